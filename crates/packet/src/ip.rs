@@ -1,0 +1,254 @@
+//! IPv4 and IPv6 headers (sliced laxly with etherparse) and the transport
+//! fields trombone keeps: ports, TCP flags and sequence numbers.
+
+use crate::{mix64, Fragment, PacketMeta, Skip};
+use etherparse::{LaxIpv4Slice, LaxIpv6Slice};
+
+/// IP protocol numbers whose first four payload bytes are source and destination ports.
+#[inline]
+fn has_ports(proto: u8) -> bool {
+    // TCP, UDP, DCCP, SCTP, UDP-Lite
+    matches!(proto, 6 | 17 | 33 | 132 | 136)
+}
+
+/// Fills ports, TCP fields and the payload digest from the transport bytes
+/// of an unfragmented packet or a first fragment.
+#[inline]
+fn fill_transport(meta: &mut PacketMeta, payload: &[u8]) {
+    if has_ports(meta.proto) && payload.len() >= 4 {
+        meta.sport = u16::from_be_bytes([payload[0], payload[1]]);
+        meta.dport = u16::from_be_bytes([payload[2], payload[3]]);
+        if meta.proto == 6 && payload.len() >= 14 {
+            meta.tcp_seq = u32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]);
+            meta.tcp_ack = u32::from_be_bytes([payload[8], payload[9], payload[10], payload[11]]);
+            meta.tcp_flags = payload[13];
+        }
+    }
+}
+
+/// Digest of up to the first 16 bytes of the IP payload: identical for two
+/// sightings of one packet, different for most distinct packets.
+#[inline]
+fn digest(payload: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    let n = payload.len().min(16);
+    let first = n.min(8);
+    a[..first].copy_from_slice(&payload[..first]);
+    if n > 8 {
+        b[..n - 8].copy_from_slice(&payload[8..n]);
+    }
+    mix64(u64::from_le_bytes(a) ^ mix64(u64::from_le_bytes(b) ^ n as u64))
+}
+
+/// Parses the IP header at the start of `bytes`.
+///
+/// `hint` is the version the link layer announced (0 = read the nibble). A
+/// version nibble that contradicts the link layer makes the frame malformed.
+#[inline]
+pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<PacketMeta, Skip> {
+    let Some(&first) = bytes.first() else {
+        return Err(Skip::Malformed);
+    };
+    let version = first >> 4;
+    if hint != 0 && hint != version {
+        return Err(Skip::Malformed);
+    }
+    match version {
+        4 => parse_v4(bytes),
+        6 => parse_v6(bytes),
+        _ => Err(Skip::Malformed),
+    }
+}
+
+/// IPv4: volume from total length (or the captured length when total length
+/// is 0, as segmentation offload leaves it in captures taken on the sender).
+fn parse_v4(bytes: &[u8]) -> Result<PacketMeta, Skip> {
+    let (slice, _) = LaxIpv4Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
+    let h = slice.header();
+    let header_len = h.slice().len() as u32;
+    let total = u32::from(h.total_len());
+    let l3_len = if total == 0 {
+        bytes.len() as u32
+    } else if total < header_len {
+        return Err(Skip::Malformed);
+    } else {
+        total
+    };
+    let mut meta = PacketMeta {
+        src: u128::from(u32::from_be_bytes(h.source())),
+        dst: u128::from(u32::from_be_bytes(h.destination())),
+        ip_version: 4,
+        ttl: h.ttl(),
+        ip_id: u32::from(h.identification()),
+        l3_len,
+        ..PacketMeta::default()
+    };
+    let payload = slice.payload();
+    meta.proto = payload.ip_number.0;
+    let offset = h.fragments_offset().value();
+    meta.fragment = if offset > 0 {
+        Fragment::Later
+    } else if h.more_fragments() {
+        Fragment::First
+    } else {
+        Fragment::None
+    };
+    if offset == 0 {
+        fill_transport(&mut meta, payload.payload);
+    }
+    meta.payload_digest = digest(payload.payload);
+    Ok(meta)
+}
+
+/// IPv6: volume is 40 + payload length; extension headers are walked to the
+/// transport protocol and the fragment header.
+fn parse_v6(bytes: &[u8]) -> Result<PacketMeta, Skip> {
+    let (slice, _) = LaxIpv6Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
+    let h = slice.header();
+    let payload_len = u32::from(h.payload_length());
+    // Payload length 0 means a jumbogram or an offloaded capture: use what we have.
+    let l3_len = if payload_len == 0 {
+        bytes.len() as u32
+    } else {
+        40 + payload_len
+    };
+    let mut meta = PacketMeta {
+        src: u128::from_be_bytes(h.source()),
+        dst: u128::from_be_bytes(h.destination()),
+        ip_version: 6,
+        ttl: h.hop_limit(),
+        l3_len,
+        ..PacketMeta::default()
+    };
+    let payload = slice.payload();
+    meta.proto = payload.ip_number.0;
+    let mut later = false;
+    for ext in slice.extensions().clone() {
+        if let etherparse::Ipv6ExtensionSlice::Fragment(f) = ext {
+            if f.is_fragmenting_payload() {
+                meta.ip_id = f.identification();
+                later = f.fragment_offset().value() > 0;
+                meta.fragment = if later {
+                    Fragment::Later
+                } else {
+                    Fragment::First
+                };
+            }
+        }
+    }
+    if !later {
+        fill_transport(&mut meta, payload.payload);
+    }
+    meta.payload_digest = digest(payload.payload);
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 20-byte IPv4 header with the given total length, flags/offset word and protocol.
+    fn v4(total: u16, frag: u16, proto: u8) -> Vec<u8> {
+        let mut h = vec![0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        h[2..4].copy_from_slice(&total.to_be_bytes());
+        h[6..8].copy_from_slice(&frag.to_be_bytes());
+        h
+    }
+
+    #[test]
+    fn truncated_ipv4_tcp_keeps_true_volume() {
+        let mut p = v4(1500, 0x4000, 6);
+        // TCP: sport 443, dport 51000, seq 7, ack 9, data offset 5, flags SYN|ACK
+        p.extend_from_slice(&[0x01, 0xbb, 0xc7, 0x38, 0, 0, 0, 7, 0, 0, 0, 9, 0x50, 0x12]);
+        let m = parse_ip(&p, 4).unwrap();
+        assert_eq!(m.l3_len, 1500);
+        assert_eq!((m.sport, m.dport), (443, 51000));
+        assert_eq!((m.tcp_seq, m.tcp_ack, m.tcp_flags), (7, 9, 0x12));
+        assert_eq!(m.src, 0x0a00_0001);
+        assert_eq!(m.dst, 0x0a00_0002);
+        assert_eq!(m.ttl, 64);
+        assert_eq!(m.ip_id, 0x1234);
+        assert_eq!(m.fragment, Fragment::None);
+    }
+
+    #[test]
+    fn ipv4_fragments() {
+        let mut first = v4(1500, 0x2000, 17); // MF, offset 0
+        first.extend_from_slice(&[0, 53, 0, 99, 0, 8, 0, 0]);
+        let m = parse_ip(&first, 0).unwrap();
+        assert_eq!(m.fragment, Fragment::First);
+        assert_eq!((m.sport, m.dport), (53, 99));
+        let mut later = v4(300, 185, 17); // offset 185*8
+        later.extend_from_slice(&[0, 53, 0, 99]);
+        let m = parse_ip(&later, 0).unwrap();
+        assert_eq!(m.fragment, Fragment::Later);
+        assert_eq!((m.sport, m.dport), (0, 0));
+        assert_eq!(m.l3_len, 300);
+    }
+
+    #[test]
+    fn ipv4_bad_headers_are_malformed() {
+        assert_eq!(parse_ip(&[], 0).unwrap_err(), Skip::Malformed);
+        assert_eq!(parse_ip(&v4(60, 0, 6)[..19], 4).unwrap_err(), Skip::Malformed);
+        assert_eq!(parse_ip(&v4(10, 0, 6), 4).unwrap_err(), Skip::Malformed);
+        let mut bad = v4(60, 0, 6);
+        bad[0] = 0x55; // version 5
+        assert_eq!(parse_ip(&bad, 0).unwrap_err(), Skip::Malformed);
+        assert_eq!(parse_ip(&v4(60, 0, 6), 6).unwrap_err(), Skip::Malformed);
+    }
+
+    #[test]
+    fn ipv4_total_length_zero_uses_captured_length() {
+        let mut p = v4(0, 0, 17);
+        p.extend_from_slice(&[0; 30]);
+        assert_eq!(parse_ip(&p, 4).unwrap().l3_len, 50);
+    }
+
+    /// A 40-byte IPv6 header with the given payload length and next header.
+    fn v6(payload_len: u16, next: u8) -> Vec<u8> {
+        let mut h = vec![0x60, 0, 0, 0, 0, 0, next, 57];
+        h[4..6].copy_from_slice(&payload_len.to_be_bytes());
+        h.extend_from_slice(&[0x24, 0x04, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        h.extend_from_slice(&[0x24, 0x04, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        h
+    }
+
+    #[test]
+    fn ipv6_udp_truncated() {
+        let mut p = v6(1200, 17);
+        p.extend_from_slice(&[0x13, 0x88, 0x00, 0x35]);
+        let m = parse_ip(&p, 6).unwrap();
+        assert_eq!(m.l3_len, 1240);
+        assert_eq!((m.sport, m.dport), (5000, 53));
+        assert_eq!(m.ttl, 57);
+        assert_eq!(m.src >> 96, 0x2404_0db8);
+        assert_eq!(m.dst & 0xff, 2);
+    }
+
+    #[test]
+    fn ipv6_fragment_header() {
+        // fragment header: next UDP, offset 0 + M flag, id 0xdeadbeef
+        let mut p = v6(16, 44);
+        p.extend_from_slice(&[17, 0, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef]);
+        p.extend_from_slice(&[0, 7, 0, 9, 0, 8, 0, 0]);
+        let m = parse_ip(&p, 0).unwrap();
+        assert_eq!(m.proto, 17);
+        assert_eq!(m.fragment, Fragment::First);
+        assert_eq!(m.ip_id, 0xdead_beef);
+        assert_eq!((m.sport, m.dport), (7, 9));
+        // offset 100 (100 << 3 = 0x0320), no M flag: a later fragment
+        p[42] = 0x03;
+        p[43] = 0x20;
+        let m = parse_ip(&p, 0).unwrap();
+        assert_eq!(m.fragment, Fragment::Later);
+        assert_eq!((m.sport, m.dport), (0, 0));
+    }
+
+    #[test]
+    fn digest_tells_packets_apart() {
+        assert_eq!(digest(b"abcdefghijklmnopXYZ"), digest(b"abcdefghijklmnop"));
+        assert_ne!(digest(b"abcdefghijklmnop"), digest(b"abcdefghijklmnoq"));
+        assert_ne!(digest(b"abc"), digest(b"abc\0"));
+    }
+}
