@@ -1,0 +1,29 @@
+//! The default database compiled into the binary: built by `scripts/build-default-db` from the
+//! shared 2024 CAIDA RouteViews pfx2as + APNIC delegated statistics + AS names, stored as a
+//! gzip-compressed compact file in `crates/asdb/data/`.
+
+use crate::db::AsDb;
+
+/// The committed artifact (gzip-compressed trombone compact database).
+pub const DEFAULT_DB: &[u8] = include_bytes!("../data/default.asdb.gz");
+
+/// Name used for the embedded data in reports and errors.
+pub const EMBEDDED_NAME: &str = "<embedded default>";
+
+/// Decodes the embedded default database.
+pub fn try_load() -> Result<AsDb, crate::DbError> {
+    if DEFAULT_DB.is_empty() {
+        return Err(crate::DbError::file(EMBEDDED_NAME, "no default database was embedded in this build"));
+    }
+    AsDb::load_bytes(&[(EMBEDDED_NAME, DEFAULT_DB)])
+}
+
+/// Decodes the embedded default database; an empty database if the artifact is unusable (the
+/// crate's tests guarantee it is not).
+pub fn load() -> AsDb {
+    try_load().unwrap_or_else(|e| {
+        let mut db = AsDb::empty();
+        db.source.source = format!("none (embedded default unusable: {e})");
+        db
+    })
+}

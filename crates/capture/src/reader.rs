@@ -1,0 +1,372 @@
+//! [`CaptureReader`]: opens a capture (file, stdin or any `Read`, optionally
+//! gzip-compressed), detects pcap / pcapng, and yields [`Frame`]s one at a
+//! time, borrowed from the map or the reused stream buffer.
+
+use std::io::{self, Read};
+use std::ops::Range;
+use std::path::Path;
+
+use crate::endian::Endian;
+use crate::error::{CaptureError, ErrorKind};
+use crate::format::FileFormat;
+use crate::pcap::{self, PcapHeader};
+use crate::pcapng::{self, Section};
+use crate::source::{Opened, Source, TakeError};
+use crate::stats::ReadStats;
+use crate::Frame;
+
+/// Name used for standard input in messages.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Reads frames from one capture file or stream.
+///
+/// Use [`CaptureReader::next_frame`] in a `while let` loop; each frame borrows
+/// the reader until the next call. After the first error, or the end of the
+/// input, `next_frame` keeps returning `Ok(None)`.
+pub struct CaptureReader {
+    name: String,
+    source: Source,
+    gzip: bool,
+    format: FileFormat,
+    kind: Kind,
+    offset: u64,
+    stats: ReadStats,
+    done: bool,
+}
+
+/// Per-format state.
+enum Kind {
+    Pcap(PcapHeader),
+    PcapNg(Section),
+}
+
+/// A frame located in the source, before it is borrowed out.
+struct Found {
+    ts_ns: i64,
+    linktype: u32,
+    interface: u32,
+    wire_len: u32,
+    data: Range<usize>,
+}
+
+impl CaptureReader {
+    /// Open a capture file; `-` means standard input. Regular uncompressed
+    /// files are memory-mapped; gzip files (detected by magic), pipes and
+    /// devices are streamed.
+    pub fn open(path: &Path) -> Result<CaptureReader, CaptureError> {
+        if path.as_os_str() == "-" {
+            return CaptureReader::from_read(STDIN_NAME, Box::new(io::stdin()));
+        }
+        let name = path.display().to_string();
+        let opened =
+            Source::open_path(path).map_err(|e| CaptureError::new(&name, 0, ErrorKind::Io(e)))?;
+        CaptureReader::start(name, opened)
+    }
+
+    /// Read a capture from any byte stream (decompressing gzip if it starts
+    /// with the gzip magic); `name` is used in error messages.
+    pub fn from_read(name: &str, r: Box<dyn Read + Send>) -> Result<CaptureReader, CaptureError> {
+        let opened = Source::from_read(r).map_err(|e| CaptureError::new(name, 0, ErrorKind::Io(e)))?;
+        CaptureReader::start(name.to_string(), opened)
+    }
+
+    /// The name given at opening (the path as displayed, or `<stdin>`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The capture format detected from the magic number.
+    pub fn format(&self) -> FileFormat {
+        self.format
+    }
+
+    /// True if the capture is being decompressed from gzip.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// Byte offset, in the (decompressed) file, of the next record to read;
+    /// after an error, the offset of the bad record.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Counters so far: frames, bytes, sections, interfaces, skipped blocks.
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    /// The next frame, `Ok(None)` at the end of the capture, or an error
+    /// naming the offset of the bad or incomplete record.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
+        if self.done {
+            return Ok(None);
+        }
+        let found = match self.kind {
+            Kind::Pcap(h) => self.next_pcap(h),
+            Kind::PcapNg(_) => self.next_pcapng(),
+        };
+        match found {
+            Ok(Some(f)) => {
+                self.offset = self.source.consumed();
+                let data = self.source.bytes(f.data);
+                let s = &mut self.stats;
+                s.frames += 1;
+                s.captured_bytes += data.len() as u64;
+                s.wire_bytes += u64::from(f.wire_len);
+                if (data.len() as u64) < u64::from(f.wire_len) {
+                    s.snapped_frames += 1;
+                }
+                Ok(Some(Frame {
+                    ts_ns: f.ts_ns,
+                    linktype: f.linktype,
+                    interface: f.interface,
+                    wire_len: f.wire_len,
+                    data,
+                }))
+            }
+            Ok(None) => {
+                self.done = true;
+                Ok(None)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// Read the file header (or first section header) and set up the reader.
+    fn start(name: String, opened: Opened) -> Result<CaptureReader, CaptureError> {
+        let mut r = CaptureReader {
+            name,
+            source: opened.source,
+            gzip: opened.gzip,
+            format: FileFormat::Pcap,
+            kind: Kind::PcapNg(Section {
+                endian: Endian::Little,
+                interfaces: Vec::new(),
+                first_index: 0,
+            }),
+            offset: 0,
+            stats: ReadStats::default(),
+            done: false,
+        };
+        r.source.begin_record();
+        let first = match r.source.take(4) {
+            Ok(range) => range,
+            Err(TakeError::Short(0)) => return Err(r.error(0, ErrorKind::Empty)),
+            Err(e) => return Err(r.take_error(e, 0, "file header", 4)),
+        };
+        let first4: [u8; 4] = r
+            .source
+            .bytes(first.clone())
+            .try_into()
+            .unwrap_or([0; 4]);
+        if pcap::magic(first4).is_some() {
+            let rest = r
+                .source
+                .take(pcap::FILE_HEADER_LEN - 4)
+                .map_err(|e| r.take_error(e, 0, "pcap file header", 24))?;
+            let header = PcapHeader::parse(r.source.bytes(first.start..rest.end))
+                .map_err(|k| r.error(0, k))?;
+            r.format = header.format;
+            r.kind = Kind::Pcap(header);
+        } else if u32::from_be_bytes(first4) == pcapng::SHB {
+            // length and byte-order magic
+            r.source
+                .take(8)
+                .map_err(|e| r.take_error(e, 0, "pcapng section header block", 28))?;
+            r.format = FileFormat::PcapNg;
+            r.read_shb(first.start, 0)?;
+        } else {
+            return Err(r.error(0, ErrorKind::UnknownMagic(u32::from_be_bytes(first4))));
+        }
+        r.offset = r.source.consumed();
+        Ok(r)
+    }
+
+    /// One classic pcap record.
+    fn next_pcap(&mut self, h: PcapHeader) -> Result<Option<Found>, CaptureError> {
+        let off = self.source.consumed();
+        self.offset = off;
+        self.source.begin_record();
+        let hlen = h.record_header_len();
+        let hr = match self.source.take(hlen) {
+            Ok(r) => r,
+            Err(TakeError::Short(0)) => return Ok(None),
+            Err(e) => return Err(self.take_error(e, off, "pcap record header", hlen as u64)),
+        };
+        let rec = h
+            .parse_record(self.source.bytes(hr))
+            .map_err(|k| self.error(off, k))?;
+        let needed = hlen as u64 + u64::from(rec.caplen);
+        let data = self
+            .source
+            .take(rec.caplen as usize)
+            .map_err(|e| self.take_error(e, off, "pcap record", needed))?;
+        Ok(Some(Found {
+            ts_ns: rec.ts_ns,
+            linktype: h.linktype,
+            interface: 0,
+            wire_len: rec.wire_len,
+            data,
+        }))
+    }
+
+    /// pcapng blocks up to and including the next packet block.
+    fn next_pcapng(&mut self) -> Result<Option<Found>, CaptureError> {
+        loop {
+            let off = self.source.consumed();
+            self.offset = off;
+            self.source.begin_record();
+            let hr = match self.source.take(8) {
+                Ok(r) => r,
+                Err(TakeError::Short(0)) => return Ok(None),
+                Err(e) => return Err(self.take_error(e, off, "pcapng block header", 8)),
+            };
+            let endian = self.section().endian;
+            let head = self.source.bytes(hr.clone());
+            let block_type = endian.u32(head, 0);
+            if block_type == pcapng::SHB {
+                self.source
+                    .take(4)
+                    .map_err(|e| self.take_error(e, off, "pcapng section header block", 28))?;
+                self.read_shb(hr.start, off)?;
+                continue;
+            }
+            let len = endian.u32(head, 4);
+            pcapng::check_block_len(block_type, len).map_err(|k| self.error(off, k))?;
+            if !matches!(
+                block_type,
+                pcapng::IDB | pcapng::EPB | pcapng::SPB | pcapng::PB
+            ) {
+                self.skip_block(block_type, len, off)?;
+                continue;
+            }
+            let body = self
+                .source
+                .take(len as usize - 8)
+                .map_err(|e| self.take_error(e, off, "pcapng block", u64::from(len)))?;
+            let Kind::PcapNg(sec) = &mut self.kind else {
+                return Ok(None);
+            };
+            let block = self.source.bytes(hr.start..body.end);
+            let parsed = pcapng::check_trailer(endian, block).and_then(|()| {
+                if block_type == pcapng::IDB {
+                    sec.interfaces.push(pcapng::parse_idb(endian, block)?);
+                    Ok(None)
+                } else {
+                    pcapng::parse_packet(block_type, block, sec).map(Some)
+                }
+            });
+            match parsed {
+                Ok(None) => self.stats.interfaces += 1,
+                Ok(Some(p)) => {
+                    let start = hr.start + p.data_start;
+                    return Ok(Some(Found {
+                        ts_ns: p.ts_ns,
+                        linktype: p.linktype,
+                        interface: sec.first_index.saturating_add(p.interface),
+                        wire_len: p.wire_len,
+                        data: start..start + p.caplen as usize,
+                    }));
+                }
+                Err(k) => return Err(self.error(off, k)),
+            }
+        }
+    }
+
+    /// Finish reading a Section Header Block whose first 12 bytes (type,
+    /// length, byte-order magic) start at `start` in the record, and begin a
+    /// new section.
+    fn read_shb(&mut self, start: usize, off: u64) -> Result<(), CaptureError> {
+        let head: [u8; 12] = self
+            .source
+            .bytes(start..start + 12)
+            .try_into()
+            .unwrap_or([0; 12]);
+        let endian = pcapng::section_endian([head[8], head[9], head[10], head[11]])
+            .map_err(|k| self.error(off, k))?;
+        let len = endian.u32(&head, 4);
+        pcapng::check_block_len(pcapng::SHB, len).map_err(|k| self.error(off, k))?;
+        let rest = self
+            .source
+            .take(len as usize - 12)
+            .map_err(|e| self.take_error(e, off, "pcapng section header block", u64::from(len)))?;
+        let block = self.source.bytes(start..rest.end);
+        pcapng::check_trailer(endian, block)
+            .and_then(|()| pcapng::check_shb_version(endian, block))
+            .map_err(|k| self.error(off, k))?;
+        if let Kind::PcapNg(sec) = &mut self.kind {
+            let defined = u32::try_from(sec.interfaces.len()).unwrap_or(u32::MAX);
+            sec.first_index = sec.first_index.saturating_add(defined);
+            sec.interfaces.clear();
+            sec.endian = endian;
+        }
+        self.stats.sections += 1;
+        Ok(())
+    }
+
+    /// Skip a block that carries no frames, checking its trailing length.
+    fn skip_block(&mut self, block_type: u32, len: u32, off: u64) -> Result<(), CaptureError> {
+        let what = "pcapng block";
+        self.source
+            .skip(u64::from(len) - 12)
+            .map_err(|e| self.take_error(e, off, what, u64::from(len)))?;
+        let tr = self
+            .source
+            .take(4)
+            .map_err(|e| self.take_error(e, off, what, u64::from(len)))?;
+        let endian = self.section().endian;
+        let trailing = endian.u32(self.source.bytes(tr), 0);
+        if trailing != len {
+            return Err(self.error(
+                off,
+                ErrorKind::BlockLengthMismatch {
+                    block_type,
+                    leading: len,
+                    trailing,
+                },
+            ));
+        }
+        self.stats.skipped.count(block_type);
+        Ok(())
+    }
+
+    /// The current pcapng section (a default one for classic pcap, never used).
+    fn section(&self) -> &Section {
+        const NONE: &Section = &Section {
+            endian: Endian::Little,
+            interfaces: Vec::new(),
+            first_index: 0,
+        };
+        match &self.kind {
+            Kind::PcapNg(s) => s,
+            Kind::Pcap(_) => NONE,
+        }
+    }
+
+    fn error(&self, offset: u64, kind: ErrorKind) -> CaptureError {
+        CaptureError::new(&self.name, offset, kind)
+    }
+
+    /// Turn a failed take/skip of a record starting at `off` into an error.
+    fn take_error(&self, e: TakeError, off: u64, what: &'static str, needed: u64) -> CaptureError {
+        match e {
+            TakeError::Io(io) => self.error(off, ErrorKind::Io(io)),
+            TakeError::Short(_) => self.error(
+                off,
+                ErrorKind::Truncated {
+                    what,
+                    needed,
+                    available: self.source.consumed().saturating_sub(off),
+                },
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "reader_tests.rs"]
+mod tests;

@@ -1,0 +1,156 @@
+//! The human summary printed on a terminal.
+
+use std::io::{self, Write};
+use trombone_asdb::Country;
+use trombone_reduce::Report;
+
+/// Formats a count with thousands separators.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Formats a byte count in decimal units (B, kB, MB, GB, TB).
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A country for display ("??" when unknown).
+fn cc(c: Option<Country>) -> String {
+    c.map_or_else(|| "??".to_string(), |c| c.to_string())
+}
+
+/// Cuts a name to `n` characters for a column.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Writes the summary: totals, inputs with problems, the top `top` AS pairs and the country matrix.
+pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Result<()> {
+    let t = &report.totals;
+    writeln!(
+        out,
+        "trombone {} · {} input(s) · {:.1} s of traffic · ASN database: {}{}",
+        report.tool.version,
+        report.inputs.len(),
+        report.time.duration_s,
+        report.asn_db.source,
+        report
+            .asn_db
+            .date
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "frames {} = IP {} + non-IP {} + malformed {} + unsupported link {} · {} L3 ({} on the wire) · {} flows",
+        thousands(t.frames),
+        thousands(t.ip_packets),
+        thousands(t.non_ip_frames),
+        thousands(t.malformed_frames),
+        thousands(t.unsupported_frames),
+        human_bytes(t.ip_bytes),
+        human_bytes(t.wire_bytes),
+        thousands(t.flows)
+    )?;
+    for i in &report.inputs {
+        if let Some(e) = &i.error {
+            writeln!(out, "INCOMPLETE: {e} (counted {} frames before it)", thousands(i.frames))?;
+        }
+    }
+    if report.partial {
+        writeln!(out, "PARTIAL RESULT: some input could not be read to its end; figures cover what was read.")?;
+    }
+    let total = t.ip_bytes.max(1) as f64;
+    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 22);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "AS matrix — top {} of {} cells by bytes",
+        top.min(report.as_matrix.len()),
+        report.as_matrix.len()
+    )?;
+    writeln!(
+        out,
+        "{:>10} {:<22} {:<2}   {:>10} {:<22} {:<2} {:>12} {:>10} {:>6} {:>8}",
+        "SRC AS", "NAME", "CC", "DST AS", "NAME", "CC", "PACKETS", "BYTES", "SHARE", "FLOWS"
+    )?;
+    for c in report.as_matrix.iter().take(top) {
+        writeln!(
+            out,
+            "{:>10} {:<22} {:<2} → {:>10} {:<22} {:<2} {:>12} {:>10} {:>5.1}% {:>8}",
+            c.src_asn,
+            name(c.src_asn),
+            cc(c.src_country),
+            c.dst_asn,
+            name(c.dst_asn),
+            cc(c.dst_country),
+            thousands(c.packets),
+            human_bytes(c.bytes),
+            c.bytes as f64 * 100.0 / total,
+            thousands(c.flows)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Country matrix — {} cells by bytes", report.country_matrix.len())?;
+    writeln!(
+        out,
+        "{:<3}   {:<3} {:>12} {:>10} {:>6} {:>8}",
+        "SRC", "DST", "PACKETS", "BYTES", "SHARE", "FLOWS"
+    )?;
+    for c in report.country_matrix.iter().take(top) {
+        writeln!(
+            out,
+            "{:<3} → {:<3} {:>12} {:>10} {:>5.1}% {:>8}",
+            cc(c.src_country),
+            cc(c.dst_country),
+            thousands(c.packets),
+            human_bytes(c.bytes),
+            c.bytes as f64 * 100.0 / total,
+            thousands(c.flows)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1500), "1.5 kB");
+        assert_eq!(human_bytes(2_500_000_000), "2.5 GB");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

@@ -1,0 +1,22 @@
+//! The pipeline: sources → parse → per-worker flow tables → reducer.
+//!
+//! This crate only wires the stages together; each stage lives in its own
+//! crate. Threads and what crosses between them:
+//!
+//! ```text
+//!  reader (this thread)          workers 0..N (one thread each)     reducer (one thread)
+//!  read frame → parse → meta ──▶ [batch of PacketMeta] ─▶ flow table ─▶ [chunk of FlowRecord] ─▶ matrices
+//!                          ◀── empty batch recycled ◀──┘
+//! ```
+//!
+//! The reader routes each packet by a symmetric hash of its address pair
+//! ([`PacketMeta::pair_hash`]), as a NIC's RSS does for live capture: both
+//! directions, fragments and replicas of a conversation reach the same
+//! worker, so a flow lives in exactly one table and the result is identical
+//! for any worker count. Batches are recycled, so the steady state allocates
+//! nothing per packet.
+
+mod offline;
+
+pub use offline::{analyze, Options, Progress};
+pub use trombone_packet::PacketMeta;

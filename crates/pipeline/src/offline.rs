@@ -1,0 +1,211 @@
+//! Offline analysis of capture files.
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread;
+use trombone_asdb::AsDb;
+use trombone_capture::CaptureReader;
+use trombone_flow::{FlowRecord, Worker};
+use trombone_packet::{PacketMeta, Skip};
+use trombone_reduce::{InputSummary, Reducer, Report, Totals};
+
+/// How to run an analysis.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Number of flow-table workers (at least 1).
+    pub workers: usize,
+    /// Packets per batch sent to a worker.
+    pub batch: usize,
+    /// Expected flows per worker, to pre-size tables.
+    pub flows_hint: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            workers: 2,
+            batch: 512,
+            flows_hint: 1 << 16,
+        }
+    }
+}
+
+/// Where the reader is, for a progress display.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Index of the input being read.
+    pub input: usize,
+    /// Bytes of that input consumed so far.
+    pub offset: u64,
+    /// Frames read so far over all inputs.
+    pub frames: u64,
+}
+
+/// Frames between two progress callbacks.
+const PROGRESS_EVERY: u64 = 1 << 16;
+/// Flow records per chunk sent to the reducer.
+const FLOW_CHUNK: usize = 4096;
+
+/// Worker `i`'s channel ends and thread.
+struct WorkerHandle {
+    tx: Sender<Vec<PacketMeta>>,
+    batch: Vec<PacketMeta>,
+    thread: thread::JoinHandle<()>,
+}
+
+/// Reads every input in order, runs the pipeline and returns the report.
+///
+/// An input that cannot be opened or ends in an error is recorded in its
+/// [`InputSummary`] (with file and byte offset) and marks the report
+/// partial; what was counted before the error is kept, and the next input
+/// is read.
+pub fn analyze(
+    inputs: &[PathBuf],
+    db: Arc<AsDb>,
+    opts: &Options,
+    mut progress: impl FnMut(Progress),
+) -> Report {
+    let n = opts.workers.max(1);
+    let batch_len = opts.batch.max(1);
+    let (flow_tx, flow_rx) = bounded::<Vec<FlowRecord>>(64);
+    let (recycle_tx, recycle_rx) = bounded::<Vec<PacketMeta>>(n * 8 + 8);
+
+    let reducer = thread::Builder::new()
+        .name("reducer".into())
+        .spawn(move || {
+            let mut r = Reducer::new();
+            for chunk in flow_rx {
+                r.add_flows(&chunk);
+            }
+            r
+        })
+        .expect("spawn reducer thread");
+
+    let mut workers: Vec<WorkerHandle> = (0..n)
+        .map(|i| {
+            let (tx, rx) = bounded::<Vec<PacketMeta>>(8);
+            let db = db.clone();
+            let flow_tx = flow_tx.clone();
+            let recycle_tx = recycle_tx.clone();
+            let hint = opts.flows_hint;
+            let thread = thread::Builder::new()
+                .name(format!("worker-{i}"))
+                .spawn(move || worker_loop(Worker::new(db, hint), rx, recycle_tx, flow_tx))
+                .expect("spawn worker thread");
+            WorkerHandle {
+                tx,
+                batch: Vec::with_capacity(batch_len),
+                thread,
+            }
+        })
+        .collect();
+    drop(flow_tx);
+    drop(recycle_tx);
+
+    let mut totals = Totals::default();
+    let mut summaries = Vec::with_capacity(inputs.len());
+    for (idx, path) in inputs.iter().enumerate() {
+        let mut summary = InputSummary {
+            file: path.display().to_string(),
+            ..InputSummary::default()
+        };
+        let mut reader = match CaptureReader::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                summary.error = Some(e.to_string());
+                summaries.push(summary);
+                continue;
+            }
+        };
+        summary.format = Some(reader.format().to_string());
+        let mut linktypes: Vec<(u32, u64)> = Vec::new();
+        loop {
+            let frame = match reader.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => {
+                    summary.error = Some(e.to_string());
+                    break;
+                }
+            };
+            totals.frames += 1;
+            summary.frames += 1;
+            match linktypes.iter_mut().find(|(lt, _)| *lt == frame.linktype) {
+                Some((_, c)) => *c += 1,
+                None => linktypes.push((frame.linktype, 1)),
+            }
+            match trombone_packet::parse(
+                frame.linktype,
+                frame.data,
+                frame.wire_len,
+                frame.ts_ns,
+                frame.interface,
+            ) {
+                Ok(meta) => {
+                    totals.ip_packets += 1;
+                    totals.ip_bytes += u64::from(meta.l3_len);
+                    totals.wire_bytes += u64::from(meta.wire_len);
+                    let w = ((u128::from(meta.pair_hash()) * n as u128) >> 64) as usize;
+                    let h = &mut workers[w];
+                    h.batch.push(meta);
+                    if h.batch.len() >= batch_len {
+                        let fresh = recycle_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(batch_len));
+                        let full = std::mem::replace(&mut h.batch, fresh);
+                        // A worker only hangs up by panicking; its flows are lost
+                        // then, and joining it below reports the panic.
+                        let _ = h.tx.send(full);
+                    }
+                }
+                Err(Skip::NonIp) => totals.non_ip_frames += 1,
+                Err(Skip::Malformed) => totals.malformed_frames += 1,
+                Err(Skip::Unsupported) => totals.unsupported_frames += 1,
+            }
+            if totals.frames % PROGRESS_EVERY == 0 {
+                progress(Progress {
+                    input: idx,
+                    offset: reader.offset(),
+                    frames: totals.frames,
+                });
+            }
+        }
+        summary.linktypes = linktypes.into_iter().collect();
+        summaries.push(summary);
+    }
+
+    for h in workers.iter_mut() {
+        if !h.batch.is_empty() {
+            let _ = h.tx.send(std::mem::take(&mut h.batch));
+        }
+    }
+    for h in workers {
+        drop(h.tx);
+        h.thread.join().expect("worker thread panicked");
+    }
+    drop(recycle_rx);
+    let mut reducer = reducer.join().expect("reducer thread panicked");
+    reducer.add_counts(&totals);
+    reducer.finish(&db, summaries)
+}
+
+/// A worker thread: apply batches to the flow table, recycle them, and hand
+/// the table to the reducer when the reader hangs up.
+fn worker_loop(
+    mut w: Worker,
+    rx: Receiver<Vec<PacketMeta>>,
+    recycle: Sender<Vec<PacketMeta>>,
+    flows: Sender<Vec<FlowRecord>>,
+) {
+    for mut batch in rx {
+        for m in &batch {
+            w.observe(m);
+        }
+        batch.clear();
+        let _ = recycle.try_send(batch);
+    }
+    w.drain_into(FLOW_CHUNK, |chunk| {
+        let _ = flows.send(chunk);
+    });
+}

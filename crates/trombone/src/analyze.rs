@@ -1,0 +1,153 @@
+//! `trombone analyze`: offline analysis of capture files.
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use trombone_asdb::AsDb;
+use trombone_output::CsvTable;
+use trombone_pipeline::Options;
+
+/// Output formats of `analyze`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// Human summary for a terminal.
+    Table,
+    /// The versioned JSON contract (see README, "JSON output").
+    Json,
+    /// One matrix as CSV (choose it with --csv-table).
+    Csv,
+}
+
+/// Which matrix `--format csv` writes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CsvWhich {
+    /// AS×AS matrix.
+    As,
+    /// Country×country matrix.
+    Country,
+}
+
+/// Arguments of `trombone analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// Capture files (pcap or pcapng, optionally gzip-compressed); "-" reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// IP→ASN/country database file (repeatable; format detected from content).
+    /// Without it, the embedded default database is used.
+    #[arg(long = "asn-db", value_name = "FILE")]
+    asn_db: Vec<PathBuf>,
+    /// Flow-table worker threads (results are identical for any value).
+    #[arg(long, default_value_t = default_workers())]
+    workers: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Matrix written by --format csv.
+    #[arg(long, value_enum, default_value_t = CsvWhich::As)]
+    csv_table: CsvWhich,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rows of each matrix shown by --format table.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Never show a progress bar (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// One worker per available core, at least one.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs the analysis and writes the output. Exit code 0 when every input was
+/// read to its end, 1 when the result is partial, 2 on a usage or output error.
+pub fn run(a: AnalyzeArgs) -> ExitCode {
+    let db = if a.asn_db.is_empty() {
+        AsDb::embedded()
+    } else {
+        match AsDb::load(&a.asn_db) {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("trombone: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let opts = Options {
+        workers: a.workers.max(1),
+        ..Options::default()
+    };
+    let bar = (!a.no_progress && io::stderr().is_terminal()).then(|| {
+        let sizes: Vec<u64> = a
+            .files
+            .iter()
+            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .collect();
+        let pb = ProgressBar::new(sizes.iter().sum());
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        (pb, sizes)
+    });
+    let report = trombone_pipeline::analyze(&a.files, Arc::new(db), &opts, |p| {
+        if let Some((pb, sizes)) = &bar {
+            let before: u64 = sizes[..p.input].iter().sum();
+            pb.set_position(before + p.offset);
+            pb.set_message(format!("{} frames", p.frames));
+        }
+    });
+    if let Some((pb, _)) = bar {
+        pb.finish_and_clear();
+    }
+    for i in &report.inputs {
+        if let Some(e) = &i.error {
+            eprintln!(
+                "trombone: {e} — stopped reading there; the {} frames before it are counted, the result is marked partial",
+                i.frames
+            );
+        }
+    }
+    let written = match &a.output {
+        Some(path) => File::create(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+            .and_then(|f| write(&a, &report, BufWriter::new(f))),
+        None => write(&a, &report, io::stdout().lock()),
+    };
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("trombone: cannot write output: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if report.partial {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Renders the report in the chosen format.
+fn write(a: &AnalyzeArgs, report: &trombone_reduce::Report, mut out: impl Write) -> io::Result<()> {
+    match a.format {
+        Format::Table => trombone_output::write_table(report, a.top, &mut out)?,
+        Format::Json => trombone_output::write_json(report, &mut out)?,
+        Format::Csv => {
+            let t = match a.csv_table {
+                CsvWhich::As => CsvTable::As,
+                CsvWhich::Country => CsvTable::Country,
+            };
+            trombone_output::write_csv(report, t, &mut out)?
+        }
+    }
+    out.flush()
+}

@@ -1,0 +1,29 @@
+//! `trombone`: the command-line front end. Parses arguments, runs the
+//! pipeline, renders the report. All the work happens in the library crates.
+
+mod analyze;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Measures how much local Internet traffic trips abroad and back ("tromboning"), from packets.
+#[derive(Parser)]
+#[command(name = "trombone", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze pcap/pcapng captures: AS×AS and country×country traffic matrices.
+    Analyze(analyze::AnalyzeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+    }
+}
