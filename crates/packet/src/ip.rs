@@ -2,7 +2,7 @@
 //! fields trombone keeps: ports, TCP flags and sequence numbers.
 
 use crate::{mix64, Fragment, PacketMeta, Skip};
-use etherparse::{LaxIpv4Slice, LaxIpv6Slice};
+use etherparse::{Ipv6HeaderSlice, LaxIpv4Slice};
 
 /// IP protocol numbers whose first four payload bytes are source and destination ports.
 #[inline]
@@ -103,9 +103,13 @@ fn parse_v4(bytes: &[u8]) -> Result<PacketMeta, Skip> {
 
 /// IPv6: volume is 40 + payload length; extension headers are walked to the
 /// transport protocol and the fragment header.
+///
+/// The fixed header is sliced with etherparse; the extension chain is walked
+/// here with explicit bounds checks, because etherparse 0.21's extension
+/// iterator reads out of bounds on a truncated chain after a lax parse
+/// (found by the shared corpus: tcpdump's ipv6-next-header-oobr-1.pcap).
 fn parse_v6(bytes: &[u8]) -> Result<PacketMeta, Skip> {
-    let (slice, _) = LaxIpv6Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
-    let h = slice.header();
+    let h = Ipv6HeaderSlice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
     let payload_len = u32::from(h.payload_length());
     // Payload length 0 means a jumbogram or an offloaded capture: use what we have.
     let l3_len = if payload_len == 0 {
@@ -121,28 +125,64 @@ fn parse_v6(bytes: &[u8]) -> Result<PacketMeta, Skip> {
         l3_len,
         ..PacketMeta::default()
     };
-    let payload = slice.payload();
-    meta.proto = payload.ip_number.0;
+    // Only the bytes the header says belong to the packet (when captured).
+    let end = (40 + payload_len as usize).min(bytes.len());
+    let end = if payload_len == 0 { bytes.len() } else { end };
+    let mut rest = &bytes[40..end];
+    let mut next = h.next_header().0;
     let mut later = false;
-    for ext in slice.extensions().clone() {
-        if let etherparse::Ipv6ExtensionSlice::Fragment(f) = ext {
-            if f.is_fragmenting_payload() {
-                meta.ip_id = f.identification();
-                later = f.fragment_offset().value() > 0;
-                meta.fragment = if later {
-                    Fragment::Later
-                } else {
-                    Fragment::First
-                };
+    for _ in 0..MAX_V6_EXTENSIONS {
+        match next {
+            // hop-by-hop, routing, destination options, mobility, HIP, shim6
+            0 | 43 | 60 | 135 | 139 | 140 => {
+                if rest.len() < 8 {
+                    break;
+                }
+                let len = (usize::from(rest[1]) + 1) * 8;
+                next = rest[0];
+                rest = rest.get(len..).unwrap_or(&[]);
             }
+            // authentication header: length in 4-octet units, minus 2
+            51 => {
+                if rest.len() < 8 {
+                    break;
+                }
+                let len = (usize::from(rest[1]) + 2) * 4;
+                next = rest[0];
+                rest = rest.get(len..).unwrap_or(&[]);
+            }
+            44 => {
+                if rest.len() < 8 {
+                    break;
+                }
+                let off_flags = u16::from_be_bytes([rest[2], rest[3]]);
+                let offset = off_flags >> 3;
+                let more = off_flags & 1 == 1;
+                if offset > 0 || more {
+                    meta.ip_id = u32::from_be_bytes([rest[4], rest[5], rest[6], rest[7]]);
+                    later = offset > 0;
+                    meta.fragment = if later {
+                        Fragment::Later
+                    } else {
+                        Fragment::First
+                    };
+                }
+                next = rest[0];
+                rest = &rest[8..];
+            }
+            _ => break,
         }
     }
+    meta.proto = next;
     if !later {
-        fill_transport(&mut meta, payload.payload);
+        fill_transport(&mut meta, rest);
     }
-    meta.payload_digest = digest(payload.payload);
+    meta.payload_digest = digest(rest);
     Ok(meta)
 }
+
+/// Most IPv6 extension headers walked before giving up on the chain.
+const MAX_V6_EXTENSIONS: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -250,5 +290,31 @@ mod tests {
         assert_eq!(digest(b"abcdefghijklmnopXYZ"), digest(b"abcdefghijklmnop"));
         assert_ne!(digest(b"abcdefghijklmnop"), digest(b"abcdefghijklmnoq"));
         assert_ne!(digest(b"abc"), digest(b"abc\0"));
+    }
+
+    #[test]
+    fn truncated_extension_chain_does_not_read_out_of_bounds() {
+        // hop-by-hop header claiming 255*8+8 bytes, but only 8 captured
+        let mut p = v6(2048, 0);
+        p.extend_from_slice(&[17, 255, 0, 0, 0, 0, 0, 0]);
+        let m = parse_ip(&p, 6).unwrap();
+        assert_eq!(m.l3_len, 2088);
+        assert_eq!((m.sport, m.dport), (0, 0));
+        // a chain of hop-by-hop headers longer than the walk limit
+        let mut p = v6(200, 0);
+        for _ in 0..20 {
+            p.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
+        }
+        assert!(parse_ip(&p, 6).is_ok());
+    }
+
+    #[test]
+    fn ipv6_destination_options_then_tcp() {
+        let mut p = v6(28, 60);
+        p.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]); // dest opts, 8 bytes, next TCP
+        p.extend_from_slice(&[0, 80, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02]);
+        let m = parse_ip(&p, 6).unwrap();
+        assert_eq!(m.proto, 6);
+        assert_eq!((m.sport, m.dport, m.tcp_flags), (80, 8080, 0x02));
     }
 }
