@@ -1,0 +1,246 @@
+//! End-to-end tests of the `trombone` binary on the bundled fixtures.
+//!
+//! Expected values come from the fixture generator's own model
+//! (`capture-fixtures/*.expected.json`), from hand-walking pcap record
+//! headers, or from comparing two runs that must agree — never from a
+//! previous run of the analyzer.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixtures() -> PathBuf {
+    root().join("capture-fixtures")
+}
+
+/// Every capture in capture-fixtures that has an expected result beside it.
+fn fixture_captures() -> Vec<(PathBuf, PathBuf)> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(fixtures()).expect("capture-fixtures") {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if let Some(stem) = name.strip_suffix(".expected.json") {
+            for ext in ["pcap", "pcapng"] {
+                let cap = fixtures().join(format!("{stem}.{ext}"));
+                if cap.exists() {
+                    v.push((cap, p.clone()));
+                }
+            }
+        }
+    }
+    v.sort();
+    assert!(v.len() >= 3, "expected at least three fixtures, found {}", v.len());
+    v
+}
+
+fn trombone(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trombone"))
+        .args(args)
+        .output()
+        .expect("run trombone")
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn analyze_json(files: &[&Path], extra: &[&str]) -> (Value, Output) {
+    let mut args: Vec<String> = vec!["analyze".into(), "--format".into(), "json".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let out = trombone(&refs);
+    (json_of(&out), out)
+}
+
+/// Sorts matrix rows so two matrices compare as sets (ties in bytes may order differently).
+fn rows(v: &Value) -> Vec<String> {
+    let mut r: Vec<String> = v
+        .as_array()
+        .expect("matrix array")
+        .iter()
+        .map(|row| {
+            let mut keys: Vec<(&String, &Value)> = row.as_object().unwrap().iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            format!("{keys:?}")
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+#[test]
+fn fixtures_match_the_generators_model() {
+    let table = fixtures().join("fixture-asn.tsv");
+    for (cap, expected) in fixture_captures() {
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+        let (got, out) = analyze_json(&[&cap], &["--asn-db", table.to_str().unwrap()]);
+        assert!(out.status.success(), "{}: {}", cap.display(), String::from_utf8_lossy(&out.stderr));
+        for (k, v) in want["totals"].as_object().unwrap() {
+            assert_eq!(&got["totals"][k], v, "{}: totals.{k}", cap.display());
+        }
+        for m in ["as_matrix", "country_matrix"] {
+            let strip = |v: &Value| -> Value {
+                // compare only the contract's fields the generator models
+                let fields: &[&str] = if m == "as_matrix" {
+                    &["src_asn", "dst_asn", "src_country", "dst_country", "packets", "bytes", "flows"]
+                } else {
+                    &["src_country", "dst_country", "packets", "bytes", "flows"]
+                };
+                Value::Array(
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| {
+                            Value::Object(fields.iter().map(|f| (f.to_string(), r[*f].clone())).collect())
+                        })
+                        .collect(),
+                )
+            };
+            assert_eq!(rows(&strip(&got[m])), rows(&strip(&want[m])), "{}: {m}", cap.display());
+        }
+    }
+}
+
+#[test]
+fn embedded_database_agrees_with_the_fixture_table() {
+    // The fixtures use real CLMV and foreign prefixes taken from the same
+    // RouteViews/APNIC data the embedded default is built from.
+    for (cap, expected) in fixture_captures() {
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+        let (got, out) = analyze_json(&[&cap], &[]);
+        assert!(out.status.success());
+        assert_eq!(got["country_matrix"].as_array().map(|a| a.len()), want["country_matrix"].as_array().map(|a| a.len()), "{}", cap.display());
+        let asn_pairs = |v: &Value| {
+            let mut p: Vec<(u64, u64, u64)> = v["as_matrix"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| (r["src_asn"].as_u64().unwrap(), r["dst_asn"].as_u64().unwrap(), r["bytes"].as_u64().unwrap()))
+                .collect();
+            p.sort();
+            p
+        };
+        assert_eq!(asn_pairs(&got), asn_pairs(&want), "{}", cap.display());
+        assert!(got["asn_db"]["source"].as_str().unwrap().len() > 3);
+    }
+}
+
+#[test]
+fn worker_count_does_not_change_the_result() {
+    let caps: Vec<PathBuf> = fixture_captures().into_iter().map(|(c, _)| c).collect();
+    let files: Vec<&Path> = caps.iter().map(|p| p.as_path()).collect();
+    let table = fixtures().join("fixture-asn.tsv");
+    let (one, _) = analyze_json(&files, &["--workers", "1", "--asn-db", table.to_str().unwrap()]);
+    for n in ["2", "3", "8"] {
+        let (many, _) = analyze_json(&files, &["--workers", n, "--asn-db", table.to_str().unwrap()]);
+        assert_eq!(one, many, "--workers {n} differs from --workers 1");
+    }
+    assert!(one["totals"]["flows"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn stdin_gives_the_same_result_as_the_file() {
+    let (cap, _) = &fixture_captures()[0];
+    let (from_file, _) = analyze_json(&[cap], &[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trombone"))
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let data = std::fs::read(cap).unwrap();
+    child.stdin.take().unwrap().write_all(&data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let from_stdin = json_of(&out);
+    assert_eq!(from_file["totals"], from_stdin["totals"]);
+    assert_eq!(from_file["as_matrix"], from_stdin["as_matrix"]);
+    assert_eq!(from_stdin["inputs"][0]["file"], "-");
+}
+
+/// Walks classic-pcap record headers by hand: returns (record count, end offset of each record).
+fn pcap_record_ends(data: &[u8]) -> Vec<usize> {
+    let le = data[0..4] == [0xd4, 0xc3, 0xb2, 0xa1] || data[0..4] == [0x4d, 0x3c, 0xb2, 0xa1];
+    let rd = |o: usize| {
+        let b = [data[o], data[o + 1], data[o + 2], data[o + 3]];
+        if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+    };
+    let mut ends = Vec::new();
+    let mut off = 24;
+    while off + 16 <= data.len() {
+        let caplen = rd(off + 8) as usize;
+        off += 16 + caplen;
+        if off > data.len() {
+            break;
+        }
+        ends.push(off);
+    }
+    ends
+}
+
+#[test]
+fn truncated_capture_is_reported_partial_and_keeps_counts() {
+    let (cap, _) = fixture_captures()
+        .into_iter()
+        .find(|(c, _)| c.extension().unwrap() == "pcap")
+        .expect("a classic pcap fixture");
+    let data = std::fs::read(&cap).unwrap();
+    let ends = pcap_record_ends(&data);
+    assert!(ends.len() > 20);
+    // cut in the middle of record number 20 (its header is complete, its data is not)
+    let cut = ends[19] + 16 + 5;
+    let dir = std::env::temp_dir().join(format!("trombone-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let truncated = dir.join("truncated.pcap");
+    std::fs::write(&truncated, &data[..cut]).unwrap();
+    let (got, out) = analyze_json(&[&truncated], &[]);
+    assert_eq!(out.status.code(), Some(1), "a partial result exits 1");
+    assert_eq!(got["partial"], true);
+    assert_eq!(got["totals"]["frames"], 20);
+    let err = got["inputs"][0]["error"].as_str().unwrap();
+    assert!(err.contains("truncated.pcap"), "{err}");
+    assert!(err.contains(&ends[19].to_string()), "error should name byte offset {}: {err}", ends[19]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("truncated.pcap"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = trombone(&["analyze", "--format", "json", "/nonexistent/x.pcap"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert!(v["inputs"][0]["error"].as_str().unwrap().contains("/nonexistent/x.pcap"));
+}
+
+#[test]
+fn table_and_csv_agree_with_json() {
+    let (cap, _) = &fixture_captures()[0];
+    let (json, _) = analyze_json(&[cap], &[]);
+    let csv = trombone(&["analyze", "--format", "csv", cap.to_str().unwrap()]);
+    assert!(csv.status.success());
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("src_asn,"));
+    let csv_bytes: u64 = text
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(csv_bytes, json["totals"]["ip_bytes"].as_u64().unwrap());
+    let table = trombone(&["analyze", cap.to_str().unwrap()]);
+    assert!(table.status.success());
+    let t = String::from_utf8(table.stdout).unwrap();
+    assert!(t.contains("AS matrix"), "{t}");
+    assert!(t.contains("Country matrix"), "{t}");
+}
