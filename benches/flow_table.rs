@@ -22,7 +22,7 @@ fn bench_observe(c: &mut Criterion) {
             ..PacketMeta::default()
         })
         .collect();
-    let mut w = Worker::new(Arc::new(AsDb::empty()), FLOWS as usize);
+    let mut w = Worker::new(Arc::new(AsDb::empty()), FLOWS as usize, None);
     for m in &metas {
         w.observe(m);
     }

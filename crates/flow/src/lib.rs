@@ -4,11 +4,17 @@
 //! table it alone touches (no locks, no shared state on the hot path). A flow
 //! is directional and keyed by [`FlowKey`]; its source and destination
 //! network (ASN, country) are looked up once, when the flow is created, and
-//! stored with its counters. When the worker is done (end of file, end of
-//! capture, or later on eviction) it hands its [`FlowRecord`]s to the reducer.
+//! the flow remembers the index of its [`AsPair`] in the worker's pair table.
+//! Every packet then adds to its flow *and* to its AS pair's counters (an
+//! indexed add, no second hash lookup), so the AS matrix is kept exactly at
+//! the pair level: per-flow detail can be dropped (evicted) without losing a
+//! byte from the matrices. When done, the worker hands a [`WorkerOutput`] to
+//! the reducer.
 
 mod key;
+mod pair;
 mod table;
 
 pub use key::FlowKey;
-pub use table::{FlowRecord, FlowStats, Worker};
+pub use pair::{AsPair, PairCounters};
+pub use table::{FlowStats, Worker, WorkerOutput};

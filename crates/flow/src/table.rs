@@ -1,102 +1,146 @@
-//! The worker's flow table and the records it hands to the reducer.
+//! The worker: its flow table, its AS pair table and its hairpin state.
 
-use crate::FlowKey;
+use crate::{AsPair, FlowKey, PairCounters};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
-use trombone_asdb::{AsDb, NetInfo};
+use trombone_asdb::AsDb;
+use trombone_hairpin::{HairpinConfig, HairpinState, MatcherStats, PairHairpin, PairRef};
 use trombone_packet::PacketMeta;
 
-/// Counters and resolved networks of one flow.
+/// Counters of one flow and what was resolved when it was created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlowStats {
     /// Packets seen.
     pub packets: u64,
     /// L3 bytes (from the IP header).
     pub bytes: u64,
-    /// Frame bytes on the wire.
-    pub wire_bytes: u64,
     /// Timestamp of the first packet, ns since the epoch.
     pub first_ns: i64,
     /// Timestamp of the last packet, ns since the epoch.
     pub last_ns: i64,
-    /// Network of the source address, resolved when the flow was created.
-    pub src_net: NetInfo,
-    /// Network of the destination address, resolved when the flow was created.
-    pub dst_net: NetInfo,
+    /// The flow's AS pair and the zone membership of its ends.
+    pub pair: PairRef,
 }
 
-/// One flow as handed to the reducer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FlowRecord {
-    /// The flow's key.
-    pub key: FlowKey,
-    /// Its counters and networks.
-    pub stats: FlowStats,
+/// What a worker hands to the reducer.
+#[derive(Debug, Default)]
+pub struct WorkerOutput {
+    /// Counters per AS pair.
+    pub pairs: Vec<(AsPair, PairCounters)>,
+    /// Hairpin figures per AS pair (same order as `pairs`, possibly shorter), if hairpin analysis ran.
+    pub hairpin: Option<Vec<PairHairpin>>,
+    /// The replica matcher's housekeeping counters.
+    pub matcher: MatcherStats,
+    /// Flows alive in the table at the end.
+    pub flows_in_table: u64,
+    /// Earliest and latest packet timestamps seen.
+    pub time: Option<(i64, i64)>,
 }
 
-/// A capture worker's private state: its flow table and the database it resolves with.
+/// A capture worker's private state.
 pub struct Worker {
     db: Arc<AsDb>,
     table: FxHashMap<FlowKey, FlowStats>,
+    pair_index: FxHashMap<AsPair, u32>,
+    pairs: Vec<(AsPair, PairCounters)>,
+    hairpin: Option<HairpinState>,
     lookups: u64,
+    first_ns: i64,
+    last_ns: i64,
 }
 
 impl Worker {
-    /// A worker resolving networks with `db`, its table pre-sized for `flows_hint` flows.
-    pub fn new(db: Arc<AsDb>, flows_hint: usize) -> Worker {
+    /// A worker resolving networks with `db`, its table pre-sized for
+    /// `flows_hint` flows; with `hairpin`, it also runs hairpin detection.
+    pub fn new(db: Arc<AsDb>, flows_hint: usize, hairpin: Option<Arc<HairpinConfig>>) -> Worker {
         let mut table = FxHashMap::default();
         table.reserve(flows_hint);
         Worker {
             db,
             table,
+            pair_index: FxHashMap::default(),
+            pairs: Vec::new(),
+            hairpin: hairpin.map(HairpinState::new),
             lookups: 0,
+            first_ns: i64::MAX,
+            last_ns: i64::MIN,
         }
     }
 
-    /// Accounts one packet to its flow, creating the flow (and resolving its
-    /// networks) on first sight.
+    /// Accounts one packet to its flow and AS pair, creating the flow (and
+    /// resolving its networks) on first sight.
     #[inline]
     pub fn observe(&mut self, m: &PacketMeta) {
         let key = FlowKey::of(m);
         let l3 = u64::from(m.l3_len);
-        let wire = u64::from(m.wire_len);
-        match self.table.get_mut(&key) {
+        self.first_ns = self.first_ns.min(m.ts_ns);
+        self.last_ns = self.last_ns.max(m.ts_ns);
+        let pair = match self.table.get_mut(&key) {
             Some(s) => {
                 s.packets += 1;
                 s.bytes += l3;
-                s.wire_bytes += wire;
                 s.first_ns = s.first_ns.min(m.ts_ns);
                 s.last_ns = s.last_ns.max(m.ts_ns);
+                s.pair
             }
             None => {
-                let (src_net, dst_net) = self.resolve(m);
+                let pair = self.new_flow(m);
                 self.table.insert(
                     key,
                     FlowStats {
                         packets: 1,
                         bytes: l3,
-                        wire_bytes: wire,
                         first_ns: m.ts_ns,
                         last_ns: m.ts_ns,
-                        src_net,
-                        dst_net,
+                        pair,
                     },
                 );
+                pair
             }
+        };
+        let c = &mut self.pairs[pair.idx as usize].1;
+        c.packets += 1;
+        c.bytes += l3;
+        c.wire_bytes += u64::from(m.wire_len);
+        if let Some(h) = &mut self.hairpin {
+            h.observe(m, pair);
         }
     }
 
-    /// Looks up both ends of a new flow.
+    /// Resolves both ends of a new flow and finds (or creates) its AS pair.
     #[cold]
-    fn resolve(&mut self, m: &PacketMeta) -> (NetInfo, NetInfo) {
+    fn new_flow(&mut self, m: &PacketMeta) -> PairRef {
         self.lookups += 2;
-        if m.ip_version == 4 {
+        let (src, dst) = if m.ip_version == 4 {
             (
                 self.db.lookup_v4(m.src as u32),
                 self.db.lookup_v4(m.dst as u32),
             )
         } else {
             (self.db.lookup_v6(m.src), self.db.lookup_v6(m.dst))
+        };
+        let ap = AsPair::of(src, dst);
+        let idx = match self.pair_index.get(&ap) {
+            Some(&i) => i,
+            None => {
+                let i = self.pairs.len() as u32;
+                self.pairs.push((ap, PairCounters::default()));
+                self.pair_index.insert(ap, i);
+                i
+            }
+        };
+        self.pairs[idx as usize].1.flows += 1;
+        let (src_local, dst_local) = match &self.hairpin {
+            Some(h) => {
+                let zone = &h.config().zone;
+                (zone.contains(src.country), zone.contains(dst.country))
+            }
+            None => (false, false),
+        };
+        PairRef {
+            idx,
+            src_local,
+            dst_local,
         }
     }
 
@@ -115,18 +159,21 @@ impl Worker {
         self.lookups
     }
 
-    /// Empties the table, handing every flow to `sink` in chunks of at most `chunk` records.
-    pub fn drain_into(&mut self, chunk: usize, mut sink: impl FnMut(Vec<FlowRecord>)) {
-        let chunk = chunk.max(1);
-        let mut buf = Vec::with_capacity(chunk.min(self.table.len()));
-        for (key, stats) in self.table.drain() {
-            buf.push(FlowRecord { key, stats });
-            if buf.len() == chunk {
-                sink(std::mem::replace(&mut buf, Vec::with_capacity(chunk)));
+    /// Ends the worker and hands its figures over.
+    pub fn finish(self) -> WorkerOutput {
+        let (hairpin, matcher) = match self.hairpin {
+            Some(h) => {
+                let (p, s) = h.finish();
+                (Some(p), s)
             }
-        }
-        if !buf.is_empty() {
-            sink(buf);
+            None => (None, MatcherStats::default()),
+        };
+        WorkerOutput {
+            pairs: self.pairs,
+            hairpin,
+            matcher,
+            flows_in_table: self.table.len() as u64,
+            time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
     }
 }
@@ -151,35 +198,34 @@ mod tests {
     }
 
     #[test]
-    fn counts_per_flow_and_resolves_once() {
-        let mut w = Worker::new(Arc::new(AsDb::empty()), 16);
+    fn counts_per_pair_and_resolves_once_per_flow() {
+        let mut w = Worker::new(Arc::new(AsDb::empty()), 16, None);
         w.observe(&pkt(1, 2, 1000, 100, 50));
         w.observe(&pkt(1, 2, 1000, 60, 10));
         w.observe(&pkt(2, 1, 53, 200, 30));
         assert_eq!(w.len(), 2);
         assert_eq!(w.lookups(), 4);
-        let mut all = Vec::new();
-        w.drain_into(1, |v| {
-            assert_eq!(v.len(), 1);
-            all.extend(v)
-        });
-        all.sort_by_key(|r| r.key);
-        assert_eq!(all[0].stats.packets, 2);
-        assert_eq!(all[0].stats.bytes, 160);
-        assert_eq!(all[0].stats.wire_bytes, 188);
-        assert_eq!((all[0].stats.first_ns, all[0].stats.last_ns), (10, 50));
-        assert_eq!(all[1].stats.bytes, 200);
-        assert_eq!(all[1].stats.src_net.asn, 0);
-        assert!(w.is_empty());
+        let out = w.finish();
+        // the empty database puts everything in one (0, None, 0, None) pair
+        assert_eq!(out.pairs.len(), 1);
+        let c = out.pairs[0].1;
+        assert_eq!(
+            (c.packets, c.bytes, c.wire_bytes, c.flows),
+            (3, 360, 402, 2)
+        );
+        assert_eq!(out.time, Some((10, 50)));
+        assert_eq!(out.flows_in_table, 2);
+        assert!(out.hairpin.is_none());
     }
 
     #[test]
     fn vlan_separates_flows() {
-        let mut w = Worker::new(Arc::new(AsDb::empty()), 0);
+        let mut w = Worker::new(Arc::new(AsDb::empty()), 0, None);
         let mut a = pkt(1, 2, 1, 40, 0);
         w.observe(&a);
         a.vlan = 100;
         w.observe(&a);
         assert_eq!(w.len(), 2);
+        assert_eq!(w.finish().pairs[0].1.flows, 2);
     }
 }

@@ -11,6 +11,8 @@ pub enum CsvTable {
     As,
     /// The country×country matrix.
     Country,
+    /// The hairpin AS pairs (empty, header only, without a hairpin section).
+    Hairpin,
 }
 
 /// A country as a CSV field (empty when unknown).
@@ -49,6 +51,48 @@ pub fn write_csv(report: &Report, table: CsvTable, mut out: impl Write) -> io::R
                     c.packets,
                     c.bytes,
                     c.flows
+                )?;
+            }
+        }
+        CsvTable::Hairpin => {
+            writeln!(
+                out,
+                "src_asn,src_as_name,src_country,dst_asn,dst_as_name,dst_country,packets,bytes,observations,reobserved_packets,local_bytes,detour_ms_p50,detour_ms_p90,hops_abroad_p50,handshake_rtt_ms_min,handshake_rtt_ms_p50,via"
+            )?;
+            let opt = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+            for p in report.hairpin.iter().flat_map(|h| h.pairs.iter()) {
+                let via: Vec<String> = p
+                    .via
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{} AS{} {}",
+                            v.link.as_deref().unwrap_or("unidentified link"),
+                            v.asn,
+                            v.bytes
+                        )
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    p.src_asn,
+                    name(p.src_asn),
+                    cc(p.src_country),
+                    p.dst_asn,
+                    name(p.dst_asn),
+                    cc(p.dst_country),
+                    p.packets,
+                    p.bytes,
+                    p.observations,
+                    p.reobserved_packets,
+                    p.local_bytes,
+                    opt(p.detour_ms.map(|q| q.p50)),
+                    opt(p.detour_ms.map(|q| q.p90)),
+                    p.hops_abroad.map(|h| h.p50.to_string()).unwrap_or_default(),
+                    opt(p.handshake_rtt_ms.map(|h| h.min)),
+                    opt(p.handshake_rtt_ms.map(|h| h.p50)),
+                    field(&via.join("; "))
                 )?;
             }
         }

@@ -80,11 +80,21 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
     )?;
     for i in &report.inputs {
         if let Some(e) = &i.error {
-            writeln!(out, "INCOMPLETE: {e} (counted {} frames before it)", thousands(i.frames))?;
+            writeln!(
+                out,
+                "INCOMPLETE: {e} (counted {} frames before it)",
+                thousands(i.frames)
+            )?;
         }
     }
     if report.partial {
-        writeln!(out, "PARTIAL RESULT: some input could not be read to its end; figures cover what was read.")?;
+        writeln!(
+            out,
+            "PARTIAL RESULT: some input could not be read to its end; figures cover what was read."
+        )?;
+    }
+    if let Some(h) = &report.hairpin {
+        write_hairpin(report, h, top, &mut out)?;
     }
     let total = t.ip_bytes.max(1) as f64;
     let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 22);
@@ -117,7 +127,11 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "Country matrix — {} cells by bytes", report.country_matrix.len())?;
+    writeln!(
+        out,
+        "Country matrix — {} cells by bytes",
+        report.country_matrix.len()
+    )?;
     writeln!(
         out,
         "{:<3}   {:<3} {:>12} {:>10} {:>6} {:>8}",
@@ -135,6 +149,94 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
             thousands(c.flows)
         )?;
     }
+    Ok(())
+}
+
+/// The hairpin verdict: the answer first, then the pairs behind it.
+fn write_hairpin(
+    report: &Report,
+    h: &trombone_reduce::HairpinReport,
+    top: usize,
+    mut out: impl Write,
+) -> io::Result<()> {
+    let zone: Vec<String> = h.zone.iter().map(|c| c.to_string()).collect();
+    let t = &h.totals;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "HAIRPIN — home {}, zone {}: {:.1}% of local traffic left the zone and came back",
+        h.home,
+        zone.join(","),
+        t.share_of_local_bytes * 100.0
+    )?;
+    writeln!(
+        out,
+        "  {} of {} local L3 bytes · {} unique packets ({} sightings, {} seen both leaving and returning)",
+        human_bytes(t.bytes),
+        human_bytes(t.local_bytes),
+        thousands(t.packets),
+        thousands(t.observations),
+        thousands(t.reobserved_packets)
+    )?;
+    if h.links.is_empty() {
+        writeln!(out, "  no links file: every link is taken to lead abroad (a mirror of the international gateway)")?;
+    }
+    if h.pairs.is_empty() {
+        return Ok(());
+    }
+    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 18);
+    writeln!(
+        out,
+        "{:>8} {:<18} {:<2}   {:>8} {:<18} {:<2} {:>10} {:>8} {:>9} {:>5} {:>9}  VIA",
+        "SRC AS",
+        "NAME",
+        "CC",
+        "DST AS",
+        "NAME",
+        "CC",
+        "BYTES",
+        "PACKETS",
+        "DETOUR50",
+        "HOPS",
+        "RTT MIN"
+    )?;
+    for p in h.pairs.iter().take(top) {
+        let via: Vec<String> = p
+            .via
+            .iter()
+            .take(3)
+            .map(|v| match &v.link {
+                Some(l) => format!("{l} (AS{})", v.asn),
+                None => "unidentified link".to_string(),
+            })
+            .collect();
+        writeln!(
+            out,
+            "{:>8} {:<18} {:<2} → {:>8} {:<18} {:<2} {:>10} {:>8} {:>9} {:>5} {:>9}  {}",
+            p.src_asn,
+            name(p.src_asn),
+            cc(p.src_country),
+            p.dst_asn,
+            name(p.dst_asn),
+            cc(p.dst_country),
+            human_bytes(p.bytes),
+            thousands(p.packets),
+            p.detour_ms
+                .map_or("-".into(), |q| format!("{:.1} ms", q.p50)),
+            p.hops_abroad.map_or("-".into(), |x| x.p50.to_string()),
+            p.handshake_rtt_ms.map_or("-".into(), |x| format!(
+                "{:.1} ms{}",
+                x.min,
+                if x.exceeds_domestic_floor { "*" } else { "" }
+            )),
+            via.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  * fastest handshake slower than the {:.1} ms an in-zone path of {:.0} km needs (evidence the path leaves)",
+        h.domestic_floor_ms, h.max_zone_km
+    )?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //!  reader (this thread)          workers 0..N (one thread each)     reducer (one thread)
-//!  read frame → parse → meta ──▶ [batch of PacketMeta] ─▶ flow table ─▶ [chunk of FlowRecord] ─▶ matrices
+//!  read frame → parse → meta ──▶ [batch of PacketMeta] ─▶ flow table ─▶ [WorkerOutput] ─▶ matrices
 //!                          ◀── empty batch recycled ◀──┘
 //! ```
 //!

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::thread;
 use trombone_asdb::AsDb;
 use trombone_capture::CaptureReader;
-use trombone_flow::{FlowRecord, Worker};
+use trombone_flow::{Worker, WorkerOutput};
+use trombone_hairpin::HairpinConfig;
 use trombone_packet::{PacketMeta, Skip};
 use trombone_reduce::{InputSummary, Reducer, Report, Totals};
 
@@ -19,6 +20,8 @@ pub struct Options {
     pub batch: usize,
     /// Expected flows per worker, to pre-size tables.
     pub flows_hint: usize,
+    /// Hairpin detection settings; `None` turns it off.
+    pub hairpin: Option<Arc<HairpinConfig>>,
 }
 
 impl Default for Options {
@@ -27,6 +30,7 @@ impl Default for Options {
             workers: 2,
             batch: 512,
             flows_hint: 1 << 16,
+            hairpin: None,
         }
     }
 }
@@ -44,8 +48,6 @@ pub struct Progress {
 
 /// Frames between two progress callbacks.
 const PROGRESS_EVERY: u64 = 1 << 16;
-/// Flow records per chunk sent to the reducer.
-const FLOW_CHUNK: usize = 4096;
 
 /// Worker `i`'s channel ends and thread.
 struct WorkerHandle {
@@ -68,15 +70,15 @@ pub fn analyze(
 ) -> Report {
     let n = opts.workers.max(1);
     let batch_len = opts.batch.max(1);
-    let (flow_tx, flow_rx) = bounded::<Vec<FlowRecord>>(64);
+    let (flow_tx, flow_rx) = bounded::<WorkerOutput>(n);
     let (recycle_tx, recycle_rx) = bounded::<Vec<PacketMeta>>(n * 8 + 8);
 
     let reducer = thread::Builder::new()
         .name("reducer".into())
         .spawn(move || {
             let mut r = Reducer::new();
-            for chunk in flow_rx {
-                r.add_flows(&chunk);
+            for out in flow_rx {
+                r.add_worker(out);
             }
             r
         })
@@ -88,10 +90,10 @@ pub fn analyze(
             let db = db.clone();
             let flow_tx = flow_tx.clone();
             let recycle_tx = recycle_tx.clone();
-            let hint = opts.flows_hint;
+            let worker = Worker::new(db, opts.flows_hint, opts.hairpin.clone());
             let thread = thread::Builder::new()
                 .name(format!("worker-{i}"))
-                .spawn(move || worker_loop(Worker::new(db, hint), rx, recycle_tx, flow_tx))
+                .spawn(move || worker_loop(worker, rx, recycle_tx, flow_tx))
                 .expect("spawn worker thread");
             WorkerHandle {
                 tx,
@@ -187,16 +189,16 @@ pub fn analyze(
     drop(recycle_rx);
     let mut reducer = reducer.join().expect("reducer thread panicked");
     reducer.add_counts(&totals);
-    reducer.finish(&db, summaries)
+    reducer.finish(&db, summaries, opts.hairpin.as_deref())
 }
 
 /// A worker thread: apply batches to the flow table, recycle them, and hand
-/// the table to the reducer when the reader hangs up.
+/// its figures to the reducer when the reader hangs up.
 fn worker_loop(
     mut w: Worker,
     rx: Receiver<Vec<PacketMeta>>,
     recycle: Sender<Vec<PacketMeta>>,
-    flows: Sender<Vec<FlowRecord>>,
+    to_reducer: Sender<WorkerOutput>,
 ) {
     for mut batch in rx {
         for m in &batch {
@@ -205,7 +207,5 @@ fn worker_loop(
         batch.clear();
         let _ = recycle.try_send(batch);
     }
-    w.drain_into(FLOW_CHUNK, |chunk| {
-        let _ = flows.send(chunk);
-    });
+    let _ = to_reducer.send(w.finish());
 }

@@ -20,7 +20,10 @@ fn every_shared_capture_is_accounted_for() {
         if std::env::var_os("TROMBONE_SKIP_SHARED").is_some() {
             return;
         }
-        panic!("{} is missing (set TROMBONE_SKIP_SHARED=1 to skip)", pcaps.display());
+        panic!(
+            "{} is missing (set TROMBONE_SKIP_SHARED=1 to skip)",
+            pcaps.display()
+        );
     }
     let tsv = std::fs::read_to_string(root.join("capture-fixtures/shared-frame-counts.tsv"))
         .expect("read shared-frame-counts.tsv");
@@ -30,9 +33,17 @@ fn every_shared_capture_is_accounted_for() {
         ..Options::default()
     };
     let (mut checked, mut clean, mut mismatches) = (0, 0, Vec::new());
-    for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("path\t")) {
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("path\t"))
+    {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (path, frames, status, exception) = (cols[0], cols[1], cols[2], cols.get(5).copied().unwrap_or(""));
+        let (path, frames, status, exception) = (
+            cols[0],
+            cols[1],
+            cols[2],
+            cols.get(5).copied().unwrap_or(""),
+        );
         let report = analyze(&[pcaps.join(path)], db.clone(), &opts, |_| {});
         let t = &report.totals;
         assert_eq!(

@@ -1,30 +1,22 @@
-//! Adding flow records into the matrices.
+//! Adding worker outputs into the matrices.
 
+use crate::hairpin::hairpin_report;
 use crate::report::{AsCell, CountryCell, InputSummary, Report, TimeSpan, ToolInfo, Totals};
 use crate::SCHEMA_VERSION;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use trombone_asdb::{AsDb, Country};
-use trombone_flow::FlowRecord;
+use trombone_flow::{AsPair, PairCounters, WorkerOutput};
+use trombone_hairpin::{HairpinConfig, MatcherStats, PairHairpin};
 
-/// Key of an AS×AS cell: (src ASN, src country, dst ASN, dst country).
-type AsKey = (u32, Option<Country>, u32, Option<Country>);
-
-/// Packets, bytes and flows of one cell.
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
-    packets: u64,
-    bytes: u64,
-    flows: u64,
-}
-
-/// Merges flow records from any number of workers into traffic matrices.
+/// Merges the outputs of any number of workers into traffic matrices.
 #[derive(Debug, Default)]
 pub struct Reducer {
-    as_cells: FxHashMap<AsKey, Counts>,
+    pairs: FxHashMap<AsPair, PairCounters>,
+    hairpin: FxHashMap<AsPair, PairHairpin>,
+    matcher: MatcherStats,
     totals: Totals,
-    first_ns: Option<i64>,
-    last_ns: Option<i64>,
+    time: Option<(i64, i64)>,
 }
 
 impl Reducer {
@@ -33,26 +25,36 @@ impl Reducer {
         Reducer::default()
     }
 
-    /// Adds flow records (from any worker, in any order).
-    pub fn add_flows(&mut self, records: &[FlowRecord]) {
-        for r in records {
-            let s = &r.stats;
-            let key = (s.src_net.asn, s.src_net.country, s.dst_net.asn, s.dst_net.country);
-            let c = self.as_cells.entry(key).or_default();
-            c.packets += s.packets;
-            c.bytes += s.bytes;
-            c.flows += 1;
-            self.totals.flows += 1;
-            self.first_ns = Some(self.first_ns.map_or(s.first_ns, |f| f.min(s.first_ns)));
-            self.last_ns = Some(self.last_ns.map_or(s.last_ns, |l| l.max(s.last_ns)));
+    /// Adds one worker's figures (from any worker, in any order).
+    pub fn add_worker(&mut self, out: WorkerOutput) {
+        let mut hp = out.hairpin.map(|v| v.into_iter());
+        for (pair, c) in &out.pairs {
+            self.pairs.entry(*pair).or_default().add(c);
+            self.totals.flows += c.flows;
+            if let Some(h) = hp.as_mut().and_then(|it| it.next()) {
+                if !h.is_empty() {
+                    self.hairpin.entry(*pair).or_default().merge(&h);
+                }
+            }
+        }
+        let m = &mut self.matcher;
+        m.slot_overflows += out.matcher.slot_overflows;
+        m.swept += out.matcher.swept;
+        m.dropped_fresh += out.matcher.dropped_fresh;
+        m.unidentified_link += out.matcher.unidentified_link;
+        if let Some((f, l)) = out.time {
+            self.time = Some(match self.time {
+                Some((f0, l0)) => (f0.min(f), l0.max(l)),
+                None => (f, l),
+            });
         }
     }
 
-    /// Adds frame counts gathered by a reader or capture worker.
+    /// Adds frame counts gathered by a reader or capture worker (its `flows` is ignored).
     pub fn add_counts(&mut self, counts: &Totals) {
         let flows = self.totals.flows;
         self.totals.add(counts);
-        self.totals.flows = flows + counts.flows;
+        self.totals.flows = flows;
     }
 
     /// Totals so far.
@@ -61,15 +63,20 @@ impl Reducer {
     }
 
     /// Sorts the matrices and builds the report.
-    pub fn finish(self, db: &AsDb, inputs: Vec<InputSummary>) -> Report {
+    pub fn finish(
+        self,
+        db: &AsDb,
+        inputs: Vec<InputSummary>,
+        hairpin: Option<&HairpinConfig>,
+    ) -> Report {
         let mut as_matrix: Vec<AsCell> = self
-            .as_cells
+            .pairs
             .iter()
-            .map(|(&(sa, sc, da, dc), c)| AsCell {
-                src_asn: sa,
-                dst_asn: da,
-                src_country: sc,
-                dst_country: dc,
+            .map(|(p, c)| AsCell {
+                src_asn: p.src_asn,
+                dst_asn: p.dst_asn,
+                src_country: p.src_country,
+                dst_country: p.dst_country,
                 packets: c.packets,
                 bytes: c.bytes,
                 flows: c.flows,
@@ -83,9 +90,12 @@ impl Reducer {
                 .then(a.src_country.cmp(&b.src_country))
                 .then(a.dst_country.cmp(&b.dst_country))
         });
-        let mut by_country: BTreeMap<(Option<Country>, Option<Country>), Counts> = BTreeMap::new();
+        let mut by_country: BTreeMap<(Option<Country>, Option<Country>), PairCounters> =
+            BTreeMap::new();
         for a in &as_matrix {
-            let c = by_country.entry((a.src_country, a.dst_country)).or_default();
+            let c = by_country
+                .entry((a.src_country, a.dst_country))
+                .or_default();
             c.packets += a.packets;
             c.bytes += a.bytes;
             c.flows += a.flows;
@@ -102,22 +112,30 @@ impl Reducer {
             .collect();
         // Stable sort: ties keep the BTreeMap's country order.
         country_matrix.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        let hairpin = hairpin.map(|cfg| hairpin_report(cfg, &self.hairpin, &self.matcher, db));
         let mut as_names = BTreeMap::new();
+        let mut name = |asn: u32| {
+            if let Some(n) = db.as_name(asn) {
+                as_names.entry(asn).or_insert_with(|| n.to_string());
+            }
+        };
         for a in &as_matrix {
-            for asn in [a.src_asn, a.dst_asn] {
-                if let Some(n) = db.as_name(asn) {
-                    as_names.entry(asn).or_insert_with(|| n.to_string());
-                }
+            name(a.src_asn);
+            name(a.dst_asn);
+        }
+        if let Some(h) = &hairpin {
+            for v in h.pairs.iter().flat_map(|p| p.via.iter()) {
+                name(v.asn);
             }
         }
         let partial = inputs.iter().any(|i| i.error.is_some());
-        let time = match (self.first_ns, self.last_ns) {
-            (Some(f), Some(l)) => TimeSpan {
+        let time = match self.time {
+            Some((f, l)) => TimeSpan {
                 first_ns: Some(f),
                 last_ns: Some(l),
                 duration_s: (l - f) as f64 / 1e9,
             },
-            _ => TimeSpan::default(),
+            None => TimeSpan::default(),
         };
         Report {
             schema_version: SCHEMA_VERSION,
@@ -132,6 +150,7 @@ impl Reducer {
             totals: self.totals,
             as_matrix,
             country_matrix,
+            hairpin,
             as_names,
         }
     }
@@ -140,80 +159,90 @@ impl Reducer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trombone_asdb::NetInfo;
-    use trombone_flow::{FlowKey, FlowStats};
 
-    fn rec(src_asn: u32, sc: &str, dst_asn: u32, dc: &str, packets: u64, bytes: u64) -> FlowRecord {
-        let net = |asn, cc: &str| NetInfo {
-            asn,
-            country: cc.parse().ok(),
-        };
-        FlowRecord {
-            key: FlowKey {
-                src: 1,
-                dst: 2,
-                sport: 0,
-                dport: 0,
-                vlan: 0,
-                proto: 6,
-                ip_version: 4,
-            },
-            stats: FlowStats {
-                packets,
-                bytes,
-                wire_bytes: bytes,
-                first_ns: 5,
-                last_ns: 2_000_000_005,
-                src_net: net(src_asn, sc),
-                dst_net: net(dst_asn, dc),
-            },
+    fn pair(src_asn: u32, sc: &str, dst_asn: u32, dc: &str) -> AsPair {
+        AsPair {
+            src_asn,
+            src_country: sc.parse().ok(),
+            dst_asn,
+            dst_country: dc.parse().ok(),
+        }
+    }
+
+    fn out(cells: &[(AsPair, u64, u64, u64)]) -> WorkerOutput {
+        WorkerOutput {
+            pairs: cells
+                .iter()
+                .map(|&(p, packets, bytes, flows)| {
+                    (
+                        p,
+                        PairCounters {
+                            packets,
+                            bytes,
+                            wire_bytes: bytes,
+                            flows,
+                        },
+                    )
+                })
+                .collect(),
+            time: Some((5, 2_000_000_005)),
+            ..WorkerOutput::default()
         }
     }
 
     #[test]
     fn matrices_add_up_and_sort() {
         let mut r = Reducer::new();
-        r.add_flows(&[rec(7552, "VN", 45899, "VN", 3, 300)]);
-        r.add_flows(&[
-            rec(7552, "VN", 7473, "SG", 1, 1000),
-            rec(7552, "VN", 45899, "VN", 2, 50),
-            rec(24560, "KH", 45899, "VN", 1, 40),
-        ]);
-        let rep = r.finish(&AsDb::empty(), vec![]);
+        r.add_worker(out(&[(pair(7552, "VN", 45899, "VN"), 3, 300, 1)]));
+        r.add_worker(out(&[
+            (pair(7552, "VN", 7473, "SG"), 1, 1000, 1),
+            (pair(7552, "VN", 45899, "VN"), 2, 50, 1),
+            (pair(24560, "KH", 45899, "VN"), 1, 40, 1),
+        ]));
+        let rep = r.finish(&AsDb::empty(), vec![], None);
         assert_eq!(rep.totals.flows, 4);
         assert_eq!(rep.as_matrix.len(), 3);
         assert_eq!(rep.as_matrix[0].dst_asn, 7473);
         assert_eq!(rep.as_matrix[1].packets, 5);
         assert_eq!(rep.as_matrix[1].bytes, 350);
         assert_eq!(rep.as_matrix[1].flows, 2);
-        // country matrix: VN->SG 1000, VN->VN 350, KH->VN 40
         let cc: Vec<(String, u64)> = rep
             .country_matrix
             .iter()
-            .map(|c| (format!("{}>{}", c.src_country.unwrap(), c.dst_country.unwrap()), c.bytes))
+            .map(|c| {
+                (
+                    format!("{}>{}", c.src_country.unwrap(), c.dst_country.unwrap()),
+                    c.bytes,
+                )
+            })
             .collect();
         assert_eq!(
             cc,
-            vec![("VN>SG".into(), 1000), ("VN>VN".into(), 350), ("KH>VN".into(), 40)]
+            vec![
+                ("VN>SG".into(), 1000),
+                ("VN>VN".into(), 350),
+                ("KH>VN".into(), 40)
+            ]
         );
         assert_eq!(rep.time.duration_s, 2.0);
         assert!(!rep.partial);
+        assert!(rep.hairpin.is_none());
     }
 
     #[test]
     fn order_of_arrival_does_not_matter() {
-        let recs = vec![
-            rec(1, "KH", 2, "LA", 1, 10),
-            rec(2, "LA", 1, "KH", 1, 10),
-            rec(3, "MM", 3, "MM", 4, 99),
+        let cells = [
+            (pair(1, "KH", 2, "LA"), 1, 10, 1),
+            (pair(2, "LA", 1, "KH"), 1, 10, 1),
+            (pair(3, "MM", 3, "MM"), 4, 99, 2),
         ];
         let mut a = Reducer::new();
-        a.add_flows(&recs);
+        a.add_worker(out(&cells));
         let mut b = Reducer::new();
-        for r in recs.iter().rev() {
-            b.add_flows(std::slice::from_ref(r));
+        for c in cells.iter().rev() {
+            b.add_worker(out(std::slice::from_ref(c)));
         }
         let db = AsDb::empty();
-        assert_eq!(a.finish(&db, vec![]), b.finish(&db, vec![]));
+        assert_eq!(a.finish(&db, vec![], None), b.finish(&db, vec![], None));
     }
 }

@@ -136,6 +136,162 @@ pub struct Report {
     pub as_matrix: Vec<AsCell>,
     /// Country×country matrix, by bytes descending.
     pub country_matrix: Vec<CountryCell>,
+    /// Hairpin verdict, when a home country was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hairpin: Option<HairpinReport>,
     /// Names of the ASNs in the matrix, from the database.
     pub as_names: BTreeMap<u32, String>,
+}
+
+/// The hairpin section: how much local traffic left the zone and came back.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HairpinReport {
+    /// The country under audit.
+    pub home: Country,
+    /// Countries counted as local.
+    pub zone: Vec<Country>,
+    /// Replica window, ms.
+    pub window_ms: f64,
+    /// Shortest RTT of a path crossing the zone and staying in it, ms (see README).
+    pub domestic_floor_ms: f64,
+    /// The in-zone distance that floor assumes, km.
+    pub max_zone_km: f64,
+    /// The vantage's links as configured.
+    pub links: Vec<HairpinLink>,
+    /// Overall hairpin figures.
+    pub totals: HairpinTotals,
+    /// The replica matcher's housekeeping (nothing hidden).
+    pub matcher: MatcherReport,
+    /// AS pairs with hairpin traffic, by unique bytes descending.
+    pub pairs: Vec<HairpinPair>,
+}
+
+/// A configured link of the vantage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HairpinLink {
+    /// Its name in the links file.
+    pub name: String,
+    /// Neighbour ASN.
+    pub asn: u32,
+    /// Neighbour country.
+    pub country: Option<Country>,
+    /// VLAN that identifies it, if any.
+    pub vlan: Option<u16>,
+    /// True when the neighbour is outside the zone (or of unknown country).
+    pub abroad: bool,
+}
+
+/// Overall hairpin figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HairpinTotals {
+    /// Unique hairpinned packets (a packet seen leaving and returning counts once).
+    pub packets: u64,
+    /// Their L3 bytes.
+    pub bytes: u64,
+    /// Hairpin sightings, replicas included.
+    pub observations: u64,
+    /// Sightings matched as the replica of an earlier sighting.
+    pub reobserved_packets: u64,
+    /// Unique packets with both ends in the zone, hairpinned or not.
+    pub local_packets: u64,
+    /// Their L3 bytes.
+    pub local_bytes: u64,
+    /// `bytes / local_bytes`: the share of local traffic that hairpinned (0 when there is none).
+    pub share_of_local_bytes: f64,
+}
+
+/// Housekeeping of the replica matcher.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MatcherReport {
+    /// Sightings dropped unmatched because more than four shared one key.
+    pub slot_overflows: u64,
+    /// Pending sightings swept as older than the window.
+    pub swept: u64,
+    /// Pending sightings dropped inside the window because the cap was reached.
+    pub dropped_fresh: u64,
+    /// Hairpin sightings on no identified link (all of them without a links file).
+    pub unidentified_link: u64,
+}
+
+/// Hairpin figures of one AS pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HairpinPair {
+    /// Source ASN.
+    pub src_asn: u32,
+    /// Destination ASN.
+    pub dst_asn: u32,
+    /// Source country.
+    pub src_country: Option<Country>,
+    /// Destination country.
+    pub dst_country: Option<Country>,
+    /// Unique hairpinned packets.
+    pub packets: u64,
+    /// Their L3 bytes.
+    pub bytes: u64,
+    /// Hairpin sightings, replicas included.
+    pub observations: u64,
+    /// Sightings matched as replicas (= packets seen both leaving and returning).
+    pub reobserved_packets: u64,
+    /// Unique local bytes of this pair, hairpinned or not.
+    pub local_bytes: u64,
+    /// Time between the two sightings of matched packets, ms (null without matches).
+    pub detour_ms: Option<Quantiles>,
+    /// TTL difference between the two sightings (null without matches).
+    pub hops_abroad: Option<Hops>,
+    /// TCP SYN → SYN/ACK time at the vantage, ms (null without handshakes).
+    pub handshake_rtt_ms: Option<Handshake>,
+    /// The links unique hairpinned packets left by (or arrived on, when only that was seen).
+    pub via: Vec<Via>,
+}
+
+/// Nearest-rank quantiles in ms, with the number of samples behind them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Quantiles {
+    /// Samples.
+    pub samples: u64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// Median hop difference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Hops {
+    /// Samples.
+    pub samples: u64,
+    /// Median TTL difference.
+    pub p50: u64,
+}
+
+/// Handshake RTT evidence of one pair.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Handshake {
+    /// Handshakes timed.
+    pub samples: u64,
+    /// Fastest, ms.
+    pub min: f64,
+    /// Median, ms.
+    pub p50: f64,
+    /// True when even the fastest handshake took longer than the domestic floor.
+    pub exceeds_domestic_floor: bool,
+}
+
+/// Hairpin traffic of a pair through one link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Via {
+    /// Link name (null: no link identified — every link leads abroad).
+    pub link: Option<String>,
+    /// Neighbour ASN (0 when unknown).
+    pub asn: u32,
+    /// Neighbour country.
+    pub country: Option<Country>,
+    /// Neighbour AS name from the database.
+    pub name: Option<String>,
+    /// Unique packets.
+    pub packets: u64,
+    /// Their L3 bytes.
+    pub bytes: u64,
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use trombone_asdb::AsDb;
+use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_output::CsvTable;
 use trombone_pipeline::Options;
 
@@ -29,6 +30,8 @@ pub enum CsvWhich {
     As,
     /// Country×country matrix.
     Country,
+    /// Hairpin AS pairs (needs --home).
+    Hairpin,
 }
 
 /// Arguments of `trombone analyze`.
@@ -59,6 +62,44 @@ pub struct AnalyzeArgs {
     /// Never show a progress bar (it is shown only when stderr is a terminal).
     #[arg(long)]
     no_progress: bool,
+    /// Country under audit (ISO code, e.g. KH): turns on hairpin detection.
+    #[arg(long, value_name = "CC")]
+    home: Option<String>,
+    /// Countries whose traffic counts as local, comma-separated (default: just --home;
+    /// KH,LA,MM,VN is the subregional view).
+    #[arg(long, value_name = "CC,CC,...", requires = "home")]
+    zone: Option<String>,
+    /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
+    /// Without it every link is assumed to lead abroad (a mirror of the international gateway).
+    #[arg(long, value_name = "FILE", requires = "home")]
+    links: Option<PathBuf>,
+    /// Two sightings of one packet further apart than this are two packets.
+    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
+    window_ms: u64,
+    /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
+    #[arg(long, value_name = "KM", requires = "home")]
+    zone_km: Option<f64>,
+}
+
+/// Builds the hairpin configuration from --home/--zone/--links.
+fn hairpin_config(a: &AnalyzeArgs) -> Result<Option<HairpinConfig>, String> {
+    let Some(home) = &a.home else {
+        return Ok(None);
+    };
+    let zone = Zone::parse(home, a.zone.as_deref()).map_err(|e| format!("--home/--zone: {e}"))?;
+    let links = match &a.links {
+        Some(p) => Links::load(p).map_err(|e| e.to_string())?,
+        None => Links::default(),
+    };
+    let mut cfg = HairpinConfig::new(zone, links);
+    cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
+    if let Some(km) = a.zone_km {
+        if !(km > 0.0 && km.is_finite()) {
+            return Err("--zone-km must be a positive number".into());
+        }
+        cfg.max_zone_km = km;
+    }
+    Ok(Some(cfg))
 }
 
 /// One worker per available core, at least one.
@@ -80,8 +121,20 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
             }
         }
     };
+    let hairpin = match hairpin_config(&a) {
+        Ok(h) => h.map(Arc::new),
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if hairpin.is_none() && matches!(a.csv_table, CsvWhich::Hairpin) {
+        eprintln!("trombone: --csv-table hairpin needs --home");
+        return ExitCode::from(2);
+    }
     let opts = Options {
         workers: a.workers.max(1),
+        hairpin,
         ..Options::default()
     };
     let bar = (!a.no_progress && io::stderr().is_terminal()).then(|| {
@@ -145,6 +198,7 @@ fn write(a: &AnalyzeArgs, report: &trombone_reduce::Report, mut out: impl Write)
             let t = match a.csv_table {
                 CsvWhich::As => CsvTable::As,
                 CsvWhich::Country => CsvTable::Country,
+                CsvWhich::Hairpin => CsvTable::Hairpin,
             };
             trombone_output::write_csv(report, t, &mut out)?
         }

@@ -34,7 +34,11 @@ fn fixture_captures() -> Vec<(PathBuf, PathBuf)> {
         }
     }
     v.sort();
-    assert!(v.len() >= 3, "expected at least three fixtures, found {}", v.len());
+    assert!(
+        v.len() >= 3,
+        "expected at least three fixtures, found {}",
+        v.len()
+    );
     v
 }
 
@@ -83,9 +87,15 @@ fn rows(v: &Value) -> Vec<String> {
 fn fixtures_match_the_generators_model() {
     let table = fixtures().join("fixture-asn.tsv");
     for (cap, expected) in fixture_captures() {
-        let want: Value = serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
         let (got, out) = analyze_json(&[&cap], &["--asn-db", table.to_str().unwrap()]);
-        assert!(out.status.success(), "{}: {}", cap.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            cap.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         for (k, v) in want["totals"].as_object().unwrap() {
             assert_eq!(&got["totals"][k], v, "{}: totals.{k}", cap.display());
         }
@@ -93,7 +103,15 @@ fn fixtures_match_the_generators_model() {
             let strip = |v: &Value| -> Value {
                 // compare only the contract's fields the generator models
                 let fields: &[&str] = if m == "as_matrix" {
-                    &["src_asn", "dst_asn", "src_country", "dst_country", "packets", "bytes", "flows"]
+                    &[
+                        "src_asn",
+                        "dst_asn",
+                        "src_country",
+                        "dst_country",
+                        "packets",
+                        "bytes",
+                        "flows",
+                    ]
                 } else {
                     &["src_country", "dst_country", "packets", "bytes", "flows"]
                 };
@@ -102,12 +120,22 @@ fn fixtures_match_the_generators_model() {
                         .unwrap()
                         .iter()
                         .map(|r| {
-                            Value::Object(fields.iter().map(|f| (f.to_string(), r[*f].clone())).collect())
+                            Value::Object(
+                                fields
+                                    .iter()
+                                    .map(|f| (f.to_string(), r[*f].clone()))
+                                    .collect(),
+                            )
                         })
                         .collect(),
                 )
             };
-            assert_eq!(rows(&strip(&got[m])), rows(&strip(&want[m])), "{}: {m}", cap.display());
+            assert_eq!(
+                rows(&strip(&got[m])),
+                rows(&strip(&want[m])),
+                "{}: {m}",
+                cap.display()
+            );
         }
     }
 }
@@ -117,16 +145,28 @@ fn embedded_database_agrees_with_the_fixture_table() {
     // The fixtures use real CLMV and foreign prefixes taken from the same
     // RouteViews/APNIC data the embedded default is built from.
     for (cap, expected) in fixture_captures() {
-        let want: Value = serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
         let (got, out) = analyze_json(&[&cap], &[]);
         assert!(out.status.success());
-        assert_eq!(got["country_matrix"].as_array().map(|a| a.len()), want["country_matrix"].as_array().map(|a| a.len()), "{}", cap.display());
+        assert_eq!(
+            got["country_matrix"].as_array().map(|a| a.len()),
+            want["country_matrix"].as_array().map(|a| a.len()),
+            "{}",
+            cap.display()
+        );
         let asn_pairs = |v: &Value| {
             let mut p: Vec<(u64, u64, u64)> = v["as_matrix"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|r| (r["src_asn"].as_u64().unwrap(), r["dst_asn"].as_u64().unwrap(), r["bytes"].as_u64().unwrap()))
+                .map(|r| {
+                    (
+                        r["src_asn"].as_u64().unwrap(),
+                        r["dst_asn"].as_u64().unwrap(),
+                        r["bytes"].as_u64().unwrap(),
+                    )
+                })
                 .collect();
             p.sort();
             p
@@ -141,9 +181,15 @@ fn worker_count_does_not_change_the_result() {
     let caps: Vec<PathBuf> = fixture_captures().into_iter().map(|(c, _)| c).collect();
     let files: Vec<&Path> = caps.iter().map(|p| p.as_path()).collect();
     let table = fixtures().join("fixture-asn.tsv");
-    let (one, _) = analyze_json(&files, &["--workers", "1", "--asn-db", table.to_str().unwrap()]);
+    let (one, _) = analyze_json(
+        &files,
+        &["--workers", "1", "--asn-db", table.to_str().unwrap()],
+    );
     for n in ["2", "3", "8"] {
-        let (many, _) = analyze_json(&files, &["--workers", n, "--asn-db", table.to_str().unwrap()]);
+        let (many, _) = analyze_json(
+            &files,
+            &["--workers", n, "--asn-db", table.to_str().unwrap()],
+        );
         assert_eq!(one, many, "--workers {n} differs from --workers 1");
     }
     assert!(one["totals"]["flows"].as_u64().unwrap() > 10);
@@ -173,7 +219,11 @@ fn pcap_record_ends(data: &[u8]) -> Vec<usize> {
     let le = data[0..4] == [0xd4, 0xc3, 0xb2, 0xa1] || data[0..4] == [0x4d, 0x3c, 0xb2, 0xa1];
     let rd = |o: usize| {
         let b = [data[o], data[o + 1], data[o + 2], data[o + 3]];
-        if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+        if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
     };
     let mut ends = Vec::new();
     let mut off = 24;
@@ -209,7 +259,11 @@ fn truncated_capture_is_reported_partial_and_keeps_counts() {
     assert_eq!(got["totals"]["frames"], 20);
     let err = got["inputs"][0]["error"].as_str().unwrap();
     assert!(err.contains("truncated.pcap"), "{err}");
-    assert!(err.contains(&ends[19].to_string()), "error should name byte offset {}: {err}", ends[19]);
+    assert!(
+        err.contains(&ends[19].to_string()),
+        "error should name byte offset {}: {err}",
+        ends[19]
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("truncated.pcap"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
@@ -220,7 +274,10 @@ fn missing_file_is_a_clear_error() {
     let out = trombone(&["analyze", "--format", "json", "/nonexistent/x.pcap"]);
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
-    assert!(v["inputs"][0]["error"].as_str().unwrap().contains("/nonexistent/x.pcap"));
+    assert!(v["inputs"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/x.pcap"));
 }
 
 #[test]

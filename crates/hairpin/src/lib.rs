@@ -1,0 +1,30 @@
+//! Hairpin ("tromboning") detection.
+//!
+//! Traffic between two networks of the zone under audit is **local**; a
+//! local packet exchanged with a neighbour outside the zone (or with an
+//! unknown neighbour, on a border vantage) is **hairpin**: it left the zone
+//! and came back. This crate holds the model and the per-worker state:
+//!
+//! - [`Zone`]: the home country and the countries that count as local;
+//! - [`Links`]: the vantage's links (from `links.toml`), which tell from a
+//!   frame's MACs or VLAN which neighbour it was exchanged with;
+//! - [`HairpinState`]: a worker's replica matcher (a packet seen leaving and
+//!   again returning, with a lower TTL, is one packet: its detour time and
+//!   hops abroad are measured) and TCP handshake timer;
+//! - [`PairHairpin`]: per AS pair accumulators that the reducer merges.
+//!
+//! Both sightings of a packet carry the same address pair, so the pipeline's
+//! dispatcher (or a NIC's RSS hash) sends them to the same worker: replica
+//! state never has to cross workers, and the reducer only adds.
+
+mod config;
+mod links;
+mod pair;
+mod state;
+mod zone;
+
+pub use config::{HairpinConfig, DEFAULT_WINDOW_MS};
+pub use links::{Direction, Link, Links, LinksError, Sighting};
+pub use pair::{PairHairpin, ViaCount};
+pub use state::{HairpinState, MatcherStats, PairRef};
+pub use zone::{Zone, ZoneError};
