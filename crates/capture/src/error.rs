@@ -23,6 +23,8 @@ pub struct CaptureError {
 pub enum ErrorKind {
     /// The operating system reported an error while opening, mapping or reading.
     Io(io::Error),
+    /// Reading the gzip-compressed input failed (corrupt or cut-short gzip data).
+    Gzip(io::Error),
     /// The file is empty.
     Empty,
     /// The first bytes are not a pcap, pcapng or gzip magic number.
@@ -82,11 +84,6 @@ pub enum ErrorKind {
         /// Block type.
         block_type: u32,
     },
-    /// A pcapng block comes before any Section Header Block.
-    NoSectionHeader {
-        /// Block type.
-        block_type: u32,
-    },
     /// A pcapng packet refers to an interface no Interface Description Block defined.
     UnknownInterface {
         /// Interface id found.
@@ -121,7 +118,7 @@ impl fmt::Display for CaptureError {
 impl std::error::Error for CaptureError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Io(e) | ErrorKind::Gzip(e) => Some(e),
             _ => None,
         }
     }
@@ -131,6 +128,7 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::Io(e) => write!(f, "{e}"),
+            ErrorKind::Gzip(e) => write!(f, "gzip stream: {e}"),
             ErrorKind::Empty => write!(f, "file is empty, no capture header"),
             ErrorKind::UnknownMagic(m) => write!(
                 f,
@@ -175,10 +173,6 @@ impl fmt::Display for ErrorKind {
             ErrorKind::BadOptions { block_type } => write!(
                 f,
                 "pcapng block type 0x{block_type:08x} has options overrunning the block"
-            ),
-            ErrorKind::NoSectionHeader { block_type } => write!(
-                f,
-                "pcapng block type 0x{block_type:08x} before any section header block"
             ),
             ErrorKind::UnknownInterface { interface, defined } => write!(
                 f,

@@ -4,6 +4,29 @@
 //! link type, the captured bytes and the original wire length — borrowed from
 //! the source's own buffer (a memory map for regular files, a reused buffer
 //! for streams), so reading allocates nothing per packet.
+//!
+//! Formats: classic pcap (µs and ns, both byte orders, and Kuznetzov's
+//! "modified" pcap) and pcapng (any number of sections and interfaces, either
+//! byte order, `if_tsresol`/`if_tsoffset`; Enhanced, Simple and obsolete
+//! Packet Blocks; other blocks are skipped and counted in [`ReadStats`]).
+//! gzip-compressed input is recognised by its magic and decompressed while
+//! streaming. Bad input gives a [`CaptureError`] naming the file and byte
+//! offset; frames read before it have already been yielded.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use trombone_capture::CaptureReader;
+//!
+//! let mut reader = CaptureReader::open(Path::new("trace.pcap"))?;
+//! let mut bytes = 0u64;
+//! while let Some(frame) = reader.next_frame()? {
+//!     bytes += frame.data.len() as u64;
+//! }
+//! println!("{} frames, {bytes} bytes, format {}", reader.stats().frames, reader.format());
+//! # Ok::<(), trombone_capture::CaptureError>(())
+//! ```
+
+#![warn(missing_docs)]
 
 mod endian;
 mod error;

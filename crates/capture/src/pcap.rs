@@ -70,10 +70,7 @@ pub(crate) fn magic(first4: [u8; 4]) -> Option<(Endian, FileFormat)> {
 impl PcapHeader {
     /// Parse the 24-byte file header `b` (whose magic `magic` already recognised).
     pub(crate) fn parse(b: &[u8]) -> Result<PcapHeader, ErrorKind> {
-        let first4: [u8; 4] = b
-            .get(..4)
-            .and_then(|s| s.try_into().ok())
-            .unwrap_or([0; 4]);
+        let first4: [u8; 4] = b.get(..4).and_then(|s| s.try_into().ok()).unwrap_or([0; 4]);
         let Some((endian, format)) = magic(first4) else {
             return Err(ErrorKind::UnknownMagic(u32::from_be_bytes(first4)));
         };

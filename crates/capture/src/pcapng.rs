@@ -97,7 +97,7 @@ pub(crate) fn min_block_len(block_type: u32) -> u32 {
 /// Check a block's leading total length: at least the type's minimum, a
 /// multiple of 4, at most [`MAX_BLOCK_LEN`].
 pub(crate) fn check_block_len(block_type: u32, length: u32) -> Result<(), ErrorKind> {
-    if length < min_block_len(block_type) || length % 4 != 0 || length > MAX_BLOCK_LEN {
+    if length < min_block_len(block_type) || length & 3 != 0 || length > MAX_BLOCK_LEN {
         return Err(ErrorKind::BadBlockLength { block_type, length });
     }
     Ok(())
@@ -240,8 +240,14 @@ mod tests {
 
     #[test]
     fn byte_order_magic() {
-        assert!(matches!(section_endian([0x4d, 0x3c, 0x2b, 0x1a]), Ok(Endian::Little)));
-        assert!(matches!(section_endian([0x1a, 0x2b, 0x3c, 0x4d]), Ok(Endian::Big)));
+        assert!(matches!(
+            section_endian([0x4d, 0x3c, 0x2b, 0x1a]),
+            Ok(Endian::Little)
+        ));
+        assert!(matches!(
+            section_endian([0x1a, 0x2b, 0x3c, 0x4d]),
+            Ok(Endian::Big)
+        ));
         assert!(matches!(
             section_endian([1, 2, 3, 4]),
             Err(ErrorKind::BadByteOrderMagic(0x0102_0304))

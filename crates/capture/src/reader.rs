@@ -66,7 +66,8 @@ impl CaptureReader {
     /// Read a capture from any byte stream (decompressing gzip if it starts
     /// with the gzip magic); `name` is used in error messages.
     pub fn from_read(name: &str, r: Box<dyn Read + Send>) -> Result<CaptureReader, CaptureError> {
-        let opened = Source::from_read(r).map_err(|e| CaptureError::new(name, 0, ErrorKind::Io(e)))?;
+        let opened =
+            Source::from_read(r).map_err(|e| CaptureError::new(name, 0, ErrorKind::Io(e)))?;
         CaptureReader::start(name.to_string(), opened)
     }
 
@@ -158,11 +159,7 @@ impl CaptureReader {
             Err(TakeError::Short(0)) => return Err(r.error(0, ErrorKind::Empty)),
             Err(e) => return Err(r.take_error(e, 0, "file header", 4)),
         };
-        let first4: [u8; 4] = r
-            .source
-            .bytes(first.clone())
-            .try_into()
-            .unwrap_or([0; 4]);
+        let first4: [u8; 4] = r.source.bytes(first.clone()).try_into().unwrap_or([0; 4]);
         if pcap::magic(first4).is_some() {
             let rest = r
                 .source
@@ -354,6 +351,7 @@ impl CaptureReader {
     /// Turn a failed take/skip of a record starting at `off` into an error.
     fn take_error(&self, e: TakeError, off: u64, what: &'static str, needed: u64) -> CaptureError {
         match e {
+            TakeError::Io(io) if self.gzip => self.error(off, ErrorKind::Gzip(io)),
             TakeError::Io(io) => self.error(off, ErrorKind::Io(io)),
             TakeError::Short(_) => self.error(
                 off,

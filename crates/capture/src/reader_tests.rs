@@ -3,9 +3,9 @@
 //! gzip stream, gzip file), which must all agree.
 
 use super::*;
-use crate::{linktype, MAX_CAPLEN};
 use crate::stats::SkippedBlocks;
 use crate::test_files::{NgFile, PcapFile};
+use crate::{linktype, MAX_CAPLEN};
 use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,7 +66,11 @@ fn drain(opened: Result<CaptureReader, CaptureError>) -> Outcome {
             Ok(Some(f)) => frames.push(owned(f.ts_ns, f.linktype, f.interface, f.wire_len, f.data)),
             Ok(None) => break None,
             Err(e) => {
-                assert_eq!(e.offset, r.offset(), "offset() must point at the bad record");
+                assert_eq!(
+                    e.offset,
+                    r.offset(),
+                    "offset() must point at the bad record"
+                );
                 break Some((e.offset, kind_text(&e)));
             }
         }
@@ -127,7 +131,10 @@ fn read_everywhere(bytes: &[u8]) -> Outcome {
         Box::new(Trickle(Cursor::new(bytes.to_vec()))),
     ));
     let gz = gzip(bytes);
-    let gz_streamed = drain(CaptureReader::from_read("gz", Box::new(Cursor::new(gz.clone()))));
+    let gz_streamed = drain(CaptureReader::from_read(
+        "gz",
+        Box::new(Cursor::new(gz.clone())),
+    ));
     let gz_file = via_file(&gz, "gz");
     assert_eq!(streamed, mapped, "stream vs map");
     assert_eq!(trickled, mapped, "one-byte stream vs map");
@@ -201,7 +208,10 @@ fn pcap_literal_big_endian_bytes() {
     ];
     let out = read_everywhere(&bytes);
     assert_eq!(out.error, None);
-    assert_eq!(out.frames, vec![owned(10_000_020_000, linktype::RAW, 0, 40, &[0x45, 0])]);
+    assert_eq!(
+        out.frames,
+        vec![owned(10_000_020_000, linktype::RAW, 0, 40, &[0x45, 0])]
+    );
 }
 
 #[test]
@@ -248,7 +258,10 @@ fn pcap_truncated_at_every_byte() {
     for cut in 0..f.bytes.len() {
         let out = read_everywhere(&f.bytes[..cut]);
         if cut == 0 {
-            assert_eq!(out.format, Err((0, "file is empty, no capture header".into())));
+            assert_eq!(
+                out.format,
+                Err((0, "file is empty, no capture header".into()))
+            );
             continue;
         }
         if cut < 24 {
@@ -391,10 +404,7 @@ fn pcapng_rich_both_byte_orders() {
 #[test]
 fn pcapng_spb_respects_snaplen() {
     // interface snaplen 4: an SPB of a 10-byte packet stores 4 bytes (+ padding)
-    let f = NgFile::new()
-        .shb(LE)
-        .idb(1, 4, &[])
-        .spb(10, &[1, 2, 3, 4]);
+    let f = NgFile::new().shb(LE).idb(1, 4, &[]).spb(10, &[1, 2, 3, 4]);
     let out = read_everywhere(&f.bytes);
     assert_eq!(out.error, None);
     assert_eq!(out.frames, vec![owned(0, 1, 0, 10, &[1, 2, 3, 4])]);
@@ -606,7 +616,10 @@ fn pcapng_bad_byte_order_magic_and_version() {
 
 #[test]
 fn pcapng_caplen_exceeds_block() {
-    let f = NgFile::new().shb(LE).idb(1, 0, &[]).epb(0, 0, &[1, 2, 3, 4], 4);
+    let f = NgFile::new()
+        .shb(LE)
+        .idb(1, 0, &[])
+        .epb(0, 0, &[1, 2, 3, 4], 4);
     let mut b = f.bytes.clone();
     let at = f.boundaries[2];
     b[at + 20] = 5; // caplen 5, room 4
@@ -644,7 +657,11 @@ fn pcapng_huge_corrupt_length_does_not_allocate_it() {
 #[test]
 fn not_a_capture_pcapng_fragment_without_section_header() {
     // an EPB at the start of the file (like pcap-parser's err-eof.bin)
-    let mut b = NgFile::new().shb(LE).idb(1, 0, &[]).epb(0, 0, &[1], 1).bytes;
+    let mut b = NgFile::new()
+        .shb(LE)
+        .idb(1, 0, &[])
+        .epb(0, 0, &[1], 1)
+        .bytes;
     b.drain(..48);
     let out = read_everywhere(&b);
     assert_eq!(

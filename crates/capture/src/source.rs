@@ -229,7 +229,9 @@ mod tests {
     use std::io::Write;
 
     fn stream(data: Vec<u8>) -> Source {
-        Source::from_read(Box::new(Cursor::new(data))).unwrap().source
+        Source::from_read(Box::new(Cursor::new(data)))
+            .unwrap()
+            .source
     }
 
     /// A reader that hands out one byte per call, to exercise short reads.

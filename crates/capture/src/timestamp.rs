@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn decimal_resolutions() {
         // default microseconds
-        assert_eq!(TsScale::MICROS.to_ns(1_500_000_123_456, 0), 1_500_000_123_456_000);
+        assert_eq!(
+            TsScale::MICROS.to_ns(1_500_000_123_456, 0),
+            1_500_000_123_456_000
+        );
         assert_eq!(TsScale::from_tsresol(6), TsScale::MICROS);
         // nanoseconds: identity
         assert_eq!(TsScale::from_tsresol(9).to_ns(123_456_789, 0), 123_456_789);
@@ -104,7 +107,10 @@ mod tests {
     #[test]
     fn binary_resolutions() {
         // 2^-10 s units: 5.5 s = 5632 units
-        assert_eq!(TsScale::from_tsresol(0x8a).to_ns(5 * 1024 + 512, 0), 5_500_000_000);
+        assert_eq!(
+            TsScale::from_tsresol(0x8a).to_ns(5 * 1024 + 512, 0),
+            5_500_000_000
+        );
         // 2^0: seconds
         assert_eq!(TsScale::from_tsresol(0x80).to_ns(7, 0), 7_000_000_000);
         // 2^-30: one unit is 0.93 ns -> 0

@@ -159,6 +159,25 @@ impl Worker {
         self.lookups
     }
 
+    /// A copy of the worker's figures so far (cumulative since it started),
+    /// for periodic snapshots of a live capture; the worker carries on.
+    pub fn snapshot(&self) -> WorkerOutput {
+        let (hairpin, matcher) = match &self.hairpin {
+            Some(h) => {
+                let (p, s) = h.snapshot();
+                (Some(p), s)
+            }
+            None => (None, MatcherStats::default()),
+        };
+        WorkerOutput {
+            pairs: self.pairs.clone(),
+            hairpin,
+            matcher,
+            flows_in_table: self.table.len() as u64,
+            time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
+        }
+    }
+
     /// Ends the worker and hands its figures over.
     pub fn finish(self) -> WorkerOutput {
         let (hairpin, matcher) = match self.hairpin {

@@ -298,6 +298,11 @@ impl HairpinState {
     pub fn finish(self) -> (Vec<PairHairpin>, MatcherStats) {
         (self.pairs, self.stats)
     }
+
+    /// A copy of the per-pair figures so far, for a periodic snapshot of a live capture.
+    pub fn snapshot(&self) -> (Vec<PairHairpin>, MatcherStats) {
+        (self.pairs.clone(), self.stats)
+    }
 }
 
 #[cfg(test)]
