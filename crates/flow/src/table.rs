@@ -1,11 +1,17 @@
 //! The worker: its flow table, its AS pair table and its hairpin state.
 
-use crate::{AsPair, FlowKey, PairCounters};
+use crate::{AsPair, FlowKey, PairCounters, Series};
+use hdrhistogram::Histogram;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use trombone_asdb::AsDb;
-use trombone_hairpin::{HairpinConfig, HairpinState, MatcherStats, PairHairpin, PairRef};
+use trombone_hairpin::{
+    Direction, HairpinConfig, HairpinState, MatcherStats, PairHairpin, PairRef, Verdict,
+};
 use trombone_packet::PacketMeta;
+
+/// Default width of a rate bin: one second.
+pub const DEFAULT_BIN_NS: i64 = 1_000_000_000;
 
 /// Counters of one flow and what was resolved when it was created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,15 +28,45 @@ pub struct FlowStats {
     pub pair: PairRef,
 }
 
+/// Everything a worker keeps per AS pair.
+#[derive(Clone, Debug)]
+pub struct PairOutput {
+    /// The pair.
+    pub pair: AsPair,
+    /// Packets, bytes, flows.
+    pub counters: PairCounters,
+    /// Bytes and packets per bin.
+    pub series: Series,
+    /// L3 packet sizes.
+    pub sizes: Option<Histogram<u64>>,
+    /// Unique hairpinned bytes and packets per bin (empty without hairpin analysis).
+    pub hairpin_series: Series,
+}
+
+/// Bytes and packets per bin crossing one link, by direction.
+#[derive(Clone, Debug, Default)]
+pub struct LinkSeries {
+    /// Came in from the neighbour.
+    pub inbound: Series,
+    /// Went out to the neighbour.
+    pub outbound: Series,
+    /// Direction unknown (no MAC to tell).
+    pub unknown: Series,
+}
+
 /// What a worker hands to the reducer.
 #[derive(Debug, Default)]
 pub struct WorkerOutput {
-    /// Counters per AS pair.
-    pub pairs: Vec<(AsPair, PairCounters)>,
+    /// Everything per AS pair.
+    pub pairs: Vec<PairOutput>,
     /// Hairpin figures per AS pair (same order as `pairs`, possibly shorter), if hairpin analysis ran.
     pub hairpin: Option<Vec<PairHairpin>>,
+    /// Per link (in links-file order) series; empty without a links file.
+    pub links: Vec<LinkSeries>,
     /// The replica matcher's housekeeping counters.
     pub matcher: MatcherStats,
+    /// Packets left out of time series because their timestamp was absurdly far from the rest.
+    pub unbinned_packets: u64,
     /// Flows alive in the table at the end.
     pub flows_in_table: u64,
     /// Earliest and latest packet timestamps seen.
@@ -42,25 +78,45 @@ pub struct Worker {
     db: Arc<AsDb>,
     table: FxHashMap<FlowKey, FlowStats>,
     pair_index: FxHashMap<AsPair, u32>,
-    pairs: Vec<(AsPair, PairCounters)>,
+    pairs: Vec<PairOutput>,
     hairpin: Option<HairpinState>,
+    links: Vec<LinkSeries>,
+    bin_ns: i64,
+    unbinned: u64,
     lookups: u64,
     first_ns: i64,
     last_ns: i64,
 }
 
+/// A packet-size histogram: 1 B to 64 KiB at 3 significant digits.
+fn size_hist() -> Histogram<u64> {
+    let mut h = Histogram::new_with_bounds(1, 1 << 20, 3).expect("valid bounds");
+    h.auto(true);
+    h
+}
+
 impl Worker {
     /// A worker resolving networks with `db`, its table pre-sized for
-    /// `flows_hint` flows; with `hairpin`, it also runs hairpin detection.
-    pub fn new(db: Arc<AsDb>, flows_hint: usize, hairpin: Option<Arc<HairpinConfig>>) -> Worker {
+    /// `flows_hint` flows, binning rates every `bin_ns` nanoseconds; with
+    /// `hairpin`, it also runs hairpin detection.
+    pub fn new(
+        db: Arc<AsDb>,
+        flows_hint: usize,
+        bin_ns: i64,
+        hairpin: Option<Arc<HairpinConfig>>,
+    ) -> Worker {
         let mut table = FxHashMap::default();
         table.reserve(flows_hint);
+        let links = hairpin.as_ref().map_or(0, |h| h.links.links.len());
         Worker {
             db,
             table,
             pair_index: FxHashMap::default(),
             pairs: Vec::new(),
             hairpin: hairpin.map(HairpinState::new),
+            links: vec![LinkSeries::default(); links],
+            bin_ns: bin_ns.max(1),
+            unbinned: 0,
             lookups: 0,
             first_ns: i64::MAX,
             last_ns: i64::MIN,
@@ -98,12 +154,30 @@ impl Worker {
                 pair
             }
         };
-        let c = &mut self.pairs[pair.idx as usize].1;
-        c.packets += 1;
-        c.bytes += l3;
-        c.wire_bytes += u64::from(m.wire_len);
+        let bin = m.ts_ns.div_euclid(self.bin_ns);
+        let p = &mut self.pairs[pair.idx as usize];
+        p.counters.packets += 1;
+        p.counters.bytes += l3;
+        p.counters.wire_bytes += u64::from(m.wire_len);
+        if !p.series.add(bin, l3) {
+            self.unbinned += 1;
+        }
+        // auto-resizing: any length records
+        let _ = p.sizes.get_or_insert_with(size_hist).record(l3.max(1));
         if let Some(h) = &mut self.hairpin {
-            h.observe(m, pair);
+            let s = h.config().links.identify(m);
+            if let Some(l) = s.link {
+                let ls = &mut self.links[usize::from(l)];
+                let series = match s.direction {
+                    Direction::In => &mut ls.inbound,
+                    Direction::Out => &mut ls.outbound,
+                    Direction::Unknown => &mut ls.unknown,
+                };
+                series.add(bin, l3);
+            }
+            if h.observe(m, pair, s) == Verdict::Hairpin {
+                self.pairs[pair.idx as usize].hairpin_series.add(bin, l3);
+            }
         }
     }
 
@@ -124,12 +198,18 @@ impl Worker {
             Some(&i) => i,
             None => {
                 let i = self.pairs.len() as u32;
-                self.pairs.push((ap, PairCounters::default()));
+                self.pairs.push(PairOutput {
+                    pair: ap,
+                    counters: PairCounters::default(),
+                    series: Series::default(),
+                    sizes: None,
+                    hairpin_series: Series::default(),
+                });
                 self.pair_index.insert(ap, i);
                 i
             }
         };
-        self.pairs[idx as usize].1.flows += 1;
+        self.pairs[idx as usize].counters.flows += 1;
         let (src_local, dst_local) = match &self.hairpin {
             Some(h) => {
                 let zone = &h.config().zone;
@@ -172,7 +252,9 @@ impl Worker {
         WorkerOutput {
             pairs: self.pairs.clone(),
             hairpin,
+            links: self.links.clone(),
             matcher,
+            unbinned_packets: self.unbinned,
             flows_in_table: self.table.len() as u64,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
@@ -190,7 +272,9 @@ impl Worker {
         WorkerOutput {
             pairs: self.pairs,
             hairpin,
+            links: self.links,
             matcher,
+            unbinned_packets: self.unbinned,
             flows_in_table: self.table.len() as u64,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
@@ -218,33 +302,47 @@ mod tests {
 
     #[test]
     fn counts_per_pair_and_resolves_once_per_flow() {
-        let mut w = Worker::new(Arc::new(AsDb::empty()), 16, None);
+        let mut w = Worker::new(Arc::new(AsDb::empty()), 16, DEFAULT_BIN_NS, None);
         w.observe(&pkt(1, 2, 1000, 100, 50));
         w.observe(&pkt(1, 2, 1000, 60, 10));
-        w.observe(&pkt(2, 1, 53, 200, 30));
+        w.observe(&pkt(2, 1, 53, 200, 1_500_000_000));
         assert_eq!(w.len(), 2);
         assert_eq!(w.lookups(), 4);
         let out = w.finish();
         // the empty database puts everything in one (0, None, 0, None) pair
         assert_eq!(out.pairs.len(), 1);
-        let c = out.pairs[0].1;
+        let p = &out.pairs[0];
+        let c = p.counters;
         assert_eq!(
             (c.packets, c.bytes, c.wire_bytes, c.flows),
             (3, 360, 402, 2)
         );
-        assert_eq!(out.time, Some((10, 50)));
+        assert_eq!(p.series.bins(), &[[160, 2], [200, 1]]);
+        assert_eq!(p.sizes.as_ref().unwrap().len(), 3);
+        assert_eq!(out.time, Some((10, 1_500_000_000)));
         assert_eq!(out.flows_in_table, 2);
         assert!(out.hairpin.is_none());
+        assert!(out.links.is_empty());
     }
 
     #[test]
     fn vlan_separates_flows() {
-        let mut w = Worker::new(Arc::new(AsDb::empty()), 0, None);
+        let mut w = Worker::new(Arc::new(AsDb::empty()), 0, DEFAULT_BIN_NS, None);
         let mut a = pkt(1, 2, 1, 40, 0);
         w.observe(&a);
         a.vlan = 100;
         w.observe(&a);
         assert_eq!(w.len(), 2);
-        assert_eq!(w.finish().pairs[0].1.flows, 2);
+        assert_eq!(w.finish().pairs[0].counters.flows, 2);
+    }
+
+    #[test]
+    fn absurd_timestamps_are_counted_not_binned() {
+        let mut w = Worker::new(Arc::new(AsDb::empty()), 0, DEFAULT_BIN_NS, None);
+        w.observe(&pkt(1, 2, 1, 40, 0));
+        w.observe(&pkt(1, 2, 1, 40, i64::MAX));
+        let out = w.finish();
+        assert_eq!(out.unbinned_packets, 1);
+        assert_eq!(out.pairs[0].counters.packets, 2);
     }
 }

@@ -26,5 +26,5 @@ mod zone;
 pub use config::{HairpinConfig, DEFAULT_WINDOW_MS};
 pub use links::{Direction, Link, Links, LinksError, Sighting};
 pub use pair::{PairHairpin, ViaCount};
-pub use state::{HairpinState, MatcherStats, PairRef};
+pub use state::{HairpinState, MatcherStats, PairRef, Verdict};
 pub use zone::{Zone, ZoneError};

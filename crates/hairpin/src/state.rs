@@ -71,6 +71,19 @@ pub struct MatcherStats {
     pub unidentified_link: u64,
 }
 
+/// What one packet turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not both ends in the zone.
+    NotLocal,
+    /// Local, exchanged with a neighbour inside the zone.
+    Direct,
+    /// Local and exchanged abroad: a unique hairpinned packet (first sighting).
+    Hairpin,
+    /// The second sighting of a hairpinned packet already counted.
+    Replica,
+}
+
 /// Per-worker hairpin state. Owned by one worker thread; never shared.
 pub struct HairpinState {
     cfg: Arc<HairpinConfig>,
@@ -104,17 +117,18 @@ impl HairpinState {
         &self.cfg
     }
 
-    /// Accounts one packet. Only packets with both ends in the zone do any work.
+    /// Accounts one packet seen as `s` (see [`crate::Links::identify`]) and
+    /// says what it was. Only packets with both ends in the zone do any work.
     #[inline]
-    pub fn observe(&mut self, m: &PacketMeta, p: PairRef) {
+    pub fn observe(&mut self, m: &PacketMeta, p: PairRef, s: Sighting) -> Verdict {
         if !(p.src_local && p.dst_local) {
-            return;
+            return Verdict::NotLocal;
         }
-        self.local(m, p.idx);
+        self.local(m, p.idx, s)
     }
 
     /// A local packet: count it, time handshakes, classify, match replicas.
-    fn local(&mut self, m: &PacketMeta, idx: u32) {
+    fn local(&mut self, m: &PacketMeta, idx: u32, s: Sighting) -> Verdict {
         let i = idx as usize;
         if self.pairs.len() <= i {
             self.pairs.resize_with(i + 1, PairHairpin::default);
@@ -129,14 +143,6 @@ impl HairpinState {
         if m.proto == 6 {
             self.handshake(m, idx);
         }
-        let s = if self.cfg.links.links.is_empty() {
-            Sighting {
-                link: None,
-                direction: crate::Direction::Unknown,
-            }
-        } else {
-            self.cfg.links.identify(m)
-        };
         let abroad = match s.link {
             Some(l) => !self
                 .cfg
@@ -145,7 +151,7 @@ impl HairpinState {
             None => true,
         };
         if !abroad {
-            return;
+            return Verdict::Direct;
         }
         if s.link.is_none() {
             self.stats.unidentified_link += 1;
@@ -153,7 +159,11 @@ impl HairpinState {
         let pair = &mut self.pairs[i];
         pair.observations += 1;
         pair.observed_bytes += len;
-        self.match_replica(m, idx, s.link);
+        if self.match_replica(m, idx, s.link) {
+            Verdict::Replica
+        } else {
+            Verdict::Hairpin
+        }
     }
 
     /// Times SYN → SYN/ACK at the vantage; the first sighting of each counts.
@@ -187,8 +197,9 @@ impl HairpinState {
         }
     }
 
-    /// Matches a hairpin sighting with an earlier sighting of the same packet.
-    fn match_replica(&mut self, m: &PacketMeta, idx: u32, link: Option<u16>) {
+    /// Matches a hairpin sighting with an earlier sighting of the same
+    /// packet; true when it was the replica of one.
+    fn match_replica(&mut self, m: &PacketMeta, idx: u32, link: Option<u16>) -> bool {
         let key = ReplicaKey {
             src: m.src,
             dst: m.dst,
@@ -236,7 +247,7 @@ impl HairpinState {
                     pair.add_via(first.link, -1, -len);
                     pair.add_via(link, 1, len);
                 }
-                return;
+                return true;
             }
             pair.add_via(link, 1, len);
             if n == SLOT {
@@ -247,7 +258,7 @@ impl HairpinState {
                 slot.seen[n] = here;
                 slot.len += 1;
             }
-            return;
+            return false;
         }
         pair.add_via(link, 1, len);
         let mut seen = [here; SLOT];
@@ -256,6 +267,7 @@ impl HairpinState {
         if self.pending.len() > self.cfg.max_pending {
             self.sweep();
         }
+        false
     }
 
     /// Drops pending sightings older than the window; if the table is still
@@ -332,6 +344,17 @@ country = "LA"
     const LA: [u8; 6] = [2, 0, 0, 0, 0xb1, 0];
     const US: [u8; 6] = [2, 0, 0, 0, 0, 1];
 
+    /// Test shim: identify the link as a worker does, then observe.
+    trait Obs {
+        fn obs(&mut self, m: &PacketMeta, p: PairRef) -> Verdict;
+    }
+    impl Obs for HairpinState {
+        fn obs(&mut self, m: &PacketMeta, p: PairRef) -> Verdict {
+            let s = self.cfg.links.identify(m);
+            self.observe(m, p, s)
+        }
+    }
+
     fn state(zone: Option<&str>) -> HairpinState {
         let cfg = HairpinConfig::new(
             Zone::parse("KH", zone).unwrap(),
@@ -368,8 +391,8 @@ country = "LA"
     #[test]
     fn out_and_back_is_one_packet_with_detour_and_hops() {
         let mut s = state(None);
-        s.observe(&pkt(1000, 60, US, SG, 7), LOCAL); // leaves to SG
-        s.observe(&pkt(1036, 52, HK, US, 7), LOCAL); // returns from HK, 8 hops later
+        s.obs(&pkt(1000, 60, US, SG, 7), LOCAL); // leaves to SG
+        s.obs(&pkt(1036, 52, HK, US, 7), LOCAL); // returns from HK, 8 hops later
         let (pairs, _) = s.finish();
         let p = &pairs[0];
         assert_eq!(p.observations, 2);
@@ -394,8 +417,8 @@ country = "LA"
     #[test]
     fn replica_seen_first_moves_via_to_the_leaving_link() {
         let mut s = state(None);
-        s.observe(&pkt(1036, 52, HK, US, 7), LOCAL);
-        s.observe(&pkt(1000, 60, US, SG, 7), LOCAL);
+        s.obs(&pkt(1036, 52, HK, US, 7), LOCAL);
+        s.obs(&pkt(1000, 60, US, SG, 7), LOCAL);
         let (pairs, _) = s.finish();
         let via: Vec<_> = pairs[0].via.iter().filter(|v| v.packets > 0).collect();
         assert_eq!(via.len(), 1);
@@ -405,10 +428,10 @@ country = "LA"
     #[test]
     fn single_sighting_outside_window_and_same_ttl_do_not_match() {
         let mut s = state(None);
-        s.observe(&pkt(0, 60, US, SG, 1), LOCAL);
-        s.observe(&pkt(2500, 52, HK, US, 1), LOCAL); // beyond the 2 s window
-        s.observe(&pkt(3000, 60, US, SG, 2), LOCAL);
-        s.observe(&pkt(3001, 60, US, SG, 2), LOCAL); // same TTL: a duplicate, not a replica
+        s.obs(&pkt(0, 60, US, SG, 1), LOCAL);
+        s.obs(&pkt(2500, 52, HK, US, 1), LOCAL); // beyond the 2 s window
+        s.obs(&pkt(3000, 60, US, SG, 2), LOCAL);
+        s.obs(&pkt(3001, 60, US, SG, 2), LOCAL); // same TTL: a duplicate, not a replica
         let (pairs, _) = s.finish();
         assert_eq!(pairs[0].observations, 4);
         assert_eq!(pairs[0].packets(), 4);
@@ -418,10 +441,10 @@ country = "LA"
     #[test]
     fn duplicates_match_first_in_first_out() {
         let mut s = state(None);
-        s.observe(&pkt(0, 60, US, SG, 9), LOCAL);
-        s.observe(&pkt(10, 60, US, SG, 9), LOCAL);
-        s.observe(&pkt(40, 50, HK, US, 9), LOCAL); // matches the one at 0: 40 ms
-        s.observe(&pkt(45, 50, HK, US, 9), LOCAL); // matches the one at 10: 35 ms
+        s.obs(&pkt(0, 60, US, SG, 9), LOCAL);
+        s.obs(&pkt(10, 60, US, SG, 9), LOCAL);
+        s.obs(&pkt(40, 50, HK, US, 9), LOCAL); // matches the one at 0: 40 ms
+        s.obs(&pkt(45, 50, HK, US, 9), LOCAL); // matches the one at 10: 35 ms
         let (pairs, _) = s.finish();
         let d = pairs[0].detour_us.as_ref().unwrap();
         assert_eq!(d.len(), 2);
@@ -434,10 +457,10 @@ country = "LA"
         // KH -> KH via the LA direct link: not hairpin under --zone KH? LA is
         // outside the KH-only zone, so it is; under the CLMV zone it is not.
         let mut kh = state(None);
-        kh.observe(&pkt(0, 60, US, LA, 1), LOCAL);
+        kh.obs(&pkt(0, 60, US, LA, 1), LOCAL);
         assert_eq!(kh.finish().0[0].observations, 1);
         let mut clmv = state(Some("LA,MM,VN"));
-        clmv.observe(&pkt(0, 60, US, LA, 1), LOCAL);
+        clmv.obs(&pkt(0, 60, US, LA, 1), LOCAL);
         let (pairs, _) = clmv.finish();
         assert_eq!(pairs[0].observations, 0);
         assert_eq!(pairs[0].local_packets, 1);
@@ -451,7 +474,7 @@ country = "LA"
             src_local: true,
             dst_local: false,
         };
-        s.observe(&pkt(0, 60, US, SG, 1), p);
+        s.obs(&pkt(0, 60, US, SG, 1), p);
         assert!(s.finish().0.is_empty());
     }
 
@@ -466,12 +489,12 @@ country = "LA"
         synack.tcp_flags = SYN | ACK;
         std::mem::swap(&mut synack.src, &mut synack.dst);
         std::mem::swap(&mut synack.sport, &mut synack.dport);
-        s.observe(&syn, LOCAL);
+        s.obs(&syn, LOCAL);
         let mut syn_replica = syn;
         syn_replica.ts_ns += 5_000_000;
         syn_replica.ttl = 50;
-        s.observe(&syn_replica, LOCAL);
-        s.observe(&synack, PairRef { idx: 1, ..LOCAL });
+        s.obs(&syn_replica, LOCAL);
+        s.obs(&synack, PairRef { idx: 1, ..LOCAL });
         let (pairs, _) = s.finish();
         let h = pairs[0].handshake_us.as_ref().unwrap();
         assert_eq!(h.len(), 1);
@@ -484,7 +507,7 @@ country = "LA"
         cfg.max_pending = 1000;
         let mut s = HairpinState::new(Arc::new(cfg));
         for i in 0..100_000u32 {
-            s.observe(&pkt(i64::from(i), 60, US, SG, i), LOCAL);
+            s.obs(&pkt(i64::from(i), 60, US, SG, i), LOCAL);
             assert!(s.pending() <= 1001);
         }
         let st = s.stats();

@@ -9,7 +9,7 @@ use trombone_capture::CaptureReader;
 use trombone_flow::{Worker, WorkerOutput};
 use trombone_hairpin::HairpinConfig;
 use trombone_packet::{PacketMeta, Skip};
-use trombone_reduce::{InputSummary, Reducer, Report, Totals};
+use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
 
 /// How to run an analysis.
 #[derive(Clone, Debug)]
@@ -22,6 +22,8 @@ pub struct Options {
     pub flows_hint: usize,
     /// Hairpin detection settings; `None` turns it off.
     pub hairpin: Option<Arc<HairpinConfig>>,
+    /// Rate bins, samples and port sizing.
+    pub sizing: SizingConfig,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             batch: 512,
             flows_hint: 1 << 16,
             hairpin: None,
+            sizing: SizingConfig::default(),
         }
     }
 }
@@ -73,10 +76,11 @@ pub fn analyze(
     let (flow_tx, flow_rx) = bounded::<WorkerOutput>(n);
     let (recycle_tx, recycle_rx) = bounded::<Vec<PacketMeta>>(n * 8 + 8);
 
+    let sizing = opts.sizing.clone();
     let reducer = thread::Builder::new()
         .name("reducer".into())
         .spawn(move || {
-            let mut r = Reducer::new();
+            let mut r = Reducer::with_sizing(sizing);
             for out in flow_rx {
                 r.add_worker(out);
             }
@@ -90,7 +94,12 @@ pub fn analyze(
             let db = db.clone();
             let flow_tx = flow_tx.clone();
             let recycle_tx = recycle_tx.clone();
-            let worker = Worker::new(db, opts.flows_hint, opts.hairpin.clone());
+            let worker = Worker::new(
+                db,
+                opts.flows_hint,
+                opts.sizing.bin_ns,
+                opts.hairpin.clone(),
+            );
             let thread = thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || worker_loop(worker, rx, recycle_tx, flow_tx))

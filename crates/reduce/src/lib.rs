@@ -14,10 +14,12 @@
 mod hairpin;
 mod matrix;
 mod report;
+mod sizing;
 
 pub use matrix::Reducer;
 pub use report::{
     AsCell, CountryCell, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops,
-    InputSummary, MatcherReport, Quantiles, Report, TimeSpan, ToolInfo, Totals, Via,
-    SCHEMA_VERSION,
+    InputSummary, LinkRate, MatcherReport, NetworkRate, PacketSizes, PairRate, PortPlan, Quantiles,
+    Rate, Report, SizingReport, TimeSpan, ToolInfo, Totals, Via, WhatIf, SCHEMA_VERSION,
 };
+pub use sizing::SizingConfig;

@@ -2,17 +2,21 @@
 
 use crate::hairpin::hairpin_report;
 use crate::report::{AsCell, CountryCell, InputSummary, Report, TimeSpan, ToolInfo, Totals};
+use crate::sizing::{sizing_report, SizingConfig};
 use crate::SCHEMA_VERSION;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use trombone_asdb::{AsDb, Country};
-use trombone_flow::{AsPair, PairCounters, WorkerOutput};
+use trombone_flow::{AsPair, LinkSeries, PairCounters, PairOutput, WorkerOutput};
 use trombone_hairpin::{HairpinConfig, MatcherStats, PairHairpin};
 
 /// Merges the outputs of any number of workers into traffic matrices.
 #[derive(Debug, Default)]
 pub struct Reducer {
-    pairs: FxHashMap<AsPair, PairCounters>,
+    sizing: SizingConfig,
+    pairs: BTreeMap<AsPair, PairOutput>,
+    links: Vec<LinkSeries>,
+    unbinned: u64,
     hairpin: FxHashMap<AsPair, PairHairpin>,
     matcher: MatcherStats,
     totals: Totals,
@@ -20,23 +24,58 @@ pub struct Reducer {
 }
 
 impl Reducer {
-    /// An empty reducer.
+    /// An empty reducer with default sizing (1 s bins, 5-minute samples).
     pub fn new() -> Reducer {
         Reducer::default()
+    }
+
+    /// An empty reducer computing rates as `sizing` says (its bin must be the workers').
+    pub fn with_sizing(sizing: SizingConfig) -> Reducer {
+        Reducer {
+            sizing,
+            ..Reducer::default()
+        }
     }
 
     /// Adds one worker's figures (from any worker, in any order).
     pub fn add_worker(&mut self, out: WorkerOutput) {
         let mut hp = out.hairpin.map(|v| v.into_iter());
-        for (pair, c) in &out.pairs {
-            self.pairs.entry(*pair).or_default().add(c);
-            self.totals.flows += c.flows;
+        for o in out.pairs {
+            let pair = o.pair;
+            self.totals.flows += o.counters.flows;
             if let Some(h) = hp.as_mut().and_then(|it| it.next()) {
                 if !h.is_empty() {
-                    self.hairpin.entry(*pair).or_default().merge(&h);
+                    self.hairpin.entry(pair).or_default().merge(&h);
+                }
+            }
+            match self.pairs.get_mut(&pair) {
+                Some(mine) => {
+                    mine.counters.add(&o.counters);
+                    self.unbinned += mine.series.merge(&o.series);
+                    self.unbinned += mine.hairpin_series.merge(&o.hairpin_series);
+                    if let Some(h) = &o.sizes {
+                        match &mut mine.sizes {
+                            Some(x) => {
+                                let _ = x.add(h);
+                            }
+                            None => mine.sizes = Some(h.clone()),
+                        }
+                    }
+                }
+                None => {
+                    self.pairs.insert(pair, o);
                 }
             }
         }
+        if self.links.len() < out.links.len() {
+            self.links.resize(out.links.len(), LinkSeries::default());
+        }
+        for (mine, theirs) in self.links.iter_mut().zip(out.links.iter()) {
+            self.unbinned += mine.inbound.merge(&theirs.inbound);
+            self.unbinned += mine.outbound.merge(&theirs.outbound);
+            self.unbinned += mine.unknown.merge(&theirs.unknown);
+        }
+        self.unbinned += out.unbinned_packets;
         let m = &mut self.matcher;
         m.slot_overflows += out.matcher.slot_overflows;
         m.swept += out.matcher.swept;
@@ -72,6 +111,7 @@ impl Reducer {
         let mut as_matrix: Vec<AsCell> = self
             .pairs
             .iter()
+            .map(|(p, o)| (p, &o.counters))
             .map(|(p, c)| AsCell {
                 src_asn: p.src_asn,
                 dst_asn: p.dst_asn,
@@ -112,6 +152,15 @@ impl Reducer {
             .collect();
         // Stable sort: ties keep the BTreeMap's country order.
         country_matrix.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        let sizing = sizing_report(
+            &self.sizing,
+            self.unbinned,
+            self.time,
+            &self.pairs,
+            &self.links,
+            hairpin,
+            db,
+        );
         let hairpin = hairpin.map(|cfg| hairpin_report(cfg, &self.hairpin, &self.matcher, db));
         let mut as_names = BTreeMap::new();
         let mut name = |asn: u32| {
@@ -150,6 +199,7 @@ impl Reducer {
             totals: self.totals,
             as_matrix,
             country_matrix,
+            sizing,
             hairpin,
             as_names,
         }
@@ -173,16 +223,17 @@ mod tests {
         WorkerOutput {
             pairs: cells
                 .iter()
-                .map(|&(p, packets, bytes, flows)| {
-                    (
-                        p,
-                        PairCounters {
-                            packets,
-                            bytes,
-                            wire_bytes: bytes,
-                            flows,
-                        },
-                    )
+                .map(|&(pair, packets, bytes, flows)| PairOutput {
+                    pair,
+                    counters: PairCounters {
+                        packets,
+                        bytes,
+                        wire_bytes: bytes,
+                        flows,
+                    },
+                    series: Default::default(),
+                    sizes: None,
+                    hairpin_series: Default::default(),
                 })
                 .collect(),
             time: Some((5, 2_000_000_005)),

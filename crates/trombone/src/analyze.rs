@@ -11,6 +11,7 @@ use trombone_asdb::AsDb;
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_output::CsvTable;
 use trombone_pipeline::Options;
+use trombone_reduce::SizingConfig;
 
 /// Output formats of `analyze`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -79,6 +80,69 @@ pub struct AnalyzeArgs {
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
     #[arg(long, value_name = "KM", requires = "home")]
     zone_km: Option<f64>,
+    /// Rate bin width in seconds.
+    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0)]
+    bin_s: f64,
+    /// Sampling interval for avg/max/p90/p95 in seconds (a whole number of bins;
+    /// 300 = the 5-minute samples IXPs bill and plan on).
+    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0)]
+    sample_s: f64,
+    /// Highest p95 utilisation allowed on a recommended IXP port (0..1].
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    port_target: f64,
+    /// Growth factor applied to p95 before sizing ports.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    growth: f64,
+    /// International transit price in USD per Mbps per month. The default, 100,
+    /// is the figure ESCAP's 2016 study gives for Cambodia, Lao PDR and Myanmar
+    /// (against under 10 in Singapore).
+    #[arg(long, value_name = "USD", default_value_t = 100.0)]
+    transit_price: f64,
+    /// Standard port speeds to choose from, Gbps.
+    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_values_t = [1.0, 10.0, 25.0, 40.0, 100.0, 400.0])]
+    port_speeds: Vec<f64>,
+    /// ASNs for the what-if local peering (default: every zone ASN with hairpin traffic).
+    #[arg(long, value_name = "ASN,...", value_delimiter = ',')]
+    what_if_asns: Option<Vec<u32>>,
+    /// Networks and AS pairs listed in the sizing section.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    sizing_top: usize,
+}
+
+/// Builds the sizing configuration from the rate and port options.
+fn sizing_config(a: &AnalyzeArgs) -> Result<SizingConfig, String> {
+    if !(a.bin_s >= 0.001 && a.bin_s.is_finite()) {
+        return Err("--bin must be at least 0.001 seconds".into());
+    }
+    let bin_ns = (a.bin_s * 1e9).round() as i64;
+    let sample_ns = (a.sample_s * 1e9).round() as i64;
+    if !(a.sample_s.is_finite() && sample_ns >= bin_ns && sample_ns % bin_ns == 0) {
+        return Err("--sample must be a whole number of --bin widths".into());
+    }
+    if !(a.port_target > 0.0 && a.port_target <= 1.0) {
+        return Err("--port-target must be in (0, 1]".into());
+    }
+    if !(a.growth > 0.0 && a.growth.is_finite()) {
+        return Err("--growth must be positive".into());
+    }
+    if !(a.transit_price >= 0.0 && a.transit_price.is_finite()) {
+        return Err("--transit-price must be zero or more".into());
+    }
+    let mut speeds = a.port_speeds.clone();
+    if speeds.is_empty() || speeds.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
+        return Err("--port-speeds must be positive numbers".into());
+    }
+    speeds.sort_by(f64::total_cmp);
+    Ok(SizingConfig {
+        bin_ns,
+        sample_ns,
+        port_target: a.port_target,
+        growth: a.growth,
+        transit_price: a.transit_price,
+        port_speeds_gbps: speeds,
+        what_if_asns: a.what_if_asns.clone(),
+        top: a.sizing_top,
+    })
 }
 
 /// Builds the hairpin configuration from --home/--zone/--links.
@@ -132,9 +196,17 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
         eprintln!("trombone: --csv-table hairpin needs --home");
         return ExitCode::from(2);
     }
+    let sizing = match sizing_config(&a) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = Options {
         workers: a.workers.max(1),
         hairpin,
+        sizing,
         ..Options::default()
     };
     let bar = (!a.no_progress && io::stderr().is_terminal()).then(|| {
