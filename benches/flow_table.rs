@@ -22,7 +22,12 @@ fn bench_observe(c: &mut Criterion) {
             ..PacketMeta::default()
         })
         .collect();
-    let mut w = Worker::new(Arc::new(AsDb::empty()), FLOWS as usize, trombone_flow::DEFAULT_BIN_NS, None);
+    let mut w = Worker::new(
+        Arc::new(AsDb::empty()),
+        FLOWS as usize,
+        trombone_flow::DEFAULT_BIN_NS,
+        None,
+    );
     for m in &metas {
         w.observe(m);
     }

@@ -18,14 +18,21 @@ const MAX_SOURCES: usize = u16::MAX as usize - 1;
 pub fn combine(loaded: Vec<Loaded>) -> Result<AsDb, DbError> {
     let total: usize = loaded.iter().map(|l| l.sources.len()).sum();
     if total > MAX_SOURCES {
-        return Err(DbError::file("<sources>", format!("too many sources ({total}); at most {MAX_SOURCES}")));
+        return Err(DbError::file(
+            "<sources>",
+            format!("too many sources ({total}); at most {MAX_SOURCES}"),
+        ));
     }
     // A single compact file: its layers are already flat.
     if loaded.len() == 1 && loaded[0].prebuilt.is_some() {
         let mut l = loaded.into_iter().next().unwrap_or_default();
         let pre = l.prebuilt.take().map(|b| *b).unwrap_or_default();
         let summary = l.label.take();
-        let map = l.asn_cc.iter().map(|a| (a.asn, (a.country, a.src))).collect();
+        let map = l
+            .asn_cc
+            .iter()
+            .map(|a| (a.asn, (a.country, a.src)))
+            .collect();
         return Ok(finish(pre, map, l.names, l.sources, summary));
     }
     let mut sources = Vec::with_capacity(total);
@@ -96,24 +103,46 @@ pub fn combine(loaded: Vec<Loaded>) -> Result<AsDb, DbError> {
 /// Builds lookup tables from final layers and maps, and the database summary.
 fn finish(
     pre: Prebuilt,
-    map: HashMap<u32, (Country, u16)>,
+    mut map: HashMap<u32, (Country, u16)>,
     names: Vec<(u32, String, u16)>,
     sources: Vec<SourceInfo>,
     label: Option<String>,
 ) -> AsDb {
+    // AS 0 means "unknown" in trombone: it has neither a name nor a country.
+    map.remove(&0);
     let v4 = build_table(&pre.route4, &pre.cc4, &map);
     let v6 = build_table(&pre.route6, &pre.cc6, &map);
-    let names = AsNames::from_pairs(names.iter().map(|(a, n, _)| (*a, n.as_str())));
+    let names = AsNames::from_pairs(
+        names
+            .iter()
+            .filter(|n| n.0 != 0)
+            .map(|(a, n, _)| (*a, n.as_str())),
+    );
     let source = summarize(&sources, label);
-    AsDb { v4, v6, layers: pre, asn_cc: map, names, sources, source }
+    AsDb {
+        v4,
+        v6,
+        layers: pre,
+        asn_cc: map,
+        names,
+        sources,
+        source,
+    }
 }
 
 /// The report summary: a label if the compact file carried one, else the list of sources; the
 /// date is the oldest date among routing sources (else among all sources).
 pub fn summarize(sources: &[SourceInfo], label: Option<String>) -> DbSource {
-    let routing: Vec<&String> =
-        sources.iter().filter(|s| s.routes_v4 + s.routes_v6 > 0).filter_map(|s| s.date.as_ref()).collect();
-    let date = routing.into_iter().min().or_else(|| sources.iter().filter_map(|s| s.date.as_ref()).min()).cloned();
+    let routing: Vec<&String> = sources
+        .iter()
+        .filter(|s| s.routes_v4 + s.routes_v6 > 0)
+        .filter_map(|s| s.date.as_ref())
+        .collect();
+    let date = routing
+        .into_iter()
+        .min()
+        .or_else(|| sources.iter().filter_map(|s| s.date.as_ref()).min())
+        .cloned();
     let source = label.unwrap_or_else(|| {
         if sources.is_empty() {
             return "none (empty database)".to_string();
@@ -134,13 +163,16 @@ pub fn summarize(sources: &[SourceInfo], label: Option<String>) -> DbSource {
 }
 
 /// Merges a routing layer and a country layer into the final lookup table.
-fn build_table<K: Key>(route: &Layer<K>, cc: &Layer<K>, asn_cc: &HashMap<u32, (Country, u16)>) -> Table<K> {
+fn build_table<K: Key>(
+    route: &Layer<K>,
+    cc: &Layer<K>,
+    asn_cc: &HashMap<u32, (Country, u16)>,
+) -> Table<K> {
     let mut starts = Vec::with_capacity(route.starts.len() + cc.starts.len());
     let mut infos = Vec::with_capacity(route.starts.len() + cc.starts.len());
     let (mut i, mut j) = (0usize, 0usize);
     let mut p = K::default();
-    loop {
-        let (Some(ra), Some(ca)) = (route.attrs.get(i), cc.attrs.get(j)) else { break };
+    while let (Some(ra), Some(ca)) = (route.attrs.get(i), cc.attrs.get(j)) {
         let asn = if ra.val == NONE { 0 } else { ra.val };
         let country = if ca.val != NONE {
             Country::from_u16(ca.val as u16)

@@ -103,16 +103,27 @@ pub fn encode(db: &AsDb, label: Option<&str>) -> Vec<u8> {
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            s.name = s.name.rsplit(['/', '\\']).next().unwrap_or(&s.name).to_string();
+            s.name = s
+                .name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(&s.name)
+                .to_string();
             s
         })
         .collect();
-    put_bytes(&mut w, serde_json::to_string(&sources).unwrap_or_else(|_| "[]".to_string()).as_bytes());
+    put_bytes(
+        &mut w,
+        serde_json::to_string(&sources)
+            .unwrap_or_else(|_| "[]".to_string())
+            .as_bytes(),
+    );
     put_layer(&mut w, &db.layers.route4);
     put_layer(&mut w, &db.layers.route6);
     put_layer(&mut w, &db.layers.cc4);
     put_layer(&mut w, &db.layers.cc6);
-    let mut cc: Vec<(u32, Country, u16)> = db.asn_cc.iter().map(|(&a, &(c, s))| (a, c, s)).collect();
+    let mut cc: Vec<(u32, Country, u16)> =
+        db.asn_cc.iter().map(|(&a, &(c, s))| (a, c, s)).collect();
     cc.sort_unstable_by_key(|x| x.0);
     put_v(&mut w, cc.len() as u128);
     let mut prev = 0u32;
@@ -161,12 +172,26 @@ fn put_layer<K: Key>(w: &mut Vec<u8>, l: &Layer<K>) {
         prev = s;
     }
     for a in &l.attrs {
-        put_v(w, if a.val == NONE { 0 } else { u128::from(a.val) + 1 });
+        put_v(
+            w,
+            if a.val == NONE {
+                0
+            } else {
+                u128::from(a.val) + 1
+            },
+        );
     }
     w.extend(l.attrs.iter().map(|a| a.prio));
     w.extend(l.attrs.iter().map(|a| u8::from(a.cidr)));
     for a in &l.attrs {
-        put_v(w, if a.src == u16::MAX { 0 } else { u128::from(a.src) + 1 });
+        put_v(
+            w,
+            if a.src == u16::MAX {
+                0
+            } else {
+                u128::from(a.src) + 1
+            },
+        );
     }
 }
 
@@ -179,11 +204,19 @@ struct Rd<'a> {
 
 impl<'a> Rd<'a> {
     fn err(&self, what: &str) -> DbError {
-        DbError::offset(self.name, self.pos as u64, format!("corrupt compact database: {what}"))
+        DbError::offset(
+            self.name,
+            self.pos as u64,
+            format!("corrupt compact database: {what}"),
+        )
     }
 
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], DbError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| self.err(&format!("truncated {what}")))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| self.err(&format!("truncated {what}")))?;
         let s = &self.b[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -192,7 +225,10 @@ impl<'a> Rd<'a> {
     fn v(&mut self, what: &str) -> Result<u128, DbError> {
         let mut v = 0u128;
         for shift in (0..128).step_by(7) {
-            let b = *self.b.get(self.pos).ok_or_else(|| self.err(&format!("truncated {what}")))?;
+            let b = *self
+                .b
+                .get(self.pos)
+                .ok_or_else(|| self.err(&format!("truncated {what}")))?;
             self.pos += 1;
             let bits = u128::from(b & 0x7f);
             if shift == 126 && bits > 3 {
@@ -208,7 +244,13 @@ impl<'a> Rd<'a> {
 
     fn v32(&mut self, what: &str) -> Result<u32, DbError> {
         let at = self.pos;
-        u32::try_from(self.v(what)?).map_err(|_| DbError::offset(self.name, at as u64, format!("corrupt compact database: {what} out of range")))
+        u32::try_from(self.v(what)?).map_err(|_| {
+            DbError::offset(
+                self.name,
+                at as u64,
+                format!("corrupt compact database: {what} out of range"),
+            )
+        })
     }
 
     /// A count of items each taking at least `min_bytes`, checked against the bytes left.
@@ -234,11 +276,18 @@ impl<'a> Rd<'a> {
             if i > 0 && d == 0 {
                 return Err(self.err(&format!("{what} starts not ascending")));
             }
-            acc = acc.checked_add(d).filter(|&a| a <= max).ok_or_else(|| self.err(&format!("{what} start out of range")))?;
+            acc = acc
+                .checked_add(d)
+                .filter(|&a| a <= max)
+                .ok_or_else(|| self.err(&format!("{what} start out of range")))?;
             starts.push(K::from_u128(acc));
         }
         if starts.first().map(|s| s.to_u128()) != Some(0) {
-            return Err(DbError::offset(self.name, at as u64, format!("corrupt compact database: {what} does not start at address 0")));
+            return Err(DbError::offset(
+                self.name,
+                at as u64,
+                format!("corrupt compact database: {what} does not start at address 0"),
+            ));
         }
         let mut vals = Vec::with_capacity(n);
         for _ in 0..n {
@@ -250,11 +299,20 @@ impl<'a> Rd<'a> {
         let mut attrs = Vec::with_capacity(n);
         for i in 0..n {
             let s = self.v32(what)?;
-            let src = if s == 0 { u16::MAX } else { u16::try_from(s - 1).map_err(|_| self.err("source index out of range"))? };
+            let src = if s == 0 {
+                u16::MAX
+            } else {
+                u16::try_from(s - 1).map_err(|_| self.err("source index out of range"))?
+            };
             if u32::from(prios[i]) > K::BITS || cidrs[i] > 1 {
                 return Err(self.err(&format!("{what} piece {i} has bad attributes")));
             }
-            attrs.push(Attr { val: vals[i], prio: prios[i], cidr: cidrs[i] == 1, src });
+            attrs.push(Attr {
+                val: vals[i],
+                prio: prios[i],
+                cidr: cidrs[i] == 1,
+                src,
+            });
         }
         Ok(Layer { starts, attrs })
     }
@@ -263,26 +321,53 @@ impl<'a> Rd<'a> {
 /// Loads compact bytes (already gunzipped).
 pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     if data.len() < MAGIC.len() + 8 || !data.starts_with(MAGIC) {
-        return Err(DbError::offset(name, 0, "not a trombone compact database (bad magic or too short)"));
+        return Err(DbError::offset(
+            name,
+            0,
+            "not a trombone compact database (bad magic or too short)",
+        ));
     }
     let body_len = data.len() - 4;
     let mut crc = flate2::Crc::new();
     crc.update(&data[..body_len]);
-    let stored = u32::from_le_bytes([data[body_len], data[body_len + 1], data[body_len + 2], data[body_len + 3]]);
+    let stored = u32::from_le_bytes([
+        data[body_len],
+        data[body_len + 1],
+        data[body_len + 2],
+        data[body_len + 3],
+    ]);
     if crc.sum() != stored {
-        return Err(DbError::offset(name, body_len as u64, "corrupt compact database: checksum mismatch (truncated or damaged file)"));
+        return Err(DbError::offset(
+            name,
+            body_len as u64,
+            "corrupt compact database: checksum mismatch (truncated or damaged file)",
+        ));
     }
-    let mut r = Rd { name, b: &data[..body_len], pos: MAGIC.len() };
+    let mut r = Rd {
+        name,
+        b: &data[..body_len],
+        pos: MAGIC.len(),
+    };
     let ver = u32::from_le_bytes(r.take(4, "version")?.try_into().unwrap_or([0; 4]));
     if ver != VERSION {
-        return Err(DbError::offset(name, MAGIC.len() as u64, format!("unsupported compact database version {ver} (this build reads {VERSION})")));
+        return Err(DbError::offset(
+            name,
+            MAGIC.len() as u64,
+            format!("unsupported compact database version {ver} (this build reads {VERSION})"),
+        ));
     }
     let n = r.count(1, "label length")?;
     let label = String::from_utf8_lossy(r.take(n, "label")?).into_owned();
     let n = r.count(1, "sources length")?;
     let at = r.pos;
-    let mut sources: Vec<SourceInfo> = serde_json::from_slice(r.take(n, "sources")?)
-        .map_err(|e| DbError::offset(name, at as u64, format!("corrupt compact database: sources: {e}")))?;
+    let mut sources: Vec<SourceInfo> =
+        serde_json::from_slice(r.take(n, "sources")?).map_err(|e| {
+            DbError::offset(
+                name,
+                at as u64,
+                format!("corrupt compact database: sources: {e}"),
+            )
+        })?;
     if sources.is_empty() {
         sources.push(SourceInfo::new(name, Format::Compact));
     }
@@ -293,13 +378,20 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         cc4: r.layer("IPv4 country layer")?,
         cc6: r.layer("IPv6 country layer")?,
     };
-    for l in [&pre.route4.attrs, &pre.route6.attrs, &pre.cc4.attrs, &pre.cc6.attrs] {
+    for l in [
+        &pre.route4.attrs,
+        &pre.route6.attrs,
+        &pre.cc4.attrs,
+        &pre.cc6.attrs,
+    ] {
         if l.iter().any(|a| a.val != NONE && a.src as usize >= nsrc) {
             return Err(r.err("layer piece names a source that does not exist"));
         }
     }
     for l in [&pre.cc4.attrs, &pre.cc6.attrs] {
-        if l.iter().any(|a| a.val != NONE && (a.val > 0xffff || Country::from_u16(a.val as u16).is_none())) {
+        if l.iter()
+            .any(|a| a.val != NONE && (a.val > 0xffff || Country::from_u16(a.val as u16).is_none()))
+        {
             return Err(r.err("country layer holds a value that is not a country code"));
         }
     }
@@ -313,10 +405,19 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         }
         asn = asn.checked_add(d).ok_or_else(|| r.err("ASN overflows"))?;
         let c = r.take(2, "country")?;
-        let country = Country::from_u16(u16::from_le_bytes([c[0], c[1]])).ok_or_else(|| r.err("bad country code"))?;
+        let country = Country::from_u16(u16::from_le_bytes([c[0], c[1]]))
+            .ok_or_else(|| r.err("bad country code"))?;
         let src = r.v32("source index")?;
-        let src = u16::try_from(src).ok().filter(|&s| (s as usize) < nsrc).ok_or_else(|| r.err("bad source index"))?;
-        asn_cc.push(AsnCountry { asn, country, rank: AsnCountryRank::Rir, src });
+        let src = u16::try_from(src)
+            .ok()
+            .filter(|&s| (s as usize) < nsrc)
+            .ok_or_else(|| r.err("bad source index"))?;
+        asn_cc.push(AsnCountry {
+            asn,
+            country,
+            rank: AsnCountryRank::Rir,
+            src,
+        });
     }
     let n = r.count(2, "AS name count")?;
     let mut names = Vec::with_capacity(n);
@@ -334,7 +435,14 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     if r.pos != r.b.len() {
         return Err(r.err("trailing bytes after the last section"));
     }
-    Ok(Loaded { sources, asn_cc, names, prebuilt: Some(Box::new(pre)), label: Some(label), ..Loaded::default() })
+    Ok(Loaded {
+        sources,
+        asn_cc,
+        names,
+        prebuilt: Some(Box::new(pre)),
+        label: Some(label),
+        ..Loaded::default()
+    })
 }
 
 #[cfg(test)]
@@ -343,8 +451,14 @@ mod tests {
 
     fn sample_db() -> AsDb {
         AsDb::load_bytes(&[
-            ("p.pfx2as", b"10.0.0.0\t8\t100\n10.1.0.0\t16\t200\n2001:db8::\t32\t300\n"),
-            ("d.rir", b"apnic|KH|ipv4|10.1.0.0|256|20110412|allocated\napnic|LA|asn|100|1|2|allocated\n"),
+            (
+                "p.pfx2as",
+                b"10.0.0.0\t8\t100\n10.1.0.0\t16\t200\n2001:db8::\t32\t300\n",
+            ),
+            (
+                "d.rir",
+                b"apnic|KH|ipv4|10.1.0.0|256|20110412|allocated\napnic|LA|asn|100|1|2|allocated\n",
+            ),
             ("n.json", br#"{"100": "HUNDRED, VN", "200": "TWO HUNDRED"}"#),
         ])
         .unwrap()
@@ -355,7 +469,14 @@ mod tests {
         let db = sample_db();
         let bytes = encode(&db, Some("test label"));
         let back = crate::combine::combine(vec![load("c.bin", &bytes).unwrap()]).unwrap();
-        for ip in ["10.0.0.1", "10.1.0.5", "10.1.1.5", "11.0.0.0", "2001:db8::1", "2001:db9::1"] {
+        for ip in [
+            "10.0.0.1",
+            "10.1.0.5",
+            "10.1.1.5",
+            "11.0.0.0",
+            "2001:db8::1",
+            "2001:db9::1",
+        ] {
             let ip = ip.parse().unwrap();
             assert_eq!(back.lookup(ip), db.lookup(ip), "{ip}");
             assert_eq!(back.explain(ip), db.explain(ip), "{ip}");
@@ -384,7 +505,11 @@ mod tests {
         for v in [0u128, 1, 127, 128, 300, u32::MAX as u128, u128::MAX] {
             let mut w = vec![];
             put_v(&mut w, v);
-            let mut r = Rd { name: "x", b: &w, pos: 0 };
+            let mut r = Rd {
+                name: "x",
+                b: &w,
+                pos: 0,
+            };
             assert_eq!(r.v("v").unwrap(), v);
             assert_eq!(r.pos, w.len());
         }

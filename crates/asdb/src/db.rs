@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use crate::explain::{CountryOrigin, DbInfo, Explanation, RouteMatch};
 use crate::names::AsNames;
@@ -34,7 +35,10 @@ impl AsDb {
     /// A database that knows nothing: every address is ASN 0, country `None`.
     pub fn empty() -> AsDb {
         AsDb {
-            source: DbSource { source: "none (empty database)".to_string(), date: None },
+            source: DbSource {
+                source: "none (empty database)".to_string(),
+                date: None,
+            },
             ..AsDb::default()
         }
     }
@@ -62,6 +66,13 @@ impl AsDb {
     /// The default database compiled into the binary (2024 RouteViews + APNIC; see `db info`).
     pub fn embedded() -> AsDb {
         crate::embedded::load()
+    }
+
+    /// The embedded default database, decoded once per process and shared (cheap to call
+    /// repeatedly, e.g. from many tests).
+    pub fn embedded_shared() -> Arc<AsDb> {
+        static DB: OnceLock<Arc<AsDb>> = OnceLock::new();
+        DB.get_or_init(|| Arc::new(AsDb::embedded())).clone()
     }
 
     /// Looks up an address (IPv4 or IPv6). IPv4-mapped IPv6 addresses are looked up as IPv6.
@@ -93,6 +104,17 @@ impl AsDb {
     /// Per-file reports (format, date, attribution, counts, skipped records).
     pub fn sources(&self) -> &[SourceInfo] {
         &self.sources
+    }
+
+    /// The attribution/terms statements of all sources, deduplicated, in source order.
+    pub fn attributions(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for a in self.sources.iter().filter_map(|s| s.attribution.as_deref()) {
+            if !v.contains(&a) {
+                v.push(a);
+            }
+        }
+        v
     }
 
     /// The name of an AS, if any source provided one.
@@ -145,13 +167,25 @@ impl AsDb {
             }
         };
         let src_name = |src: u16| {
-            self.sources.get(src as usize).map(|s| s.name.clone()).unwrap_or_else(|| format!("source #{src}"))
+            self.sources
+                .get(src as usize)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("source #{src}"))
         };
-        let route = route.map(|(prefix, a)| RouteMatch { prefix, asn: a.val, source: src_name(a.src) });
+        let route = route.map(|(prefix, a)| RouteMatch {
+            prefix,
+            asn: a.val,
+            source: src_name(a.src),
+        });
         let country_origin = match (cc_range, info.asn) {
-            (Some((range, a)), _) => CountryOrigin::Range { range, source: src_name(a.src) },
+            (Some((range, a)), _) => CountryOrigin::Range {
+                range,
+                source: src_name(a.src),
+            },
             (None, asn) if asn != 0 => match self.asn_cc.get(&asn) {
-                Some(&(_, src)) => CountryOrigin::AsnRegistration { source: src_name(src) },
+                Some(&(_, src)) => CountryOrigin::AsnRegistration {
+                    source: src_name(src),
+                },
                 None => CountryOrigin::Unknown,
             },
             _ => CountryOrigin::Unknown,
@@ -178,7 +212,11 @@ fn piece<K: Key>(layer: &Layer<K>, ip: K) -> Option<(String, Attr)> {
         let net = ip.to_u128() & prefix_mask::<K>(a.prio);
         format!("{}/{}", K::from_u128(net).fmt_addr(), a.prio)
     } else {
-        format!("{}-{}", layer.starts[i].fmt_addr(), layer.piece_end(i).fmt_addr())
+        format!(
+            "{}-{}",
+            layer.starts[i].fmt_addr(),
+            layer.piece_end(i).fmt_addr()
+        )
     };
     Some((text, a))
 }

@@ -28,7 +28,14 @@ pub fn gunzip_if_needed(name: &str, raw: Vec<u8>) -> Result<Vec<u8>, DbError> {
     let mut out = Vec::with_capacity(raw.len() * 6);
     let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]);
     dec.read_to_end(&mut out).map_err(|e| {
-        DbError::offset(name, out.len() as u64, format!("gzip data is corrupt or truncated (at decompressed byte offset {}): {e}", out.len()))
+        DbError::offset(
+            name,
+            out.len() as u64,
+            format!(
+                "gzip data is corrupt or truncated (at decompressed byte offset {}): {e}",
+                out.len()
+            ),
+        )
     })?;
     Ok(out)
 }
@@ -52,7 +59,10 @@ pub fn detect(data: &[u8]) -> Option<Format> {
     if fmt_ip2asn::looks_like(line) {
         return Some(Format::Ip2Asn);
     }
-    let f: Vec<&[u8]> = line.split(|b| b.is_ascii_whitespace()).filter(|x| !x.is_empty()).collect();
+    let f: Vec<&[u8]> = line
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|x| !x.is_empty())
+        .collect();
     if f.len() == 3 && parse_addr(f[0]).is_some() && parse_u32(f[1]).is_some_and(|l| l <= 128) {
         return Some(Format::Pfx2as);
     }
@@ -108,11 +118,17 @@ mod tests {
 
     #[test]
     fn detects_text_formats_from_content() {
-        assert_eq!(detect(b"# c\n1.0.0.0\t1.0.0.255\t13335\tUS\tX\n"), Some(Format::Ip2Asn));
+        assert_eq!(
+            detect(b"# c\n1.0.0.0\t1.0.0.255\t13335\tUS\tX\n"),
+            Some(Format::Ip2Asn)
+        );
         assert_eq!(detect(b"1.0.0.0\t24\t13335\n"), Some(Format::Pfx2as));
         assert_eq!(detect(b"1.0.0.0\t24\t13335_2\n"), Some(Format::Pfx2as));
         assert_eq!(detect(b"! c\n65500,192.168.1.0/24\n"), Some(Format::Pmacct));
-        assert_eq!(detect(b"2|apnic|20241001|79793|19830613|20240930|+1000\n"), Some(Format::RirDelegated));
+        assert_eq!(
+            detect(b"2|apnic|20241001|79793|19830613|20240930|+1000\n"),
+            Some(Format::RirDelegated)
+        );
         assert_eq!(detect(b"{\"1\": \"LVLT-1, US\"}"), Some(Format::AsNames));
         assert_eq!(detect(b"hello world\n"), None);
         assert_eq!(detect(b""), None);
@@ -133,7 +149,10 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(b"1.0.0.0\t24\t13335\n").unwrap();
         let gz = enc.finish().unwrap();
-        assert_eq!(gunzip_if_needed("a.gz", gz.clone()).unwrap(), b"1.0.0.0\t24\t13335\n");
+        assert_eq!(
+            gunzip_if_needed("a.gz", gz.clone()).unwrap(),
+            b"1.0.0.0\t24\t13335\n"
+        );
         let cut = gz[..gz.len() - 6].to_vec();
         let e = gunzip_if_needed("a.gz", cut).unwrap_err();
         assert!(e.to_string().starts_with("a.gz: byte offset"), "{e}");

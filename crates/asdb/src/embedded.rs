@@ -13,7 +13,10 @@ pub const EMBEDDED_NAME: &str = "<embedded default>";
 /// Decodes the embedded default database.
 pub fn try_load() -> Result<AsDb, crate::DbError> {
     if DEFAULT_DB.is_empty() {
-        return Err(crate::DbError::file(EMBEDDED_NAME, "no default database was embedded in this build"));
+        return Err(crate::DbError::file(
+            EMBEDDED_NAME,
+            "no default database was embedded in this build",
+        ));
     }
     AsDb::load_bytes(&[(EMBEDDED_NAME, DEFAULT_DB)])
 }

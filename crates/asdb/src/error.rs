@@ -27,17 +27,29 @@ pub struct DbError {
 impl DbError {
     /// An error about a whole file.
     pub fn file(file: &str, message: impl Into<String>) -> DbError {
-        DbError { file: file.to_string(), location: Location::File, message: message.into() }
+        DbError {
+            file: file.to_string(),
+            location: Location::File,
+            message: message.into(),
+        }
     }
 
     /// An error at a 1-based line of a text file.
     pub fn line(file: &str, line: u64, message: impl Into<String>) -> DbError {
-        DbError { file: file.to_string(), location: Location::Line(line), message: message.into() }
+        DbError {
+            file: file.to_string(),
+            location: Location::Line(line),
+            message: message.into(),
+        }
     }
 
     /// An error at a byte offset of a binary file.
     pub fn offset(file: &str, offset: u64, message: impl Into<String>) -> DbError {
-        DbError { file: file.to_string(), location: Location::Offset(offset), message: message.into() }
+        DbError {
+            file: file.to_string(),
+            location: Location::Offset(offset),
+            message: message.into(),
+        }
     }
 }
 
@@ -59,8 +71,14 @@ mod tests {
 
     #[test]
     fn display_names_file_and_place() {
-        assert_eq!(DbError::line("a.tsv", 7, "bad").to_string(), "a.tsv: line 7: bad");
-        assert_eq!(DbError::offset("b.mmdb", 12, "bad").to_string(), "b.mmdb: byte offset 12: bad");
+        assert_eq!(
+            DbError::line("a.tsv", 7, "bad").to_string(),
+            "a.tsv: line 7: bad"
+        );
+        assert_eq!(
+            DbError::offset("b.mmdb", 12, "bad").to_string(),
+            "b.mmdb: byte offset 12: bad"
+        );
         assert_eq!(DbError::file("c", "gone").to_string(), "c: gone");
     }
 }

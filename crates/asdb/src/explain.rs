@@ -83,3 +83,17 @@ pub struct DbInfo {
     /// Heap bytes of the whole database (lookup tables, explanation layers, names).
     pub memory_bytes: usize,
 }
+
+impl Explanation {
+    /// The explanation as one line of JSON (for `trombone db lookup --json`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+impl DbInfo {
+    /// The summary as pretty-printed JSON (for `trombone db info --json`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}

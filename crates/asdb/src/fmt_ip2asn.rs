@@ -47,8 +47,13 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
             continue;
         }
         let mut f = line.splitn(5, |&b| b == b'\t');
-        let (Some(a), Some(b), Some(asn), Some(cc)) = (f.next(), f.next(), f.next(), f.next()) else {
-            return Err(DbError::line(name, ln, format!("expected 5 tab-separated fields: {:?}", show(line))));
+        let (Some(a), Some(b), Some(asn), Some(cc)) = (f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(DbError::line(
+                name,
+                ln,
+                format!("expected 5 tab-separated fields: {:?}", show(line)),
+            ));
         };
         let desc = f.next().unwrap_or(b"").trim_ascii();
         let asn = parse_u32(asn.trim_ascii())
@@ -63,7 +68,9 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                 }
                 if let Some(prev) = last4 {
                     if s <= prev {
-                        return Err(bad_range("range overlaps or is out of order with the previous IPv4 range"));
+                        return Err(bad_range(
+                            "range overlaps or is out of order with the previous IPv4 range",
+                        ));
                     }
                 }
                 last4 = Some(e);
@@ -77,7 +84,9 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                 }
                 if let Some(prev) = last6 {
                     if s <= prev {
-                        return Err(bad_range("range overlaps or is out of order with the previous IPv6 range"));
+                        return Err(bad_range(
+                            "range overlaps or is out of order with the previous IPv6 range",
+                        ));
                     }
                 }
                 last6 = Some(e);
@@ -95,15 +104,27 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
             match cc_of.get(&asn) {
                 None => {
                     cc_of.insert(asn, c);
-                    out.asn_cc.push(AsnCountry { asn, country: c, rank: AsnCountryRank::Column, src: 0 });
+                    out.asn_cc.push(AsnCountry {
+                        asn,
+                        country: c,
+                        rank: AsnCountryRank::Column,
+                        src: 0,
+                    });
                 }
-                Some(&old) if old != c => out.info().skip("ASN listed with a second country (first kept)", ln),
+                Some(&old) if old != c => out
+                    .info()
+                    .skip("ASN listed with a second country (first kept)", ln),
                 Some(_) => {}
             }
         }
-        if !desc.is_empty() && desc != b"Unknown" && desc != b"Not routed" && !name_of.contains_key(&asn) {
+        if !desc.is_empty()
+            && desc != b"Unknown"
+            && desc != b"Not routed"
+            && !name_of.contains_key(&asn)
+        {
             name_of.insert(asn, out.names.len());
-            out.names.push((asn, String::from_utf8_lossy(desc).into_owned(), 0));
+            out.names
+                .push((asn, String::from_utf8_lossy(desc).into_owned(), 0));
         }
     }
     out.finish_counts();
@@ -123,13 +144,19 @@ mod tests {
     fn parses_ranges_countries_names() {
         let l = load("t.tsv", SAMPLE).unwrap();
         assert_eq!(l.route4.len(), 2);
-        assert_eq!((l.route4[1].start, l.route4[1].end, l.route4[1].val), (0x0100_0400, 0x0100_06ff, 38803));
+        assert_eq!(
+            (l.route4[1].start, l.route4[1].end, l.route4[1].val),
+            (0x0100_0400, 0x0100_06ff, 38803)
+        );
         assert!(!l.route4[1].cidr, "768-address range is not a prefix");
         assert_eq!(l.route6.len(), 1);
         assert_eq!(l.route6[0].end, 0x2001_0200_05ff_ffff_ffff_ffff_ffff_ffff);
         assert_eq!(l.asn_cc.len(), 3);
         assert_eq!(l.asn_cc[2].country, Country(*b"JP"));
-        assert_eq!(l.names[0], (13335, "CLOUDFLARENET - CloudFlare, Inc.".to_string(), 0));
+        assert_eq!(
+            l.names[0],
+            (13335, "CLOUDFLARENET - CloudFlare, Inc.".to_string(), 0)
+        );
         assert_eq!(l.sources[0].records, 4);
         assert_eq!(l.sources[0].routes_v4, 2);
     }
@@ -139,11 +166,17 @@ mod tests {
         let bad = b"1.0.0.0\t1.0.0.255\t1\tUS\tx\n1.0.0.128\t1.0.1.255\t2\tUS\ty\n";
         let e = load("o.tsv", bad).unwrap_err();
         assert_eq!(e.location, crate::error::Location::Line(2));
-        assert!(e.to_string().starts_with("o.tsv: line 2: range overlaps"), "{e}");
+        assert!(
+            e.to_string().starts_with("o.tsv: line 2: range overlaps"),
+            "{e}"
+        );
         let bad = b"1.0.1.0\t1.0.1.255\t1\tUS\tx\n1.0.0.0\t1.0.0.255\t2\tUS\ty\n";
         assert!(load("o.tsv", bad).is_err());
         let bad = b"1.0.1.0\t1.0.0.255\t1\tUS\tx\n";
-        assert!(load("o.tsv", bad).unwrap_err().message.contains("end before start"));
+        assert!(load("o.tsv", bad)
+            .unwrap_err()
+            .message
+            .contains("end before start"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Loader for MaxMind DB (`.mmdb`) files via the maintained `maxminddb` crate: GeoLite2/GeoIP2
 //! ASN, ISP, Country, City and Enterprise layouts and DB-IP lite files of the same format.
 //!
-//! Every network of the file is read once at load time: `autonomous_system_number` makes a
+//! The file is verified (search tree, separator, data section) and every network read once at
+//! load time: `autonomous_system_number` makes a
 //! routing record (and `autonomous_system_organization` an AS name); `country.iso_code`, else
 //! `registered_country.iso_code`, makes a range-country record. A corrupt file is an error naming
 //! the file and byte offset; the reader is additionally guarded so that a panic inside it becomes
@@ -44,7 +45,9 @@ fn attribution(db_type: &str, description: Option<&String>) -> Option<String> {
         Some("This product includes GeoLite2 data created by MaxMind".to_string())
     } else if db_type.starts_with("GeoIP") {
         Some("GeoIP2 data by MaxMind".to_string())
-    } else if db_type.to_ascii_lowercase().contains("dbip") || db_type.to_ascii_lowercase().contains("db-ip") {
+    } else if db_type.to_ascii_lowercase().contains("dbip")
+        || db_type.to_ascii_lowercase().contains("db-ip")
+    {
         Some("IP Geolocation by DB-IP, licensed under CC BY 4.0".to_string())
     } else {
         description.cloned()
@@ -54,12 +57,15 @@ fn attribution(db_type: &str, description: Option<&String>) -> Option<String> {
 /// Converts a reader error to a `DbError` with an absolute byte offset where one is known.
 fn to_err(name: &str, data_section: u64, e: MaxMindDbError) -> DbError {
     match &e {
-        MaxMindDbError::InvalidDatabase { offset: Some(o), .. } => {
-            DbError::offset(name, *o as u64, format!("corrupt mmdb: {e}"))
+        MaxMindDbError::InvalidDatabase {
+            offset: Some(o), ..
+        } => DbError::offset(name, *o as u64, format!("corrupt mmdb: {e}")),
+        MaxMindDbError::Decoding {
+            offset: Some(o), ..
         }
-        MaxMindDbError::Decoding { offset: Some(o), .. } | MaxMindDbError::ResourceLimit { offset: Some(o), .. } => {
-            DbError::offset(name, data_section + *o as u64, format!("corrupt mmdb: {e}"))
-        }
+        | MaxMindDbError::ResourceLimit {
+            offset: Some(o), ..
+        } => DbError::offset(name, data_section + *o as u64, format!("corrupt mmdb: {e}")),
         _ => DbError::file(name, format!("corrupt mmdb: {e}")),
     }
 }
@@ -68,7 +74,10 @@ fn to_err(name: &str, data_section: u64, e: MaxMindDbError) -> DbError {
 pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     match catch_unwind(AssertUnwindSafe(|| load_inner(name, data))) {
         Ok(r) => r,
-        Err(_) => Err(DbError::file(name, "corrupt mmdb: the reader failed on this file")),
+        Err(_) => Err(DbError::file(
+            name,
+            "corrupt mmdb: the reader failed on this file",
+        )),
     }
 }
 
@@ -77,17 +86,26 @@ fn load_inner(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     let md = reader.metadata();
     let tree_bytes = u64::from(md.node_count) * u64::from(md.record_size) / 4;
     let data_section = tree_bytes + 16;
+    // Iteration alone tolerates some corrupt trees (records pointing into nowhere read as "no
+    // data"); the full structural check turns those into errors.
+    reader.verify().map_err(|e| to_err(name, data_section, e))?;
     let mut info = SourceInfo::new(name, Format::Mmdb);
     info.date = date_from_epoch(md.build_epoch);
     info.description = Some(md.database_type.clone());
     info.attribution = attribution(&md.database_type, md.description.get("en"));
     let mut out = Loaded::new(info);
     let mut n = 0u64;
-    for item in reader.networks(WithinOptions::default()).map_err(|e| to_err(name, data_section, e))? {
+    for item in reader
+        .networks(WithinOptions::default())
+        .map_err(|e| to_err(name, data_section, e))?
+    {
         n += 1;
         let res = item.map_err(|e| to_err(name, data_section, e))?;
         let net = res.network().map_err(|e| to_err(name, data_section, e))?;
-        let Some(rec) = res.decode::<Rec>().map_err(|e| to_err(name, data_section, e))? else {
+        let Some(rec) = res
+            .decode::<Rec>()
+            .map_err(|e| to_err(name, data_section, e))?
+        else {
             continue;
         };
         out.info().records += 1;
@@ -96,7 +114,8 @@ fn load_inner(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         let cc = match (country_code, reg_code) {
             (Some(c), _) => Some(c),
             (None, Some(r)) => {
-                out.info().note("networks with registered_country only (used as country)");
+                out.info()
+                    .note("networks with registered_country only (used as country)");
                 Some(r)
             }
             (None, None) => None,
@@ -121,7 +140,8 @@ fn load_inner(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                     out.route4.extend(Entry::prefix(a, prefix, asn, 0));
                 }
                 if let Some(c) = cc {
-                    out.cc4.extend(Entry::prefix(a, prefix, u32::from(c.to_u16()), 0));
+                    out.cc4
+                        .extend(Entry::prefix(a, prefix, u32::from(c.to_u16()), 0));
                 }
             }
             std::net::IpAddr::V6(a) => {
@@ -130,11 +150,15 @@ fn load_inner(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                     out.route6.extend(Entry::prefix(a, prefix, asn, 0));
                 }
                 if let Some(c) = cc {
-                    out.cc6.extend(Entry::prefix(a, prefix, u32::from(c.to_u16()), 0));
+                    out.cc6
+                        .extend(Entry::prefix(a, prefix, u32::from(c.to_u16()), 0));
                 }
             }
         }
-        if let (Some(asn), Some(org)) = (rec.autonomous_system_number, rec.autonomous_system_organization) {
+        if let (Some(asn), Some(org)) = (
+            rec.autonomous_system_number,
+            rec.autonomous_system_organization,
+        ) {
             out.names.push((asn, org.to_string(), 0));
         }
     }

@@ -42,12 +42,18 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         let (pfx, asn) = match fields.as_slice() {
             [p] => (*p, None),
             [a, p] if parse_addr(a).is_some() => (*p, None), // next-hop, prefix
-            [a, p] => (*p, Some(parse_as_field(a).ok_or_else(|| bad("bad AS number"))?)),
+            [a, p] => (
+                *p,
+                Some(parse_as_field(a).ok_or_else(|| bad("bad AS number"))?),
+            ),
             [nh, a, p] => {
                 if parse_addr(nh).is_none() {
                     return Err(bad("bad next-hop address"));
                 }
-                (*p, Some(parse_as_field(a).ok_or_else(|| bad("bad AS number"))?))
+                (
+                    *p,
+                    Some(parse_as_field(a).ok_or_else(|| bad("bad AS number"))?),
+                )
             }
             _ => return Err(bad("expected [nexthop,][[peer_]asn,]prefix/len")),
         };
@@ -57,8 +63,12 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
             continue;
         };
         match addr {
-            Addr::V4(a) => out.route4.push(Entry::prefix(a, len, asn, 0).ok_or_else(|| bad("prefix has host bits set"))?),
-            Addr::V6(a) => out.route6.push(Entry::prefix(a, len, asn, 0).ok_or_else(|| bad("prefix has host bits set"))?),
+            Addr::V4(a) => out.route4.push(
+                Entry::prefix(a, len, asn, 0).ok_or_else(|| bad("prefix has host bits set"))?,
+            ),
+            Addr::V6(a) => out.route6.push(
+                Entry::prefix(a, len, asn, 0).ok_or_else(|| bad("prefix has host bits set"))?,
+            ),
         }
     }
     out.finish_counts();
@@ -77,9 +87,19 @@ mod tests {
     fn parses_all_forms() {
         let l = load("n.lst", SAMPLE).unwrap();
         let v: Vec<(u32, u8, u32)> = l.route4.iter().map(|e| (e.start, e.prio, e.val)).collect();
-        assert_eq!(v, vec![(0xc0a8_0100, 24, 65500), (0xc0a8_0200, 25, 65501), (0xc0a8_0400, 23, 65502)]);
+        assert_eq!(
+            v,
+            vec![
+                (0xc0a8_0100, 24, 65500),
+                (0xc0a8_0200, 25, 65501),
+                (0xc0a8_0400, 23, 65502)
+            ]
+        );
         assert_eq!(l.route6.len(), 1);
-        assert_eq!((l.route6[0].start >> 96, l.route6[0].val), (0x2001_0db8, 65503));
+        assert_eq!(
+            (l.route6[0].start >> 96, l.route6[0].val),
+            (0x2001_0db8, 65503)
+        );
         assert_eq!(l.sources[0].skipped_total(), 1, "bare prefix has no ASN");
         assert_eq!(l.sources[0].records, 5);
     }

@@ -48,12 +48,19 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         }
         let f: Vec<&[u8]> = line.split(|&b| b == b'|').map(<[u8]>::trim_ascii).collect();
         let bad = |what: &str| DbError::line(name, ln, format!("{what}: {:?}", show(line)));
-        if !header_seen && f.first().is_some_and(|v| !v.is_empty() && v.iter().all(|&b| b.is_ascii_digit() || b == b'.')) {
+        if !header_seen
+            && f.first().is_some_and(|v| {
+                !v.is_empty() && v.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+            })
+        {
             // Version line: version|registry|serial|records|startdate|enddate|UTCoffset
             header_seen = true;
             let registry = String::from_utf8_lossy(f.get(1).copied().unwrap_or(b"")).to_lowercase();
             let info = out.info();
-            info.date = f.get(2).and_then(|s| ymd(s)).or_else(|| f.get(5).and_then(|s| ymd(s)));
+            info.date = f
+                .get(2)
+                .and_then(|s| ymd(s))
+                .or_else(|| f.get(5).and_then(|s| ymd(s)));
             info.description = Some(format!("{registry} delegated statistics"));
             info.attribution = Some(attribution(&registry));
             continue;
@@ -73,9 +80,11 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         if ty != b"asn" && ty != b"ipv4" && ty != b"ipv6" {
             return Err(bad("unknown record type"));
         }
-        let status_ok = status.eq_ignore_ascii_case(b"allocated") || status.eq_ignore_ascii_case(b"assigned");
+        let status_ok =
+            status.eq_ignore_ascii_case(b"allocated") || status.eq_ignore_ascii_case(b"assigned");
         if !status_ok {
-            out.info().skip("not allocated/assigned (available, reserved, ...)", ln);
+            out.info()
+                .skip("not allocated/assigned (available, reserved, ...)", ln);
             continue;
         }
         let country = match cc {
@@ -89,30 +98,47 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         match ty {
             b"asn" => {
                 let first = parse_u32(start).ok_or_else(|| bad("bad start ASN"))?;
-                let n = parse_u32(value).filter(|&n| (1..=MAX_ASN_BLOCK).contains(&n)).ok_or_else(|| bad("bad ASN count"))?;
-                let last = first.checked_add(n - 1).ok_or_else(|| bad("ASN block overflows"))?;
+                let n = parse_u32(value)
+                    .filter(|&n| (1..=MAX_ASN_BLOCK).contains(&n))
+                    .ok_or_else(|| bad("bad ASN count"))?;
+                let last = first
+                    .checked_add(n - 1)
+                    .ok_or_else(|| bad("ASN block overflows"))?;
                 for asn in first..=last {
                     if let Some(&(c, prev_ln)) = asn_seen.get(&asn) {
                         if c != country {
-                            return Err(bad(&format!("AS{asn} already registered to {c} on line {prev_ln}")));
+                            return Err(bad(&format!(
+                                "AS{asn} already registered to {c} on line {prev_ln}"
+                            )));
                         }
                         continue;
                     }
                     asn_seen.insert(asn, (country, ln));
-                    out.asn_cc.push(AsnCountry { asn, country, rank: AsnCountryRank::Rir, src: 0 });
+                    out.asn_cc.push(AsnCountry {
+                        asn,
+                        country,
+                        rank: AsnCountryRank::Rir,
+                        src: 0,
+                    });
                 }
             }
             b"ipv4" => {
                 let s = parse_v4(start).ok_or_else(|| bad("bad IPv4 start address"))?;
-                let n = parse_u64(value).filter(|&n| n >= 1).ok_or_else(|| bad("bad IPv4 address count"))?;
+                let n = parse_u64(value)
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| bad("bad IPv4 address count"))?;
                 let e = u64::from(s) + n - 1;
-                let e = u32::try_from(e).map_err(|_| bad("IPv4 range runs past 255.255.255.255"))?;
+                let e =
+                    u32::try_from(e).map_err(|_| bad("IPv4 range runs past 255.255.255.255"))?;
                 v4.extend(Entry::range(s, e, cval, 0).map(|x| (x, ln)));
             }
             _ => {
                 let s = parse_v6(start).ok_or_else(|| bad("bad IPv6 start address"))?;
-                let len = parse_u32(value).filter(|&l| l <= 128).ok_or_else(|| bad("bad IPv6 prefix length"))?;
-                let e = Entry::prefix(s, len as u8, cval, 0).ok_or_else(|| bad("IPv6 prefix has host bits set"))?;
+                let len = parse_u32(value)
+                    .filter(|&l| l <= 128)
+                    .ok_or_else(|| bad("bad IPv6 prefix length"))?;
+                let e = Entry::prefix(s, len as u8, cval, 0)
+                    .ok_or_else(|| bad("IPv6 prefix has host bits set"))?;
                 v6.push((e, ln));
             }
         }
@@ -126,7 +152,10 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
 }
 
 /// Sorts address records and fails on the first overlap, naming the later line.
-fn check_overlaps<K: crate::ranges::Key>(name: &str, v: &mut [(Entry<K>, u64)]) -> Result<(), DbError> {
+fn check_overlaps<K: crate::ranges::Key>(
+    name: &str,
+    v: &mut [(Entry<K>, u64)],
+) -> Result<(), DbError> {
     v.sort_by_key(|(e, ln)| (e.start, *ln));
     for w in v.windows(2) {
         let ((a, la), (b, lb)) = (&w[0], &w[1]);
@@ -167,11 +196,17 @@ apnic||ipv4|1.0.0.0|256|20110811|available\n";
         let i = &l.sources[0];
         assert_eq!(i.date.as_deref(), Some("2024-10-01"));
         assert!(i.attribution.as_deref().unwrap().contains("APNIC"));
-        assert_eq!(l.asn_cc.iter().map(|a| a.asn).collect::<Vec<_>>(), vec![17726, 17727]);
+        assert_eq!(
+            l.asn_cc.iter().map(|a| a.asn).collect::<Vec<_>>(),
+            vec![17726, 17727]
+        );
         assert_eq!(l.cc4.len(), 1);
         // 768 addresses: 36.37.0.0 - 36.37.2.255
         assert_eq!((l.cc4[0].start, l.cc4[0].end), (0x2425_0000, 0x2425_02ff));
-        assert_eq!(Country::from_u16(l.cc4[0].val as u16), Some(Country(*b"KH")));
+        assert_eq!(
+            Country::from_u16(l.cc4[0].val as u16),
+            Some(Country(*b"KH"))
+        );
         assert_eq!(l.cc6.len(), 1);
         assert_eq!(i.skipped_total(), 1);
         assert_eq!(i.records, 4);
@@ -188,7 +223,11 @@ arin|CA|asn|1000|1|19900101|assigned|abc\n";
         assert_eq!((l.cc4[0].prio, l.cc4[0].cidr), (8, true));
         assert_eq!(l.asn_cc.len(), 1);
         assert_eq!(l.sources[0].skipped_total(), 1);
-        assert!(l.sources[0].attribution.as_deref().unwrap().starts_with("ARIN"));
+        assert!(l.sources[0]
+            .attribution
+            .as_deref()
+            .unwrap()
+            .starts_with("ARIN"));
     }
 
     #[test]
@@ -206,7 +245,12 @@ arin|CA|asn|1000|1|19900101|assigned|abc\n";
             b"apnic|KH|asn|1|2000000|20110412|allocated\n",
             b"apnic|KH|asn|1|1\n",
         ] {
-            assert_eq!(load("b", bad).unwrap_err().location, Location::Line(1), "{}", show(bad));
+            assert_eq!(
+                load("b", bad).unwrap_err().location,
+                Location::Line(1),
+                "{}",
+                show(bad)
+            );
         }
         let conflict = b"apnic|KH|asn|5|1|2|allocated\napnic|LA|asn|5|1|2|allocated\n";
         assert_eq!(load("c", conflict).unwrap_err().location, Location::Line(2));

@@ -31,6 +31,8 @@
 //! Lookups are allocation-free: both layers are flattened at build time into sorted
 //! non-overlapping ranges with final answers, indexed by the top 16 address bits.
 
+#![warn(missing_docs)]
+
 mod combine;
 mod compact;
 mod country;
@@ -72,7 +74,10 @@ pub struct NetInfo {
 
 impl NetInfo {
     /// The answer for an address nothing is known about.
-    pub const UNKNOWN: NetInfo = NetInfo { asn: 0, country: None };
+    pub const UNKNOWN: NetInfo = NetInfo {
+        asn: 0,
+        country: None,
+    };
 }
 
 /// Where a database's data came from and how old it is (written into every JSON report).

@@ -12,7 +12,11 @@ pub struct AsNames {
 impl AsNames {
     /// Builds from `(asn, name)` pairs; when an ASN repeats, the first pair wins.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (u32, &'a str)>) -> AsNames {
-        let mut v: Vec<(u32, usize, &str)> = pairs.into_iter().enumerate().map(|(i, (a, n))| (a, i, n)).collect();
+        let mut v: Vec<(u32, usize, &str)> = pairs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (a, n))| (a, i, n))
+            .collect();
         v.sort_by_key(|&(a, i, _)| (a, i));
         v.dedup_by_key(|&mut (a, _, _)| a);
         let mut out = AsNames::default();
@@ -20,7 +24,8 @@ impl AsNames {
         for (a, _, n) in v {
             out.text.push_str(n);
             out.asns.push(a);
-            out.ends.push(u32::try_from(out.text.len()).unwrap_or(u32::MAX));
+            out.ends
+                .push(u32::try_from(out.text.len()).unwrap_or(u32::MAX));
         }
         out
     }
@@ -28,7 +33,11 @@ impl AsNames {
     /// The name of `asn`, if known.
     pub fn get(&self, asn: u32) -> Option<&str> {
         let i = self.asns.binary_search(&asn).ok()?;
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            *self.ends.get(i - 1)? as usize
+        };
         let end = *self.ends.get(i)? as usize;
         self.text.get(start..end)
     }
@@ -40,11 +49,18 @@ impl AsNames {
 
     /// Iterates `(asn, name)` in ASN order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
-        self.asns.iter().enumerate().filter_map(move |(i, &a)| self.get_at(i).map(|n| (a, n)))
+        self.asns
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, &a)| self.get_at(i).map(|n| (a, n)))
     }
 
     fn get_at(&self, i: usize) -> Option<&str> {
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            *self.ends.get(i - 1)? as usize
+        };
         self.text.get(start..*self.ends.get(i)? as usize)
     }
 

@@ -105,7 +105,11 @@ pub fn prefix_mask<K: Key>(len: u8) -> u128 {
     if len == 0 {
         return 0;
     }
-    let all: u128 = if K::BITS == 128 { u128::MAX } else { (1u128 << K::BITS) - 1 };
+    let all: u128 = if K::BITS == 128 {
+        u128::MAX
+    } else {
+        (1u128 << K::BITS) - 1
+    };
     let host_bits = K::BITS - len;
     if host_bits == 0 {
         all
@@ -126,7 +130,14 @@ impl<K: Key> Entry<K> {
             return None;
         }
         let end = a | (!mask & Self::all_ones());
-        Some(Entry { start: addr, end: K::from_u128(end), val, prio: len, cidr: true, src })
+        Some(Entry {
+            start: addr,
+            end: K::from_u128(end),
+            val,
+            prio: len,
+            cidr: true,
+            src,
+        })
     }
 
     /// A range record (need not be CIDR-aligned); `None` if `end < start`.
@@ -135,8 +146,12 @@ impl<K: Key> Entry<K> {
             return None;
         }
         let span = end.to_u128() - start.to_u128(); // size - 1
-        // Number of bits needed to hold `size`, rounded up: ceil(log2(span + 1)).
-        let bits = if span == u128::MAX { 128 } else { 128 - span.leading_zeros() };
+                                                    // Number of bits needed to hold `size`, rounded up: ceil(log2(span + 1)).
+        let bits = if span == u128::MAX {
+            128
+        } else {
+            128 - span.leading_zeros()
+        };
         let bits = bits.min(K::BITS);
         let prio = (K::BITS - bits) as u8;
         // A range that is exactly a prefix is recorded as one so it can be named as such.
@@ -144,7 +159,14 @@ impl<K: Key> Entry<K> {
             let size_pow2 = span == u128::MAX || (span + 1).is_power_of_two();
             size_pow2 && start.to_u128() & span == 0
         };
-        Some(Entry { start, end, val, prio, cidr, src })
+        Some(Entry {
+            start,
+            end,
+            val,
+            prio,
+            cidr,
+            src,
+        })
     }
 
     fn all_ones() -> u128 {
@@ -171,7 +193,12 @@ pub struct Attr {
 
 impl Attr {
     /// The attribute of address space no record covers.
-    pub const GAP: Attr = Attr { val: NONE, prio: 0, cidr: false, src: u16::MAX };
+    pub const GAP: Attr = Attr {
+        val: NONE,
+        prio: 0,
+        cidr: false,
+        src: u16::MAX,
+    };
 }
 
 /// A flattened layer: sorted, non-overlapping pieces covering the whole address space; piece `i`
@@ -186,7 +213,10 @@ pub struct Layer<K> {
 
 impl<K: Key> Default for Layer<K> {
     fn default() -> Self {
-        Layer { starts: vec![K::default()], attrs: vec![Attr::GAP] }
+        Layer {
+            starts: vec![K::default()],
+            attrs: vec![Attr::GAP],
+        }
     }
 }
 
@@ -225,7 +255,8 @@ impl<K: Key> Layer<K> {
 
     /// Heap bytes used.
     pub fn heap_bytes(&self) -> usize {
-        self.starts.capacity() * std::mem::size_of::<K>() + self.attrs.capacity() * std::mem::size_of::<Attr>()
+        self.starts.capacity() * std::mem::size_of::<K>()
+            + self.attrs.capacity() * std::mem::size_of::<Attr>()
     }
 
     fn push(&mut self, start: K, attr: Attr) {
@@ -237,6 +268,10 @@ impl<K: Key> Layer<K> {
     }
 }
 
+/// A record active during the flattening sweep, ordered so the heap's top is the winner:
+/// (specificity, earlier source, earlier start, end, value, cidr).
+type Active<K> = (u8, Reverse<u16>, Reverse<K>, K, u32, bool);
+
 /// Flattens possibly nested/overlapping entries by longest-prefix match into a layer.
 ///
 /// Where records overlap, the most specific wins (highest `prio`); on equal specificity the
@@ -244,11 +279,19 @@ impl<K: Key> Layer<K> {
 /// and source) keeps the first occurrence and is counted in `dups[src]`.
 pub fn flatten<K: Key>(mut entries: Vec<Entry<K>>, dups: &mut Vec<u64>) -> Layer<K> {
     // Stable: duplicates keep their input order, so the first one of a group is the earliest.
-    entries.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
-    let mut out = Layer { starts: Vec::with_capacity(entries.len() * 2 + 1), attrs: Vec::new() };
+    entries.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(a.end.cmp(&b.end))
+            .then(a.src.cmp(&b.src))
+    });
+    let mut out = Layer {
+        starts: Vec::with_capacity(entries.len() * 2 + 1),
+        attrs: Vec::new(),
+    };
     out.attrs.reserve(entries.len() * 2 + 1);
     // Max-heap on (prio, earlier source); entries expire lazily once their end is passed.
-    let mut heap: BinaryHeap<(u8, Reverse<u16>, Reverse<K>, K, u32, bool)> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Active<K>> = BinaryHeap::new();
     let mut i = 0usize;
     let mut p = K::default();
     loop {
@@ -267,7 +310,14 @@ pub fn flatten<K: Key>(mut entries: Vec<Entry<K>>, dups: &mut Vec<u64>) -> Layer
                 }
                 dups[s] += 1;
             } else {
-                heap.push((e.prio, Reverse(e.src), Reverse(e.start), e.end, e.val, e.cidr));
+                heap.push((
+                    e.prio,
+                    Reverse(e.src),
+                    Reverse(e.start),
+                    e.end,
+                    e.val,
+                    e.cidr,
+                ));
             }
             i += 1;
         }
@@ -285,7 +335,15 @@ pub fn flatten<K: Key>(mut entries: Vec<Entry<K>>, dups: &mut Vec<u64>) -> Layer
                     Some(n) if n.dec() < end => n.dec(),
                     _ => end,
                 };
-                (Attr { val, prio, cidr, src }, seg_end)
+                (
+                    Attr {
+                        val,
+                        prio,
+                        cidr,
+                        src,
+                    },
+                    seg_end,
+                )
             }
             None => (Attr::GAP, next_start.map(|n| n.dec()).unwrap_or(K::MAX)),
         };
@@ -316,7 +374,10 @@ mod tests {
     fn prefix_entry_bounds() {
         let e = Entry::<u32>::prefix(v4("10.0.0.0"), 8, 1, 0).unwrap();
         assert_eq!((e.start, e.end), (v4("10.0.0.0"), v4("10.255.255.255")));
-        assert!(Entry::<u32>::prefix(v4("10.0.0.1"), 8, 1, 0).is_none(), "host bits set");
+        assert!(
+            Entry::<u32>::prefix(v4("10.0.0.1"), 8, 1, 0).is_none(),
+            "host bits set"
+        );
         assert!(Entry::<u32>::prefix(0, 33, 1, 0).is_none());
         let all = Entry::<u32>::prefix(0, 0, 1, 0).unwrap();
         assert_eq!(all.end, u32::MAX);
@@ -395,7 +456,10 @@ mod tests {
         ];
         let mut d = vec![];
         let l = flatten(es, &mut d);
-        assert_eq!(l.starts, vec![0, v4("10.0.0.0"), v4("10.0.2.0"), v4("255.255.255.255")]);
+        assert_eq!(
+            l.starts,
+            vec![0, v4("10.0.0.0"), v4("10.0.2.0"), v4("255.255.255.255")]
+        );
         assert_eq!(at(&l, "255.255.255.255"), 9);
         assert_eq!(at(&l, "255.255.255.254"), NONE);
     }
@@ -410,7 +474,11 @@ mod tests {
         let mut d = vec![];
         let l = flatten(es, &mut d);
         assert_eq!(at(&l, "10.0.1.255"), 1);
-        assert_eq!(at(&l, "10.0.2.0"), 5, "/23 (prio 23) beats a 768-address range (prio 22)");
+        assert_eq!(
+            at(&l, "10.0.2.0"),
+            5,
+            "/23 (prio 23) beats a 768-address range (prio 22)"
+        );
         assert_eq!(at(&l, "10.0.3.255"), 5);
         assert_eq!(at(&l, "10.0.4.0"), NONE);
     }

@@ -50,7 +50,7 @@ pub struct Skip {
     pub reason: String,
     /// How many.
     pub count: u64,
-    /// First line (text formats) or record number where it happened.
+    /// First line (text formats) or network number (mmdb, in iteration order) where it happened.
     pub first_line: Option<u64>,
 }
 
@@ -90,7 +90,11 @@ pub struct SourceInfo {
 impl SourceInfo {
     /// A fresh report for `name` in `format`.
     pub fn new(name: &str, format: Format) -> SourceInfo {
-        SourceInfo { name: name.to_string(), format: format.name().to_string(), ..SourceInfo::default() }
+        SourceInfo {
+            name: name.to_string(),
+            format: format.name().to_string(),
+            ..SourceInfo::default()
+        }
     }
 
     /// Counts a skipped record.
@@ -98,7 +102,11 @@ impl SourceInfo {
         if let Some(s) = self.skipped.iter_mut().find(|s| s.reason == reason) {
             s.count += 1;
         } else {
-            self.skipped.push(Skip { reason: reason.to_string(), count: 1, first_line: Some(line) });
+            self.skipped.push(Skip {
+                reason: reason.to_string(),
+                count: 1,
+                first_line: Some(line),
+            });
         }
     }
 
@@ -176,7 +184,10 @@ pub struct Loaded {
 impl Loaded {
     /// An empty contribution from one source described by `info`.
     pub fn new(info: SourceInfo) -> Loaded {
-        Loaded { sources: vec![info], ..Loaded::default() }
+        Loaded {
+            sources: vec![info],
+            ..Loaded::default()
+        }
     }
 
     /// The (single) source report of a text/mmdb loader.

@@ -51,7 +51,11 @@ impl<K: Key> Table<K> {
             *slot = r as u32;
         }
         index[BUCKETS] = starts.len() as u32;
-        Table { starts, infos, index }
+        Table {
+            starts,
+            infos,
+            index,
+        }
     }
 
     /// The answer for `ip`: the range whose start is the greatest one `<= ip`.
@@ -90,7 +94,10 @@ mod tests {
     use crate::Country;
 
     fn ni(asn: u32) -> NetInfo {
-        NetInfo { asn, country: Some(Country(*b"KH")) }
+        NetInfo {
+            asn,
+            country: Some(Country(*b"KH")),
+        }
     }
 
     #[test]
@@ -104,7 +111,11 @@ mod tests {
         assert_eq!(t.lookup(0), NetInfo::UNKNOWN);
         assert_eq!(t.lookup(0x0001_7FFF), NetInfo::UNKNOWN);
         assert_eq!(t.lookup(0x0001_8000), ni(1));
-        assert_eq!(t.lookup(0x0002_1234), ni(1), "bucket 2 has no start: covered by previous");
+        assert_eq!(
+            t.lookup(0x0002_1234),
+            ni(1),
+            "bucket 2 has no start: covered by previous"
+        );
         assert_eq!(t.lookup(0x0002_FFFF), ni(1));
         assert_eq!(t.lookup(0x0003_0000), ni(2));
         assert_eq!(t.lookup(0x8000_0000), ni(2));

@@ -13,7 +13,9 @@ pub enum Addr {
 
 /// Iterates `(1-based line number, line)` with the trailing `\r` and surrounding blanks removed.
 pub fn lines(data: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
-    data.split(|&b| b == b'\n').enumerate().map(|(i, l)| (i as u64 + 1, l.trim_ascii()))
+    data.split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.trim_ascii()))
 }
 
 /// Parses dotted-quad IPv4 (exactly four decimal parts 0..=255, no leading `+`).
@@ -60,7 +62,11 @@ pub fn parse_u32(s: &[u8]) -> Option<u32> {
 
 /// Parses a plain unsigned decimal `u64`.
 pub fn parse_u64(s: &[u8]) -> Option<u64> {
-    std::str::from_utf8(s).ok()?.parse::<u64>().ok().filter(|_| s.iter().all(u8::is_ascii_digit))
+    std::str::from_utf8(s)
+        .ok()?
+        .parse::<u64>()
+        .ok()
+        .filter(|_| s.iter().all(u8::is_ascii_digit))
 }
 
 /// Parses `addr/len` into the address and prefix length.
@@ -92,7 +98,8 @@ pub fn date_from_name(name: &str) -> Option<String> {
     let mut i = 0;
     while i + 8 <= b.len() {
         let w = &b[i..i + 8];
-        let bounded = (i == 0 || !b[i - 1].is_ascii_digit()) && b.get(i + 8).is_none_or(|c| !c.is_ascii_digit());
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 8).is_none_or(|c| !c.is_ascii_digit());
         if bounded && w.iter().all(u8::is_ascii_digit) {
             if let Some(d) = ymd(w) {
                 return Some(d);
@@ -108,7 +115,8 @@ pub fn ymd(w: &[u8]) -> Option<String> {
     if w.len() != 8 || !w.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| w[r].iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
+    let n =
+        |r: std::ops::Range<usize>| w[r].iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
     let (y, m, d) = (n(0..4), n(4..6), n(6..8));
     ((1980..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
         .then(|| format!("{y:04}-{m:02}-{d:02}"))
@@ -127,7 +135,9 @@ pub fn date_from_epoch(secs: u64) -> Option<String> {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (0..=9999).contains(&y).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    (0..=9999)
+        .contains(&y)
+        .then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 #[cfg(test)]
@@ -148,11 +158,20 @@ mod tests {
 
     #[test]
     fn v6_and_prefix_parsing() {
-        assert_eq!(parse_v6(b"2001:db8::1"), Some(0x2001_0db8_0000_0000_0000_0000_0000_0001));
+        assert_eq!(
+            parse_v6(b"2001:db8::1"),
+            Some(0x2001_0db8_0000_0000_0000_0000_0000_0001)
+        );
         assert_eq!(parse_addr(b"::"), Some(Addr::V6(0)));
-        assert_eq!(parse_prefix(b"10.0.0.0/8"), Some((Addr::V4(0x0a00_0000), 8)));
+        assert_eq!(
+            parse_prefix(b"10.0.0.0/8"),
+            Some((Addr::V4(0x0a00_0000), 8))
+        );
         assert_eq!(parse_prefix(b"10.0.0.0/33"), None);
-        assert_eq!(parse_prefix(b"2400::/12"), Some((Addr::V6(0x2400 << 112), 12)));
+        assert_eq!(
+            parse_prefix(b"2400::/12"),
+            Some((Addr::V6(0x2400 << 112), 12))
+        );
         assert_eq!(parse_prefix(b"2400::/129"), None);
         assert_eq!(parse_prefix(b"10.0.0.0"), None);
     }
@@ -169,17 +188,38 @@ mod tests {
     #[test]
     fn lines_are_numbered_and_trimmed() {
         let v: Vec<_> = lines(b"a\r\n  b \n\nc").collect();
-        assert_eq!(v, vec![(1, &b"a"[..]), (2, &b"b"[..]), (3, &b""[..]), (4, &b"c"[..])]);
+        assert_eq!(
+            v,
+            vec![
+                (1, &b"a"[..]),
+                (2, &b"b"[..]),
+                (3, &b""[..]),
+                (4, &b"c"[..])
+            ]
+        );
     }
 
     #[test]
     fn dates() {
-        assert_eq!(date_from_name("x/routeviews-rv2-20240406.pfx2as.gz").as_deref(), Some("2024-04-06"));
-        assert_eq!(date_from_name("delegated-apnic-latest.20241001").as_deref(), Some("2024-10-01"));
+        assert_eq!(
+            date_from_name("x/routeviews-rv2-20240406.pfx2as.gz").as_deref(),
+            Some("2024-04-06")
+        );
+        assert_eq!(
+            date_from_name("delegated-apnic-latest.20241001").as_deref(),
+            Some("2024-10-01")
+        );
         assert_eq!(date_from_name("ip2asn-v4.tsv"), None);
-        assert_eq!(date_from_name("123456789"), None, "nine digits are not a date");
+        assert_eq!(
+            date_from_name("123456789"),
+            None,
+            "nine digits are not a date"
+        );
         // 2024-04-06T00:00:00Z = 1712361600 (date -u -d 2024-04-06 +%s)
-        assert_eq!(date_from_epoch(1_712_361_600).as_deref(), Some("2024-04-06"));
+        assert_eq!(
+            date_from_epoch(1_712_361_600).as_deref(),
+            Some("2024-04-06")
+        );
         assert_eq!(date_from_epoch(0).as_deref(), Some("1970-01-01"));
         assert_eq!(date_from_epoch(u64::MAX), None);
     }

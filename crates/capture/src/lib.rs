@@ -31,6 +31,8 @@
 mod endian;
 mod error;
 mod format;
+#[cfg(target_os = "linux")]
+pub mod live;
 mod pcap;
 mod pcapng;
 mod reader;

@@ -3,15 +3,17 @@
 //!
 //! The reader asks for records piece by piece with [`Source::take`], which
 //! returns a range; [`Source::bytes`] turns a range into a slice. For a map
-//! the range is a position in the file; for a stream it is a position in the
-//! buffer, which [`Source::begin_record`] rewinds so each record overwrites
-//! the last one. The buffer keeps its size between records and grows only
-//! when a record is larger than any before, and then only as the record's
-//! bytes actually arrive, so a corrupt length field cannot make it allocate
-//! more than about twice the data really present.
+//! the range is a position in the file; for a stream it is a position
+//! relative to the start of the current record ([`Source::begin_record`]).
+//! A stream is read with large `read` calls straight into one buffer, and
+//! records are served from it in place; only when a record runs past the
+//! buffered data is its beginning moved to the front and the rest read in.
+//! The buffer grows only when a record is larger than the buffer, and then
+//! only as the record's bytes actually arrive, so a corrupt length field
+//! cannot make it allocate more than about twice the data really present.
 
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, Cursor, Read};
 use std::ops::Range;
 use std::path::Path;
 
@@ -19,8 +21,8 @@ use flate2::read::MultiGzDecoder;
 use memmap2::Mmap;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-const STREAM_READ_BUFFER: usize = 64 * 1024;
-const INITIAL_RECORD_BUFFER: usize = 4096;
+/// Size of the stream buffer (and of each `read` call at most).
+pub(crate) const STREAM_BUFFER: usize = 1 << 20;
 
 /// Why a [`Source::take`] or [`Source::skip`] did not deliver.
 #[derive(Debug)]
@@ -40,14 +42,18 @@ pub(crate) enum Source {
         /// Next unread byte.
         pos: usize,
     },
-    /// A sequential stream with one reused record buffer.
+    /// A sequential stream read into one reused buffer.
     Stream {
-        /// The input, buffered.
-        input: BufReader<Box<dyn Read + Send>>,
-        /// Record buffer; its `len()` is its high-water mark, never shrunk.
+        /// The input.
+        input: Box<dyn Read + Send>,
+        /// The buffer; its `len()` is its high-water mark, never shrunk.
         buf: Vec<u8>,
-        /// Bytes of the current record held in `buf`.
-        held: usize,
+        /// Where the current record starts in `buf`.
+        rec: usize,
+        /// Next unread byte in `buf`.
+        lo: usize,
+        /// End of the valid bytes in `buf`.
+        hi: usize,
         /// Bytes consumed from the input so far.
         consumed: u64,
     },
@@ -105,9 +111,11 @@ impl Source {
         };
         Ok(Opened {
             source: Source::Stream {
-                input: BufReader::with_capacity(STREAM_READ_BUFFER, inner),
-                buf: vec![0; INITIAL_RECORD_BUFFER],
-                held: 0,
+                input: inner,
+                buf: vec![0; STREAM_BUFFER],
+                rec: 0,
+                lo: 0,
+                hi: 0,
                 consumed: 0,
             },
             gzip,
@@ -122,10 +130,10 @@ impl Source {
         }
     }
 
-    /// Start a new record: stream buffers are rewound (earlier ranges become invalid).
+    /// Start a new record: stream ranges restart at 0 (earlier ranges become invalid).
     pub(crate) fn begin_record(&mut self) {
-        if let Source::Stream { held, .. } = self {
-            *held = 0;
+        if let Source::Stream { rec, lo, .. } = self {
+            *rec = *lo;
         }
     }
 
@@ -146,33 +154,43 @@ impl Source {
             Source::Stream {
                 input,
                 buf,
-                held,
+                rec,
+                lo,
+                hi,
                 consumed,
             } => {
-                let start = *held;
-                let end = start + n;
-                let mut got = start;
-                while got < end {
-                    if got == buf.len() {
-                        // Full: grow, at most doubling, only now that the data has come.
-                        let grown = (buf.len() * 2).max(INITIAL_RECORD_BUFFER).min(end);
-                        buf.resize(grown, 0);
+                if *hi - *lo < n {
+                    // Move the record's beginning to the front, then read.
+                    if *rec > 0 {
+                        buf.copy_within(*rec..*hi, 0);
+                        *lo -= *rec;
+                        *hi -= *rec;
+                        *rec = 0;
                     }
-                    let lim = end.min(buf.len());
-                    match input.read(&mut buf[got..lim]) {
-                        Ok(0) => {
-                            *held = got;
-                            *consumed += (got - start) as u64;
-                            return Err(TakeError::Short((got - start) as u64));
+                    let end = *lo + n;
+                    while *hi < end {
+                        if *hi == buf.len() {
+                            // Full: grow, at most doubling, only now that the data has come.
+                            let grown = (buf.len() * 2).min(end.max(buf.len() + 1));
+                            buf.resize(grown, 0);
                         }
-                        Ok(k) => got += k,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(TakeError::Io(e)),
+                        match input.read(&mut buf[*hi..]) {
+                            Ok(0) => {
+                                let got = *hi - *lo;
+                                *lo = *hi;
+                                *consumed += got as u64;
+                                return Err(TakeError::Short(got as u64));
+                            }
+                            Ok(k) => *hi += k,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(TakeError::Io(e)),
+                        }
                     }
                 }
-                *held = end;
+                let r = (*lo - *rec)..(*lo - *rec + n);
+                *lo += n;
                 *consumed += n as u64;
-                Ok(start..end)
+                Ok(r)
             }
         }
     }
@@ -190,13 +208,21 @@ impl Source {
                 Ok(())
             }
             Source::Stream {
-                input, consumed, ..
+                input,
+                lo,
+                hi,
+                consumed,
+                ..
             } => {
-                let copied = io::copy(&mut input.by_ref().take(n), &mut io::sink())
+                let buffered = ((*hi - *lo) as u64).min(n);
+                *lo += buffered as usize;
+                *consumed += buffered;
+                let rest = n - buffered;
+                let copied = io::copy(&mut input.by_ref().take(rest), &mut io::sink())
                     .map_err(TakeError::Io)?;
                 *consumed += copied;
-                if copied < n {
-                    return Err(TakeError::Short(copied));
+                if copied < rest {
+                    return Err(TakeError::Short(buffered + copied));
                 }
                 Ok(())
             }
@@ -208,7 +234,7 @@ impl Source {
     pub(crate) fn bytes(&self, r: Range<usize>) -> &[u8] {
         let all: &[u8] = match self {
             Source::Map { map, .. } => map,
-            Source::Stream { buf, held, .. } => &buf[..*held],
+            Source::Stream { buf, rec, lo, .. } => &buf[*rec..*lo],
         };
         all.get(r).unwrap_or(&[])
     }
@@ -289,13 +315,13 @@ mod tests {
         let mut s = stream(vec![7u8; 10_000]);
         s.begin_record();
         assert!(matches!(s.take(100_000_000), Err(TakeError::Short(10_000))));
-        assert!(s.buffer_len() <= 2 * 10_000 + INITIAL_RECORD_BUFFER);
+        assert!(s.buffer_len() <= 2 * 10_000 + STREAM_BUFFER);
         // and it is reused, not regrown, for smaller records
-        let mut s = stream(vec![1u8; 30_000]);
+        let mut s = stream(vec![1u8; 3 * STREAM_BUFFER]);
         s.begin_record();
-        s.take(20_000).unwrap();
+        s.take(2 * STREAM_BUFFER).unwrap();
         let after_big = s.buffer_len();
-        assert!(after_big >= 20_000);
+        assert!(after_big >= 2 * STREAM_BUFFER);
         s.begin_record();
         s.take(5_000).unwrap();
         assert_eq!(s.buffer_len(), after_big);

@@ -6,7 +6,7 @@
 //! network (ASN, country) are looked up once, when the flow is created, and
 //! the flow remembers the index of its [`AsPair`] in the worker's pair table.
 //! Every packet then adds to its flow *and* to its AS pair's counters, time
-//! series and packet-size histogram (indexed adds, no second hash lookup), so
+//! series and packet-size buckets (indexed adds, no second hash lookup), so
 //! the matrices and rates are kept exactly at the pair level: per-flow detail
 //! can be dropped (evicted) without losing a byte from them. When done, the
 //! worker hands a [`WorkerOutput`] to the reducer.
@@ -19,4 +19,7 @@ mod table;
 pub use key::FlowKey;
 pub use pair::{AsPair, PairCounters};
 pub use series::{Series, MAX_SPAN_BINS};
-pub use table::{FlowStats, LinkSeries, PairOutput, Worker, WorkerOutput, DEFAULT_BIN_NS};
+pub use table::{
+    FlowStats, LinkSeries, PairOutput, SizeBuckets, Worker, WorkerOutput, DEFAULT_BIN_NS,
+    SIZE_BUCKET_BOUNDS,
+};

@@ -37,10 +37,38 @@ pub struct PairOutput {
     pub counters: PairCounters,
     /// Bytes and packets per bin.
     pub series: Series,
-    /// L3 packet sizes.
-    pub sizes: Option<Histogram<u64>>,
+    /// L3 packet sizes in RMON-style buckets.
+    pub sizes: SizeBuckets,
     /// Unique hairpinned bytes and packets per bin (empty without hairpin analysis).
     pub hairpin_series: Series,
+}
+
+/// Upper bounds (inclusive, L3 bytes) of the packet-size buckets, after RFC 2819's
+/// etherStatsPkts64…1518Octets ranges; the last bucket holds everything larger.
+pub const SIZE_BUCKET_BOUNDS: [u32; 6] = [64, 127, 255, 511, 1023, 1499];
+
+/// Packets per size bucket (see [`SIZE_BUCKET_BOUNDS`]): a few counters that
+/// stay in cache, where a per-pair histogram would not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SizeBuckets(pub [u64; 7]);
+
+impl SizeBuckets {
+    /// Counts one packet of `len` bytes.
+    #[inline]
+    pub fn record(&mut self, len: u32) {
+        let i = SIZE_BUCKET_BOUNDS
+            .iter()
+            .position(|&b| len <= b)
+            .unwrap_or(6);
+        self.0[i] += 1;
+    }
+
+    /// Adds another set of counts.
+    pub fn add(&mut self, o: &SizeBuckets) {
+        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
+            *a += b;
+        }
+    }
 }
 
 /// Bytes and packets per bin crossing one link, by direction.
@@ -67,6 +95,8 @@ pub struct WorkerOutput {
     pub matcher: MatcherStats,
     /// Packets left out of time series because their timestamp was absurdly far from the rest.
     pub unbinned_packets: u64,
+    /// L3 sizes of every IP packet the worker saw.
+    pub sizes: Option<Histogram<u64>>,
     /// Flows alive in the table at the end.
     pub flows_in_table: u64,
     /// Earliest and latest packet timestamps seen.
@@ -81,6 +111,7 @@ pub struct Worker {
     pairs: Vec<PairOutput>,
     hairpin: Option<HairpinState>,
     links: Vec<LinkSeries>,
+    sizes: Histogram<u64>,
     bin_ns: i64,
     unbinned: u64,
     lookups: u64,
@@ -115,6 +146,7 @@ impl Worker {
             pairs: Vec::new(),
             hairpin: hairpin.map(HairpinState::new),
             links: vec![LinkSeries::default(); links],
+            sizes: size_hist(),
             bin_ns: bin_ns.max(1),
             unbinned: 0,
             lookups: 0,
@@ -162,8 +194,9 @@ impl Worker {
         if !p.series.add(bin, l3) {
             self.unbinned += 1;
         }
+        p.sizes.record(m.l3_len);
         // auto-resizing: any length records
-        let _ = p.sizes.get_or_insert_with(size_hist).record(l3.max(1));
+        let _ = self.sizes.record(l3.max(1));
         if let Some(h) = &mut self.hairpin {
             let s = h.config().links.identify(m);
             if let Some(l) = s.link {
@@ -202,7 +235,7 @@ impl Worker {
                     pair: ap,
                     counters: PairCounters::default(),
                     series: Series::default(),
-                    sizes: None,
+                    sizes: SizeBuckets::default(),
                     hairpin_series: Series::default(),
                 });
                 self.pair_index.insert(ap, i);
@@ -255,6 +288,7 @@ impl Worker {
             links: self.links.clone(),
             matcher,
             unbinned_packets: self.unbinned,
+            sizes: Some(self.sizes.clone()),
             flows_in_table: self.table.len() as u64,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
@@ -275,6 +309,7 @@ impl Worker {
             links: self.links,
             matcher,
             unbinned_packets: self.unbinned,
+            sizes: Some(self.sizes),
             flows_in_table: self.table.len() as u64,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
@@ -318,11 +353,21 @@ mod tests {
             (3, 360, 402, 2)
         );
         assert_eq!(p.series.bins(), &[[160, 2], [200, 1]]);
-        assert_eq!(p.sizes.as_ref().unwrap().len(), 3);
+        assert_eq!(p.sizes.0, [1, 1, 1, 0, 0, 0, 0]);
+        assert_eq!(out.sizes.as_ref().unwrap().len(), 3);
         assert_eq!(out.time, Some((10, 1_500_000_000)));
         assert_eq!(out.flows_in_table, 2);
         assert!(out.hairpin.is_none());
         assert!(out.links.is_empty());
+    }
+
+    #[test]
+    fn size_buckets_edges() {
+        let mut b = SizeBuckets::default();
+        for len in [0, 64, 65, 127, 128, 1499, 1500, 9000] {
+            b.record(len);
+        }
+        assert_eq!(b.0, [2, 2, 1, 0, 0, 1, 2]);
     }
 
     #[test]

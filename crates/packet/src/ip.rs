@@ -190,7 +190,9 @@ mod tests {
 
     /// A 20-byte IPv4 header with the given total length, flags/offset word and protocol.
     fn v4(total: u16, frag: u16, proto: u8) -> Vec<u8> {
-        let mut h = vec![0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let mut h = vec![
+            0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
         h[2..4].copy_from_slice(&total.to_be_bytes());
         h[6..8].copy_from_slice(&frag.to_be_bytes());
         h
@@ -230,7 +232,10 @@ mod tests {
     #[test]
     fn ipv4_bad_headers_are_malformed() {
         assert_eq!(parse_ip(&[], 0).unwrap_err(), Skip::Malformed);
-        assert_eq!(parse_ip(&v4(60, 0, 6)[..19], 4).unwrap_err(), Skip::Malformed);
+        assert_eq!(
+            parse_ip(&v4(60, 0, 6)[..19], 4).unwrap_err(),
+            Skip::Malformed
+        );
         assert_eq!(parse_ip(&v4(10, 0, 6), 4).unwrap_err(), Skip::Malformed);
         let mut bad = v4(60, 0, 6);
         bad[0] = 0x55; // version 5

@@ -27,7 +27,11 @@ pub(crate) fn decap_null(data: &[u8]) -> Result<L3<'_>, Skip> {
     }
     let b = [data[0], data[1], data[2], data[3]];
     let le = u32::from_le_bytes(b);
-    let af = if le <= 0xFFFF { le } else { u32::from_be_bytes(b) };
+    let af = if le <= 0xFFFF {
+        le
+    } else {
+        u32::from_be_bytes(b)
+    };
     finish(data, af)
 }
 
@@ -36,7 +40,10 @@ pub(crate) fn decap_loop(data: &[u8]) -> Result<L3<'_>, Skip> {
     if data.len() < 4 {
         return Err(Skip::Malformed);
     }
-    finish(data, u32::from_be_bytes([data[0], data[1], data[2], data[3]]))
+    finish(
+        data,
+        u32::from_be_bytes([data[0], data[1], data[2], data[3]]),
+    )
 }
 
 #[cfg(test)]

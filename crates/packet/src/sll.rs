@@ -67,7 +67,9 @@ mod tests {
 
     #[test]
     fn v2_ipv6_and_arp() {
-        let mut f = vec![0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 7, 0, 0];
+        let mut f = vec![
+            0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 7, 0, 0,
+        ];
         f.push(0x60);
         let l3 = decap_v2(&f).unwrap();
         assert_eq!(l3.version_hint, 6);

@@ -16,7 +16,13 @@
 //! for any worker count. Batches are recycled, so the steady state allocates
 //! nothing per packet.
 
+#[cfg(target_os = "linux")]
+mod live;
 mod offline;
 
+#[cfg(target_os = "linux")]
+pub use live::{
+    open_capture, run_capture, CaptureHealth, LiveOptions, LiveReport, Pinning, QueueHealth,
+};
 pub use offline::{analyze, Options, Progress};
 pub use trombone_packet::PacketMeta;

@@ -131,6 +131,8 @@ pub fn analyze(
         };
         summary.format = Some(reader.format().to_string());
         let mut linktypes: Vec<(u32, u64)> = Vec::new();
+        // frames of the current run of one link type, folded into `linktypes` when it changes
+        let (mut run_lt, mut run_n) = (u32::MAX, 0u64);
         loop {
             let frame = match reader.next_frame() {
                 Ok(Some(f)) => f,
@@ -142,10 +144,11 @@ pub fn analyze(
             };
             totals.frames += 1;
             summary.frames += 1;
-            match linktypes.iter_mut().find(|(lt, _)| *lt == frame.linktype) {
-                Some((_, c)) => *c += 1,
-                None => linktypes.push((frame.linktype, 1)),
+            if frame.linktype != run_lt {
+                add_run(&mut linktypes, run_lt, run_n);
+                (run_lt, run_n) = (frame.linktype, 0);
             }
+            run_n += 1;
             match trombone_packet::parse(
                 frame.linktype,
                 frame.data,
@@ -182,6 +185,7 @@ pub fn analyze(
                 });
             }
         }
+        add_run(&mut linktypes, run_lt, run_n);
         summary.linktypes = linktypes.into_iter().collect();
         summaries.push(summary);
     }
@@ -199,6 +203,17 @@ pub fn analyze(
     let mut reducer = reducer.join().expect("reducer thread panicked");
     reducer.add_counts(&totals);
     reducer.finish(&db, summaries, opts.hairpin.as_deref())
+}
+
+/// Adds `n` frames of link type `lt` to the per-link-type counts.
+fn add_run(counts: &mut Vec<(u32, u64)>, lt: u32, n: u64) {
+    if n == 0 {
+        return;
+    }
+    match counts.iter_mut().find(|(l, _)| *l == lt) {
+        Some((_, c)) => *c += n,
+        None => counts.push((lt, n)),
+    }
 }
 
 /// A worker thread: apply batches to the flow table, recycle them, and hand

@@ -16,6 +16,7 @@ pub struct Reducer {
     sizing: SizingConfig,
     pairs: BTreeMap<AsPair, PairOutput>,
     links: Vec<LinkSeries>,
+    sizes: Option<hdrhistogram::Histogram<u64>>,
     unbinned: u64,
     hairpin: FxHashMap<AsPair, PairHairpin>,
     matcher: MatcherStats,
@@ -53,14 +54,7 @@ impl Reducer {
                     mine.counters.add(&o.counters);
                     self.unbinned += mine.series.merge(&o.series);
                     self.unbinned += mine.hairpin_series.merge(&o.hairpin_series);
-                    if let Some(h) = &o.sizes {
-                        match &mut mine.sizes {
-                            Some(x) => {
-                                let _ = x.add(h);
-                            }
-                            None => mine.sizes = Some(h.clone()),
-                        }
-                    }
+                    mine.sizes.add(&o.sizes);
                 }
                 None => {
                     self.pairs.insert(pair, o);
@@ -76,6 +70,15 @@ impl Reducer {
             self.unbinned += mine.unknown.merge(&theirs.unknown);
         }
         self.unbinned += out.unbinned_packets;
+        if let Some(h) = &out.sizes {
+            match &mut self.sizes {
+                Some(x) => {
+                    // auto-resizing histograms of one precision always add
+                    let _ = x.add(h);
+                }
+                None => self.sizes = Some(h.clone()),
+            }
+        }
         let m = &mut self.matcher;
         m.slot_overflows += out.matcher.slot_overflows;
         m.swept += out.matcher.swept;
@@ -155,6 +158,7 @@ impl Reducer {
         let sizing = sizing_report(
             &self.sizing,
             self.unbinned,
+            self.sizes.as_ref(),
             self.time,
             &self.pairs,
             &self.links,
@@ -232,7 +236,7 @@ mod tests {
                         flows,
                     },
                     series: Default::default(),
-                    sizes: None,
+                    sizes: Default::default(),
                     hairpin_series: Default::default(),
                 })
                 .collect(),

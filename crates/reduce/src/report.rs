@@ -322,6 +322,8 @@ pub struct SizingReport {
     /// Packets left out of the time series because their timestamp lay absurdly
     /// far (weeks) from the rest; they are in the matrices.
     pub unbinned_packets: u64,
+    /// L3 sizes of all IP packets (null without packets).
+    pub packet_size: Option<PacketSizes>,
     /// Networks by bytes (in + out), rates in and out.
     pub networks: Vec<NetworkRate>,
     /// AS pairs by bytes, with their rates.
@@ -376,6 +378,28 @@ pub struct PacketSizes {
     pub p90: u64,
     /// 99th percentile.
     pub p99: u64,
+    /// Largest.
+    pub max: u64,
+}
+
+/// Packets per size bucket (L3 bytes, RFC 2819-style ranges) and the mean size.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SizeMix {
+    /// Packets.
+    pub packets: u64,
+    /// Mean L3 size.
+    pub mean: f64,
+    /// Packets per range, smallest first.
+    pub buckets: Vec<SizeBucket>,
+}
+
+/// One size range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SizeBucket {
+    /// "65-127" (L3 bytes, inclusive), "1500+".
+    pub range: String,
+    /// Packets in it.
+    pub packets: u64,
 }
 
 /// One network's rates.
@@ -393,8 +417,8 @@ pub struct NetworkRate {
     /// Traffic from the network.
     #[serde(rename = "out")]
     pub outbound: Rate,
-    /// Packet sizes sent and received.
-    pub packet_size: Option<PacketSizes>,
+    /// Sizes of the packets it sent and received.
+    pub packet_sizes: SizeMix,
 }
 
 /// One AS pair's rates.

@@ -19,12 +19,13 @@
 //!   (the IXP convention). Transit saved is that p95 in Mbps × the price.
 
 use crate::report::{
-    LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate, SizingReport, WhatIf,
+    LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate, SizeBucket, SizeMix,
+    SizingReport, WhatIf,
 };
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 use trombone_asdb::{AsDb, Country};
-use trombone_flow::{AsPair, PairOutput, Series, MAX_SPAN_BINS};
+use trombone_flow::{AsPair, PairOutput, Series, SizeBuckets, MAX_SPAN_BINS};
 use trombone_hairpin::HairpinConfig;
 
 /// Most points of a `series_mbps` array; longer spans are averaged down.
@@ -206,6 +207,39 @@ fn sizes(h: &Histogram<u64>) -> PacketSizes {
         p50: h.value_at_quantile(0.5),
         p90: h.value_at_quantile(0.9),
         p99: h.value_at_quantile(0.99),
+        max: h.max(),
+    }
+}
+
+/// Bucket labels matching [`SIZE_BUCKET_BOUNDS`].
+const BUCKET_LABELS: [&str; 7] = [
+    "0-64",
+    "65-127",
+    "128-255",
+    "256-511",
+    "512-1023",
+    "1024-1499",
+    "1500+",
+];
+
+/// A network's packet-size buckets and mean.
+fn buckets(b: &SizeBuckets, bytes: u64) -> SizeMix {
+    let packets: u64 = b.0.iter().sum();
+    SizeMix {
+        packets,
+        mean: if packets == 0 {
+            0.0
+        } else {
+            bytes as f64 / packets as f64
+        },
+        buckets: BUCKET_LABELS
+            .iter()
+            .zip(b.0.iter())
+            .map(|(l, &n)| SizeBucket {
+                range: (*l).to_string(),
+                packets: n,
+            })
+            .collect(),
     }
 }
 
@@ -216,25 +250,17 @@ struct Net {
     inb: Series,
     hp_out: Series,
     hp_in: Series,
-    sizes: Option<Histogram<u64>>,
+    sizes: SizeBuckets,
+    size_bytes: u64,
     bytes_by_country: BTreeMap<Option<Country>, u64>,
     zone: bool,
-}
-
-/// Adds `h` into the optional histogram `into`.
-fn add_hist(into: &mut Option<Histogram<u64>>, h: &Histogram<u64>) {
-    match into {
-        Some(x) => {
-            let _ = x.add(h);
-        }
-        None => *into = Some(h.clone()),
-    }
 }
 
 /// Builds the sizing section from the merged pairs and links.
 pub(crate) fn sizing_report(
     cfg: &SizingConfig,
     unbinned: u64,
+    all_sizes: Option<&Histogram<u64>>,
     time: Option<(i64, i64)>,
     pairs: &BTreeMap<AsPair, PairOutput>,
     links: &[trombone_flow::LinkSeries],
@@ -252,6 +278,7 @@ pub(crate) fn sizing_report(
         bins: 0,
         samples: 0,
         unbinned_packets: unbinned,
+        packet_size: all_sizes.filter(|h| !h.is_empty()).map(sizes),
         networks: Vec::new(),
         pairs: Vec::new(),
         links: Vec::new(),
@@ -273,18 +300,16 @@ pub(crate) fn sizing_report(
         src.hp_out.merge(&o.hairpin_series);
         *src.bytes_by_country.entry(p.src_country).or_default() += bytes;
         src.zone |= in_zone(p.src_country);
-        if let Some(h) = &o.sizes {
-            add_hist(&mut src.sizes, h);
-        }
+        src.sizes.add(&o.sizes);
+        src.size_bytes += bytes;
         let dst = nets.entry(p.dst_asn).or_default();
         dst.inb.merge(&o.series);
         dst.hp_in.merge(&o.hairpin_series);
         *dst.bytes_by_country.entry(p.dst_country).or_default() += bytes;
         dst.zone |= in_zone(p.dst_country);
         if p.dst_asn != p.src_asn {
-            if let Some(h) = &o.sizes {
-                add_hist(&mut dst.sizes, h);
-            }
+            dst.sizes.add(&o.sizes);
+            dst.size_bytes += bytes;
         }
     }
     let country_of = |n: &Net| {
@@ -302,7 +327,7 @@ pub(crate) fn sizing_report(
             name: db.as_name(asn).map(str::to_string),
             inbound: rate(&n.inb, &span),
             outbound: rate(&n.out, &span),
-            packet_size: n.sizes.as_ref().map(sizes),
+            packet_sizes: buckets(&n.sizes, n.size_bytes),
         })
         .collect();
     networks.sort_by(|a, b| {

@@ -160,11 +160,16 @@ fn render_info(i: &DbInfo) -> String {
             src.asn_countries,
             src.as_names
         );
+        let unit = if src.format == "mmdb" {
+            "network"
+        } else {
+            "line"
+        };
         for k in &src.skipped {
             let at = k
                 .first_line
                 .filter(|&l| l > 0)
-                .map(|l| format!(" (first at line {l})"))
+                .map(|l| format!(" (first at {unit} {l})"))
                 .unwrap_or_default();
             let _ = writeln!(s, "    skipped {}: {}{at}", k.count, k.reason);
         }
@@ -237,4 +242,50 @@ fn render_explanation(e: &Explanation) -> String {
         ),
     };
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values from the shared sources: pfx2as `43.224.36.0 24 9873`, APNIC
+    /// `apnic|LA|ipv4|43.224.36.0|1024|...`, asnames `"9873": "TELECOM-LA-AS-AP Lao Telecom
+    /// Communication, LTC, LA"`.
+    #[test]
+    fn lookup_text_names_prefix_country_and_sources() {
+        let db = AsDb::embedded_shared();
+        let t = render_explanation(&db.explain("43.224.36.1".parse().unwrap()));
+        assert_eq!(
+            t,
+            "43.224.36.1  AS9873 TELECOM-LA-AS-AP Lao Telecom Communication, LTC  country LA\n\
+             \x20 prefix  43.224.36.0/24  AS9873  from routeviews-rv2-20240406.pfx2as.gz\n\
+             \x20 country LA  range 43.224.36.0/22  from delegated-apnic-latest.20241001\n"
+        );
+        let t = render_explanation(&db.explain("2001:db8::1".parse().unwrap()));
+        assert!(
+            t.starts_with("2001:db8::1  AS0 (unknown)  country --\n"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn info_text_shows_date_sources_and_attribution() {
+        let t = render_info(&AsDb::embedded_shared().info());
+        assert!(t.contains("data date: 2024-04-06\n"), "{t}");
+        assert!(
+            t.contains("routeviews-rv2-20240406.pfx2as.gz [routeviews-pfx2as] dated 2024-04-06")
+        );
+        assert!(t.contains("delegated-apnic-latest.20241001 [rir-delegated] dated 2024-10-01"));
+        assert!(t.contains("The CAIDA UCSD RouteViews Prefix-to-AS mappings Dataset"));
+    }
+
+    #[test]
+    fn lookup_rejects_non_addresses() {
+        let r = run(DbCommand::Lookup {
+            addrs: vec!["nope".into()],
+            asn_db: vec![],
+            json: false,
+        });
+        assert!(r.unwrap_err().contains("nope"));
+    }
 }

@@ -2,6 +2,7 @@
 //! pipeline, renders the report. All the work happens in the library crates.
 
 mod analyze;
+mod cmd_db;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,11 +20,21 @@ struct Cli {
 enum Command {
     /// Analyze pcap/pcapng captures: AS×AS and country×country traffic matrices.
     Analyze(analyze::AnalyzeArgs),
+    /// Build, inspect and query the IP→ASN/country database.
+    #[command(subcommand)]
+    Db(cmd_db::DbCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Db(c) => match cmd_db::run(c) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("trombone db: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

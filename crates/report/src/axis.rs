@@ -1,0 +1,89 @@
+//! Axis tick placement for the SVG charts: "nice" value ticks and calendar-aligned time ticks.
+
+/// Up to about `target` evenly spaced round ticks (1, 2, 2.5 or 5 × 10^k) covering 0..=`max`.
+///
+/// Always starts at 0 and ends at the first tick at or above `max`, so the axis top is a tick.
+pub fn value_ticks(max: f64, target: usize) -> Vec<f64> {
+    let target = target.max(2);
+    if !(max.is_finite() && max > 0.0) {
+        return vec![0.0, 1.0];
+    }
+    let raw = max / target as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| max / s <= target as f64 + 1e-9)
+        .unwrap_or(10.0 * mag);
+    let n = (max / step - 1e-9).ceil().max(1.0) as usize;
+    (0..=n).map(|i| i as f64 * step).collect()
+}
+
+/// Candidate time steps in seconds, from 1 s to 1 week.
+const TIME_STEPS: [i64; 20] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+    172_800, 604_800,
+];
+
+/// Ticks for a time axis from `start_s` to `end_s` (seconds, any origin): the smallest
+/// calendar-friendly step giving at most `target` ticks, aligned to multiples of the step.
+/// Returns (step, tick positions).
+pub fn time_ticks(start_s: f64, end_s: f64, target: usize) -> (i64, Vec<f64>) {
+    let span = (end_s - start_s).max(1.0);
+    let target = target.max(2) as f64;
+    let step = TIME_STEPS
+        .iter()
+        .copied()
+        .find(|&s| span / s as f64 <= target)
+        .unwrap_or_else(|| ((span / target / 604_800.0).ceil() as i64).max(1) * 604_800);
+    let first = (start_s / step as f64).ceil() as i64 * step;
+    let mut ticks = Vec::new();
+    let mut t = first;
+    while (t as f64) <= end_s + 1e-9 {
+        ticks.push(t as f64);
+        t += step;
+    }
+    (step, ticks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_ticks_are_round_and_cover_max() {
+        assert_eq!(value_ticks(10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(value_ticks(7.3, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(
+            value_ticks(950.0, 4),
+            vec![0.0, 250.0, 500.0, 750.0, 1000.0]
+        );
+        assert_eq!(value_ticks(0.03, 3), vec![0.0, 0.01, 0.02, 0.03]);
+        assert_eq!(value_ticks(0.0, 5), vec![0.0, 1.0]);
+        assert_eq!(value_ticks(f64::NAN, 5), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn value_ticks_never_exceed_target_by_more_than_one() {
+        for i in 1..2000 {
+            let max = f64::from(i) * 0.731;
+            let t = value_ticks(max, 5);
+            assert!(t.len() <= 6, "{max}: {t:?}");
+            assert!(*t.last().unwrap() >= max, "{max}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn time_ticks_align_to_the_clock() {
+        // One hour from 10:00:00 -> every 10 minutes (6 ticks would need 600 s: 3600/600 = 6).
+        let (step, t) = time_ticks(36_000.0, 39_600.0, 6);
+        assert_eq!(step, 600);
+        assert_eq!(t.first(), Some(&36_000.0));
+        assert_eq!(t.last(), Some(&39_600.0));
+        assert_eq!(t.len(), 7);
+        // 90 s starting at 12.5 s -> 15 s steps starting at 15 s.
+        let (step, t) = time_ticks(12.5, 102.5, 6);
+        assert_eq!(step, 15);
+        assert_eq!(t, vec![15.0, 30.0, 45.0, 60.0, 75.0, 90.0]);
+    }
+}

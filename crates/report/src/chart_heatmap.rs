@@ -1,0 +1,231 @@
+//! The AS×AS heatmap (inline SVG): rows are source ASes, columns destination ASes, cell
+//! colour is bytes on a log scale; ASes beyond the top N are folded into "other ASes".
+
+use crate::colour::{text_on, LogScale, Rgb};
+use crate::escape::html;
+use crate::format;
+use crate::merge::AsKey;
+use crate::names::Names;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A heatmap axis entry: a real AS or the fold of the rest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Axis {
+    As(AsKey),
+    Other(usize),
+}
+
+/// Picks the `n` keys with the most bytes; the rest become one `Other` entry.
+fn top_axis(totals: &BTreeMap<AsKey, u64>, n: usize) -> (Vec<Axis>, BTreeMap<AsKey, usize>) {
+    let mut v: Vec<(&AsKey, &u64)> = totals.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut axis = Vec::new();
+    let mut index = BTreeMap::new();
+    let folded = v.len().saturating_sub(n);
+    // Folding a single AS would hide its name for nothing: show it instead.
+    let shown = if folded == 1 { v.len() } else { v.len().min(n) };
+    for (i, (k, _)) in v.iter().enumerate() {
+        if i < shown {
+            axis.push(Axis::As((*k).clone()));
+            index.insert((*k).clone(), i);
+        } else {
+            index.insert((*k).clone(), shown);
+        }
+    }
+    if shown < v.len() {
+        axis.push(Axis::Other(v.len() - shown));
+    }
+    (axis, index)
+}
+
+/// Renders the heatmap. `cells` are (source, destination, bytes); `id` must be unique in
+/// the page (it names the legend gradient); at most `top` ASes per axis are shown.
+pub fn heatmap(
+    cells: &[(AsKey, AsKey, u64)],
+    names: &Names,
+    palette: &'static [Rgb],
+    top: usize,
+    id: &str,
+) -> String {
+    let mut row_tot: BTreeMap<AsKey, u64> = BTreeMap::new();
+    let mut col_tot: BTreeMap<AsKey, u64> = BTreeMap::new();
+    for (s, d, b) in cells {
+        *row_tot.entry(s.clone()).or_default() += b;
+        *col_tot.entry(d.clone()).or_default() += b;
+    }
+    let (rows, row_ix) = top_axis(&row_tot, top);
+    let (cols, col_ix) = top_axis(&col_tot, top);
+    let mut grid = vec![vec![0u64; cols.len()]; rows.len()];
+    for (s, d, b) in cells {
+        grid[row_ix[s]][col_ix[d]] += b;
+    }
+    let scale = LogScale::new(grid.iter().flatten().copied(), palette);
+
+    let label_w = 250.0;
+    let top_h = 150.0;
+    let cell_w = ((930.0 - label_w) / cols.len().max(1) as f64).clamp(40.0, 78.0);
+    let cell_h = 30.0;
+    let right = 120.0;
+    let grid_w = cell_w * cols.len() as f64;
+    let grid_h = cell_h * rows.len() as f64;
+    let legend_h = 56.0;
+    // Wide enough for the legend line too.
+    let width = (label_w + grid_w + right).max(label_w + 520.0);
+    let height = top_h + grid_h + legend_h;
+    let small = cell_w < 56.0;
+
+    let axis_label = |a: &Axis, long: bool| -> (String, String) {
+        match a {
+            Axis::As(k) => (
+                if long {
+                    names.short_cc(k, 22)
+                } else {
+                    names.short(k.asn, 14)
+                },
+                names.long_cc(k),
+            ),
+            Axis::Other(n) => (format!("{n} other ASes"), format!("{n} other ASes, summed")),
+        }
+    };
+
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart heatmap" id="{id}" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{width:.0}px" role="img" aria-label="AS by AS heatmap of bytes" xmlns="http://www.w3.org/2000/svg">"#
+    );
+    // Column labels, rotated.
+    for (j, c) in cols.iter().enumerate() {
+        let (label, title) = axis_label(c, false);
+        let x = label_w + cell_w * (j as f64 + 0.5);
+        let _ = write!(
+            s,
+            r#"<text class="col-label" transform="translate({x:.1},{y:.1}) rotate(-45)"><title>{t}</title>{l}</text>"#,
+            y = top_h - 8.0,
+            t = html(&title),
+            l = html(&label)
+        );
+    }
+    // Rows: label then cells.
+    for (i, r) in rows.iter().enumerate() {
+        let (label, title) = axis_label(r, true);
+        let y = top_h + cell_h * i as f64;
+        let _ = write!(
+            s,
+            r#"<text class="row-label" x="{x:.1}" y="{ty:.1}" text-anchor="end"><title>{t}</title>{l}</text>"#,
+            x = label_w - 8.0,
+            ty = y + cell_h / 2.0 + 4.0,
+            t = html(&title),
+            l = html(&label)
+        );
+        for (j, c) in cols.iter().enumerate() {
+            let v = grid[i][j];
+            let x = label_w + cell_w * j as f64;
+            let (fill, ink) = match scale.colour(v) {
+                Some(f) => (f.hex(), text_on(f).hex()),
+                None => ("#f4f5f7".to_string(), "#9aa0a6".to_string()),
+            };
+            let (src_t, _) = axis_label(r, true);
+            let (dst_t, _) = axis_label(c, true);
+            let _ = write!(
+                s,
+                r#"<g class="cell" data-value="{v}"><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}"/><title>{src} → {dst}: {b}</title>"#,
+                w = cell_w - 2.0,
+                h = cell_h - 2.0,
+                src = html(&src_t),
+                dst = html(&dst_t),
+                b = if v == 0 {
+                    "no traffic".to_string()
+                } else {
+                    format!("{} ({} bytes)", format::bytes(v), format::count(v))
+                }
+            );
+            if v > 0 {
+                let _ = write!(
+                    s,
+                    r#"<text class="cell-value{cls}" x="{cx:.1}" y="{cy:.1}" text-anchor="middle" style="fill:{ink}">{t}</text>"#,
+                    cls = if small { " small" } else { "" },
+                    cx = x + (cell_w - 2.0) / 2.0,
+                    cy = y + cell_h / 2.0 + 3.0,
+                    t = html(&format::bytes(v))
+                );
+            }
+            s.push_str("</g>");
+        }
+    }
+    // Legend: a gradient along the palette, labelled with the scale's ends.
+    let ly = top_h + grid_h + 22.0;
+    let lw = 220.0;
+    let _ = write!(s, r#"<defs><linearGradient id="{id}-grad">"#);
+    let pal = scale.palette();
+    for (k, c) in pal.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<stop offset="{o:.3}" stop-color="{c}"/>"#,
+            o = 0.12 + 0.88 * k as f64 / (pal.len() - 1).max(1) as f64,
+            c = c.hex()
+        );
+    }
+    let _ = write!(
+        s,
+        r##"</linearGradient></defs><rect x="{lx:.1}" y="{ly:.1}" width="{lw:.1}" height="10" fill="url(#{id}-grad)" stroke="#c9ccd1" stroke-width="0.5"/><text class="legend" x="{lx:.1}" y="{ty:.1}">{min}</text><text class="legend" x="{rx:.1}" y="{ty:.1}" text-anchor="end">{max}</text><text class="legend" x="{tx:.1}" y="{my:.1}">bytes per cell (log scale); grey = none</text></svg>"##,
+        lx = label_w,
+        ty = ly + 24.0,
+        my = ly + 9.0,
+        rx = label_w + lw,
+        tx = label_w + lw + 12.0,
+        min = html(&format::bytes(scale.min() as u64)),
+        max = html(&format::bytes(scale.max() as u64)),
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colour::ORANGE_RED;
+
+    fn k(asn: u32) -> AsKey {
+        AsKey {
+            asn,
+            country: Some("KH".into()),
+        }
+    }
+
+    #[test]
+    fn folds_beyond_top_n_and_sums() {
+        let mut t = BTreeMap::new();
+        for (asn, b) in [(1, 50u64), (2, 40), (3, 30), (4, 20)] {
+            t.insert(k(asn), b);
+        }
+        let (axis, ix) = top_axis(&t, 2);
+        assert_eq!(axis, vec![Axis::As(k(1)), Axis::As(k(2)), Axis::Other(2)]);
+        assert_eq!(ix[&k(3)], 2);
+        assert_eq!(ix[&k(4)], 2);
+        // One AS beyond the limit is shown rather than folded.
+        let (axis, _) = top_axis(&t, 3);
+        assert_eq!(axis.len(), 4);
+        assert!(axis.iter().all(|a| matches!(a, Axis::As(_))));
+    }
+
+    #[test]
+    fn cells_carry_values_and_escaped_names() {
+        let mut m = BTreeMap::new();
+        m.insert(1, "<b>EVIL</b> & co".to_string());
+        let names = Names::new(m);
+        let svg = heatmap(
+            &[(k(1), k(2), 1500), (k(2), k(1), 0), (k(1), k(1), 7)],
+            &names,
+            &ORANGE_RED,
+            12,
+            "hm",
+        );
+        assert!(svg.contains(r#"data-value="1500""#));
+        assert!(svg.contains("1.50 kB"));
+        assert!(!svg.contains("<b>EVIL"));
+        assert!(svg.contains("&lt;b&gt;EVIL&lt;/b&gt;"));
+        // The largest cell gets the darkest colour of the palette.
+        assert!(svg.contains(&format!(r#"fill="{}""#, ORANGE_RED[8].hex())));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+}
