@@ -20,6 +20,6 @@ pub use key::FlowKey;
 pub use pair::{AsPair, PairCounters};
 pub use series::{Series, MAX_SPAN_BINS};
 pub use table::{
-    FlowStats, LinkSeries, PairOutput, SizeBuckets, Worker, WorkerOutput, DEFAULT_BIN_NS,
-    SIZE_BUCKET_BOUNDS,
+    FlowLimits, FlowStats, LinkSeries, PairOutput, SizeBuckets, Worker, WorkerOutput,
+    BYTES_PER_FLOW, DEFAULT_BIN_NS, SIZE_BUCKET_BOUNDS,
 };

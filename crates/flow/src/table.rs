@@ -99,14 +99,58 @@ pub struct WorkerOutput {
     pub sizes: Option<Histogram<u64>>,
     /// Flows alive in the table at the end.
     pub flows_in_table: u64,
+    /// Flows evicted from a full table (their traffic is in the matrices).
+    pub evicted_flows: u64,
+    /// Flows ended by the idle or active timeout.
+    pub expired_flows: u64,
     /// Earliest and latest packet timestamps seen.
     pub time: Option<(i64, i64)>,
 }
+
+/// Bounds on a worker's flow table, as flow exporters have them.
+///
+/// Evicting a flow loses only its per-flow detail: its packets and bytes
+/// are already in its AS pair's counters, so the matrices stay exact. A flow
+/// seen again after eviction is created anew and counted again in `flows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowLimits {
+    /// Most flows in the table; when full, idle flows and then the least
+    /// recently active half are evicted.
+    pub max_flows: usize,
+    /// A flow with no packet for this long (capture time) is ended; 0 = never.
+    pub idle_timeout_ns: i64,
+    /// A flow older than this (capture time) is ended and restarted; 0 = never.
+    pub active_timeout_ns: i64,
+}
+
+impl Default for FlowLimits {
+    /// No timeouts and a cap of 16 M flows.
+    fn default() -> FlowLimits {
+        FlowLimits {
+            max_flows: 1 << 24,
+            idle_timeout_ns: 0,
+            active_timeout_ns: 0,
+        }
+    }
+}
+
+/// Bytes one flow costs in the table: key, counters and the hash table's
+/// control byte, before the table's spare capacity (up to 2× after a resize).
+pub const BYTES_PER_FLOW: usize =
+    std::mem::size_of::<FlowKey>() + std::mem::size_of::<FlowStats>() + 1;
+
+/// Packets between two checks of the timeouts.
+const TIMEOUT_CHECK_EVERY: u64 = 1 << 16;
 
 /// A capture worker's private state.
 pub struct Worker {
     db: Arc<AsDb>,
     table: FxHashMap<FlowKey, FlowStats>,
+    limits: FlowLimits,
+    evicted: u64,
+    expired: u64,
+    packets: u64,
+    last_sweep_ns: i64,
     pair_index: FxHashMap<AsPair, u32>,
     pairs: Vec<PairOutput>,
     hairpin: Option<HairpinState>,
@@ -142,6 +186,11 @@ impl Worker {
         Worker {
             db,
             table,
+            limits: FlowLimits::default(),
+            evicted: 0,
+            expired: 0,
+            packets: 0,
+            last_sweep_ns: i64::MIN,
             pair_index: FxHashMap::default(),
             pairs: Vec::new(),
             hairpin: hairpin.map(HairpinState::new),
@@ -155,6 +204,19 @@ impl Worker {
         }
     }
 
+    /// Sets the bounds of the flow table (the table is pre-sized no larger than the cap).
+    pub fn with_limits(mut self, limits: FlowLimits) -> Worker {
+        self.limits = FlowLimits {
+            max_flows: limits.max_flows.max(1),
+            ..limits
+        };
+        if self.table.capacity() > self.limits.max_flows * 2 {
+            self.table = FxHashMap::default();
+            self.table.reserve(self.limits.max_flows);
+        }
+        self
+    }
+
     /// Accounts one packet to its flow and AS pair, creating the flow (and
     /// resolving its networks) on first sight.
     #[inline]
@@ -163,7 +225,26 @@ impl Worker {
         let l3 = u64::from(m.l3_len);
         self.first_ns = self.first_ns.min(m.ts_ns);
         self.last_ns = self.last_ns.max(m.ts_ns);
+        self.packets += 1;
+        if self.packets % TIMEOUT_CHECK_EVERY == 0 {
+            self.expire();
+        }
+        let active = self.limits.active_timeout_ns;
         let pair = match self.table.get_mut(&key) {
+            Some(s) if active > 0 && m.ts_ns - s.first_ns > active => {
+                // Active timeout: the flow ends here and starts again.
+                self.expired += 1;
+                let pair = s.pair;
+                *s = FlowStats {
+                    packets: 1,
+                    bytes: l3,
+                    first_ns: m.ts_ns,
+                    last_ns: m.ts_ns,
+                    pair,
+                };
+                self.pairs[pair.idx as usize].counters.flows += 1;
+                pair
+            }
             Some(s) => {
                 s.packets += 1;
                 s.bytes += l3;
@@ -172,6 +253,9 @@ impl Worker {
                 s.pair
             }
             None => {
+                if self.table.len() >= self.limits.max_flows {
+                    self.evict();
+                }
                 let pair = self.new_flow(m);
                 self.table.insert(
                     key,
@@ -211,6 +295,54 @@ impl Worker {
             if h.observe(m, pair, s) == Verdict::Hairpin {
                 self.pairs[pair.idx as usize].hairpin_series.add(bin, l3);
             }
+        }
+    }
+
+    /// Ends flows past their idle timeout (capture time), if one is set.
+    fn expire(&mut self) {
+        let idle = self.limits.idle_timeout_ns;
+        if idle <= 0 || self.last_ns == i64::MIN {
+            return;
+        }
+        // at most once per second of capture time
+        if self.last_ns - self.last_sweep_ns < 1_000_000_000 {
+            return;
+        }
+        self.last_sweep_ns = self.last_ns;
+        let horizon = self.last_ns.saturating_sub(idle);
+        let before = self.table.len();
+        self.table.retain(|_, s| s.last_ns >= horizon);
+        self.expired += (before - self.table.len()) as u64;
+    }
+
+    /// Makes room in a full table: idle flows first, then the least recently
+    /// active half (cut at the median last-seen time of a sample).
+    #[cold]
+    fn evict(&mut self) {
+        let before = self.table.len();
+        let idle = self.limits.idle_timeout_ns;
+        if idle > 0 {
+            let horizon = self.last_ns.saturating_sub(idle);
+            self.table.retain(|_, s| s.last_ns >= horizon);
+            self.expired += (before - self.table.len()) as u64;
+        }
+        if self.table.len() * 10 >= self.limits.max_flows * 9 {
+            let step = (self.table.len() / 256).max(1);
+            let mut sample: Vec<i64> = self
+                .table
+                .values()
+                .step_by(step)
+                .map(|s| s.last_ns)
+                .collect();
+            sample.sort_unstable();
+            let cut = sample[sample.len() / 2];
+            let n = self.table.len();
+            self.table.retain(|_, s| s.last_ns > cut);
+            if self.table.len() == n {
+                // every sampled flow shares one timestamp: drop them all
+                self.table.clear();
+            }
+            self.evicted += (n - self.table.len()) as u64;
         }
     }
 
@@ -290,6 +422,8 @@ impl Worker {
             unbinned_packets: self.unbinned,
             sizes: Some(self.sizes.clone()),
             flows_in_table: self.table.len() as u64,
+            evicted_flows: self.evicted,
+            expired_flows: self.expired,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
     }
@@ -311,6 +445,8 @@ impl Worker {
             unbinned_packets: self.unbinned,
             sizes: Some(self.sizes),
             flows_in_table: self.table.len() as u64,
+            evicted_flows: self.evicted,
+            expired_flows: self.expired,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
     }
@@ -368,6 +504,48 @@ mod tests {
             b.record(len);
         }
         assert_eq!(b.0, [2, 2, 1, 0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn eviction_keeps_pair_counters_exact() {
+        let limits = FlowLimits {
+            max_flows: 1000,
+            ..FlowLimits::default()
+        };
+        let mut w =
+            Worker::new(Arc::new(AsDb::empty()), 1000, DEFAULT_BIN_NS, None).with_limits(limits);
+        for i in 0..100_000u32 {
+            w.observe(&pkt(i, 7, (i % 1000) as u16, 100, i64::from(i)));
+            assert!(w.len() <= 1000);
+        }
+        let out = w.finish();
+        let c = out.pairs[0].counters;
+        assert_eq!((c.packets, c.bytes), (100_000, 10_000_000));
+        // every packet is its own flow here: created = evicted + left in the table
+        assert_eq!(c.flows, 100_000);
+        assert_eq!(out.evicted_flows + out.flows_in_table, 100_000);
+        assert!(out.evicted_flows >= 99_000);
+    }
+
+    #[test]
+    fn timeouts_end_flows() {
+        let limits = FlowLimits {
+            max_flows: 1 << 20,
+            idle_timeout_ns: 15_000_000_000,
+            active_timeout_ns: 60_000_000_000,
+        };
+        let mut w =
+            Worker::new(Arc::new(AsDb::empty()), 16, DEFAULT_BIN_NS, None).with_limits(limits);
+        let s = 1_000_000_000i64;
+        // one long flow with a packet every 10 s for 200 s: restarted by the
+        // active timeout at 70 s, 140 s (each start + 60 s exceeded)
+        for t in 0..=20 {
+            w.observe(&pkt(1, 2, 1, 100, t * 10 * s));
+        }
+        let out = w.finish();
+        assert_eq!(out.pairs[0].counters.flows, 3);
+        assert_eq!(out.expired_flows, 2);
+        assert_eq!(out.pairs[0].counters.packets, 21);
     }
 
     #[test]

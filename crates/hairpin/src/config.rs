@@ -6,8 +6,9 @@ use trombone_asdb::Country;
 /// Default replica window: two sightings further apart than this are two packets.
 pub const DEFAULT_WINDOW_MS: u64 = 2000;
 
-/// Default cap on pending sightings per worker before stale ones are swept.
-const DEFAULT_MAX_PENDING: usize = 1 << 20;
+/// Default cap on pending sightings per worker before stale ones are swept
+/// (about 40 MB of matcher state; a 2 s window holds 131 k pps of hairpin traffic).
+pub const DEFAULT_MAX_PENDING: usize = 1 << 18;
 
 /// Zone, links and matcher settings shared (read-only) by all workers.
 #[derive(Clone, Debug)]

@@ -23,7 +23,7 @@ mod pair;
 mod state;
 mod zone;
 
-pub use config::{HairpinConfig, DEFAULT_WINDOW_MS};
+pub use config::{HairpinConfig, DEFAULT_MAX_PENDING, DEFAULT_WINDOW_MS};
 pub use links::{Direction, Link, Links, LinksError, Sighting};
 pub use pair::{PairHairpin, ViaCount};
 pub use state::{HairpinState, MatcherStats, PairRef, Verdict};

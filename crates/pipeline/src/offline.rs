@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use trombone_asdb::AsDb;
 use trombone_capture::CaptureReader;
-use trombone_flow::{Worker, WorkerOutput};
+use trombone_flow::{FlowLimits, Worker, WorkerOutput};
 use trombone_hairpin::HairpinConfig;
 use trombone_packet::{PacketMeta, Skip};
 use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
@@ -24,6 +24,8 @@ pub struct Options {
     pub hairpin: Option<Arc<HairpinConfig>>,
     /// Rate bins, samples and port sizing.
     pub sizing: SizingConfig,
+    /// Flow-table cap and timeouts, per worker.
+    pub limits: FlowLimits,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             flows_hint: 1 << 16,
             hairpin: None,
             sizing: SizingConfig::default(),
+            limits: FlowLimits::default(),
         }
     }
 }
@@ -96,10 +99,11 @@ pub fn analyze(
             let recycle_tx = recycle_tx.clone();
             let worker = Worker::new(
                 db,
-                opts.flows_hint,
+                opts.flows_hint.min(opts.limits.max_flows),
                 opts.sizing.bin_ns,
                 opts.hairpin.clone(),
-            );
+            )
+            .with_limits(opts.limits);
             let thread = thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || worker_loop(worker, rx, recycle_tx, flow_tx))

@@ -79,6 +79,8 @@ impl Reducer {
                 None => self.sizes = Some(h.clone()),
             }
         }
+        self.totals.evicted_flows += out.evicted_flows;
+        self.totals.expired_flows += out.expired_flows;
         let m = &mut self.matcher;
         m.slot_overflows += out.matcher.slot_overflows;
         m.swept += out.matcher.swept;
@@ -92,11 +94,19 @@ impl Reducer {
         }
     }
 
-    /// Adds frame counts gathered by a reader or capture worker (its `flows` is ignored).
+    /// Adds frame counts gathered by a reader or capture worker (its flow counts are ignored).
     pub fn add_counts(&mut self, counts: &Totals) {
-        let flows = self.totals.flows;
+        let keep = (
+            self.totals.flows,
+            self.totals.evicted_flows,
+            self.totals.expired_flows,
+        );
         self.totals.add(counts);
-        self.totals.flows = flows;
+        (
+            self.totals.flows,
+            self.totals.evicted_flows,
+            self.totals.expired_flows,
+        ) = keep;
     }
 
     /// Totals so far.

@@ -26,8 +26,13 @@ pub struct Totals {
     pub malformed_frames: u64,
     /// Frames of a link type trombone does not decode.
     pub unsupported_frames: u64,
-    /// Distinct flows (flow records handed to the reducer).
+    /// Flows: distinct (VLAN, addresses, protocol, ports) keys, plus one for
+    /// each time an evicted or timed-out flow was seen again.
     pub flows: u64,
+    /// Flows evicted from a full flow table (their traffic stays in every figure).
+    pub evicted_flows: u64,
+    /// Flows ended by the idle or active timeout.
+    pub expired_flows: u64,
 }
 
 impl Totals {
@@ -41,6 +46,8 @@ impl Totals {
         self.malformed_frames += o.malformed_frames;
         self.unsupported_frames += o.unsupported_frames;
         self.flows += o.flows;
+        self.evicted_flows += o.evicted_flows;
+        self.expired_flows += o.expired_flows;
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use trombone_asdb::AsDb;
+use trombone_flow::FlowLimits;
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_output::CsvTable;
 use trombone_pipeline::Options;
@@ -77,6 +78,10 @@ pub struct AnalyzeArgs {
     /// Two sightings of one packet further apart than this are two packets.
     #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
     window_ms: u64,
+    /// Most sightings each worker's replica matcher keeps waiting for their
+    /// replica; past it, stale ones are swept (and, if still full, all dropped, counted).
+    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
+    max_pending: usize,
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
     #[arg(long, value_name = "KM", requires = "home")]
     zone_km: Option<f64>,
@@ -107,6 +112,33 @@ pub struct AnalyzeArgs {
     /// Networks and AS pairs listed in the sizing section.
     #[arg(long, value_name = "N", default_value_t = 50)]
     sizing_top: usize,
+    /// Most flows per worker's table (default: a quarter of available memory
+    /// shared by the workers). When full, idle and least recently active flows
+    /// are evicted; the matrices stay exact (only per-flow detail is lost).
+    #[arg(long, value_name = "N")]
+    max_flows: Option<usize>,
+    /// End flows idle for this many seconds of capture time (0 = never; NetFlow uses 15).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    idle_timeout: f64,
+    /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    active_timeout: f64,
+}
+
+/// A quarter of the available memory, shared by `workers` flow tables.
+fn default_max_flows(workers: usize) -> usize {
+    let avail = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(4 << 30, |kb| kb * 1024);
+    // 2x the flow's own bytes: a hash table just after a resize is half full
+    let per_flow = 2 * trombone_flow::BYTES_PER_FLOW as u64;
+    ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
 }
 
 /// Builds the sizing configuration from the rate and port options.
@@ -157,6 +189,7 @@ fn hairpin_config(a: &AnalyzeArgs) -> Result<Option<HairpinConfig>, String> {
     };
     let mut cfg = HairpinConfig::new(zone, links);
     cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
+    cfg.max_pending = a.max_pending.max(1);
     if let Some(km) = a.zone_km {
         if !(km > 0.0 && km.is_finite()) {
             return Err("--zone-km must be a positive number".into());
@@ -203,10 +236,29 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for (name, v) in [
+        ("--idle-timeout", a.idle_timeout),
+        ("--active-timeout", a.active_timeout),
+    ] {
+        if !(v >= 0.0 && v.is_finite()) {
+            eprintln!("trombone: {name} must be zero or more seconds");
+            return ExitCode::from(2);
+        }
+    }
+    let workers = a.workers.max(1);
+    let limits = FlowLimits {
+        max_flows: a
+            .max_flows
+            .unwrap_or_else(|| default_max_flows(workers))
+            .max(1),
+        idle_timeout_ns: (a.idle_timeout * 1e9) as i64,
+        active_timeout_ns: (a.active_timeout * 1e9) as i64,
+    };
     let opts = Options {
-        workers: a.workers.max(1),
+        workers,
         hairpin,
         sizing,
+        limits,
         ..Options::default()
     };
     let bar = (!a.no_progress && io::stderr().is_terminal()).then(|| {
