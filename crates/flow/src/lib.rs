@@ -11,11 +11,13 @@
 //! can be dropped (evicted) without losing a byte from them. When done, the
 //! worker hands a [`WorkerOutput`] to the reducer.
 
+mod flowmap;
 mod key;
 mod pair;
 mod series;
 mod table;
 
+pub use flowmap::{hash_key, FlowMap};
 pub use key::FlowKey;
 pub use pair::{AsPair, PairCounters};
 pub use series::{Series, MAX_SPAN_BINS};

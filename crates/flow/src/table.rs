@@ -1,5 +1,6 @@
 //! The worker: its flow table, its AS pair table and its hairpin state.
 
+use crate::flowmap::{hash_key, FlowMap};
 use crate::{AsPair, FlowKey, PairCounters, Series};
 use hdrhistogram::Histogram;
 use rustc_hash::FxHashMap;
@@ -134,10 +135,9 @@ impl Default for FlowLimits {
     }
 }
 
-/// Bytes one flow costs in the table: key, counters and the hash table's
-/// control byte, before the table's spare capacity (up to 2× after a resize).
-pub const BYTES_PER_FLOW: usize =
-    std::mem::size_of::<FlowKey>() + std::mem::size_of::<FlowStats>() + 1;
+/// Bytes of table one flow costs at most: its slot (key, counters, tag) times
+/// two, as the table is kept at most half full (4× just after doubling).
+pub const BYTES_PER_FLOW: usize = 2 * FlowMap::SLOT_BYTES;
 
 /// Packets between two checks of the timeouts.
 const TIMEOUT_CHECK_EVERY: u64 = 1 << 16;
@@ -145,7 +145,7 @@ const TIMEOUT_CHECK_EVERY: u64 = 1 << 16;
 /// A capture worker's private state.
 pub struct Worker {
     db: Arc<AsDb>,
-    table: FxHashMap<FlowKey, FlowStats>,
+    table: FlowMap,
     limits: FlowLimits,
     evicted: u64,
     expired: u64,
@@ -180,8 +180,7 @@ impl Worker {
         bin_ns: i64,
         hairpin: Option<Arc<HairpinConfig>>,
     ) -> Worker {
-        let mut table = FxHashMap::default();
-        table.reserve(flows_hint);
+        let table = FlowMap::with_capacity(flows_hint);
         let links = hairpin.as_ref().map_or(0, |h| h.links.links.len());
         Worker {
             db,
@@ -211,16 +210,41 @@ impl Worker {
             ..limits
         };
         if self.table.capacity() > self.limits.max_flows * 2 {
-            self.table = FxHashMap::default();
-            self.table.reserve(self.limits.max_flows);
+            self.table = FlowMap::with_capacity(self.limits.max_flows);
         }
         self
+    }
+
+    /// Accounts a batch of packets, fetching the flow-table slots of packets
+    /// a few places ahead while it updates the current one.
+    pub fn observe_batch(&mut self, batch: &[PacketMeta]) {
+        const AHEAD: usize = 8;
+        let mut hashes = [0u64; AHEAD];
+        for (i, m) in batch.iter().take(AHEAD).enumerate() {
+            hashes[i] = hash_key(&FlowKey::of(m));
+            self.table.prefetch(hashes[i]);
+        }
+        for (i, m) in batch.iter().enumerate() {
+            let h = hashes[i % AHEAD];
+            if let Some(next) = batch.get(i + AHEAD) {
+                let nh = hash_key(&FlowKey::of(next));
+                self.table.prefetch(nh);
+                hashes[i % AHEAD] = nh;
+            }
+            self.observe_hashed(m, h);
+        }
     }
 
     /// Accounts one packet to its flow and AS pair, creating the flow (and
     /// resolving its networks) on first sight.
     #[inline]
     pub fn observe(&mut self, m: &PacketMeta) {
+        self.observe_hashed(m, hash_key(&FlowKey::of(m)));
+    }
+
+    /// [`Worker::observe`] with the key's hash already computed.
+    #[inline]
+    fn observe_hashed(&mut self, m: &PacketMeta, h: u64) {
         let key = FlowKey::of(m);
         let l3 = u64::from(m.l3_len);
         self.first_ns = self.first_ns.min(m.ts_ns);
@@ -230,7 +254,7 @@ impl Worker {
             self.expire();
         }
         let active = self.limits.active_timeout_ns;
-        let pair = match self.table.get_mut(&key) {
+        let pair = match self.table.get_mut(h, &key) {
             Some(s) if active > 0 && m.ts_ns - s.first_ns > active => {
                 // Active timeout: the flow ends here and starts again.
                 self.expired += 1;
@@ -258,6 +282,7 @@ impl Worker {
                 }
                 let pair = self.new_flow(m);
                 self.table.insert(
+                    h,
                     key,
                     FlowStats {
                         packets: 1,
@@ -310,21 +335,17 @@ impl Worker {
         }
         self.last_sweep_ns = self.last_ns;
         let horizon = self.last_ns.saturating_sub(idle);
-        let before = self.table.len();
-        self.table.retain(|_, s| s.last_ns >= horizon);
-        self.expired += (before - self.table.len()) as u64;
+        self.expired += self.table.retain(|_, s| s.last_ns >= horizon) as u64;
     }
 
     /// Makes room in a full table: idle flows first, then the least recently
     /// active half (cut at the median last-seen time of a sample).
     #[cold]
     fn evict(&mut self) {
-        let before = self.table.len();
         let idle = self.limits.idle_timeout_ns;
         if idle > 0 {
             let horizon = self.last_ns.saturating_sub(idle);
-            self.table.retain(|_, s| s.last_ns >= horizon);
-            self.expired += (before - self.table.len()) as u64;
+            self.expired += self.table.retain(|_, s| s.last_ns >= horizon) as u64;
         }
         if self.table.len() * 10 >= self.limits.max_flows * 9 {
             let step = (self.table.len() / 256).max(1);
@@ -337,12 +358,13 @@ impl Worker {
             sample.sort_unstable();
             let cut = sample[sample.len() / 2];
             let n = self.table.len();
-            self.table.retain(|_, s| s.last_ns > cut);
-            if self.table.len() == n {
+            let mut removed = self.table.retain(|_, s| s.last_ns > cut);
+            if removed == 0 {
                 // every sampled flow shares one timestamp: drop them all
                 self.table.clear();
+                removed = n;
             }
-            self.evicted += (n - self.table.len()) as u64;
+            self.evicted += removed as u64;
         }
     }
 

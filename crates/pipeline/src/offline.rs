@@ -229,9 +229,7 @@ fn worker_loop(
     to_reducer: Sender<WorkerOutput>,
 ) {
     for mut batch in rx {
-        for m in &batch {
-            w.observe(m);
-        }
+        w.observe_batch(&batch);
         batch.clear();
         let _ = recycle.try_send(batch);
     }

@@ -29,21 +29,23 @@ const TIME_STEPS: [i64; 20] = [
 /// calendar-friendly step giving at most `target` ticks, aligned to multiples of the step.
 /// Returns (step, tick positions).
 pub fn time_ticks(start_s: f64, end_s: f64, target: usize) -> (i64, Vec<f64>) {
-    let span = (end_s - start_s).max(1.0);
     let target = target.max(2) as f64;
+    let span = (end_s - start_s).max(1.0);
+    if !(start_s.is_finite() && end_s.is_finite() && span.is_finite()) {
+        return (1, Vec::new());
+    }
     let step = TIME_STEPS
         .iter()
-        .copied()
-        .find(|&s| span / s as f64 <= target)
-        .unwrap_or_else(|| ((span / target / 604_800.0).ceil() as i64).max(1) * 604_800);
-    let first = (start_s / step as f64).ceil() as i64 * step;
-    let mut ticks = Vec::new();
-    let mut t = first;
-    while (t as f64) <= end_s + 1e-9 {
-        ticks.push(t as f64);
-        t += step;
-    }
-    (step, ticks)
+        .map(|&s| s as f64)
+        .find(|&s| span / s <= target)
+        .unwrap_or_else(|| (span / target / 604_800.0).ceil().max(1.0) * 604_800.0);
+    let first = (start_s / step).ceil() * step;
+    // At most target + 1 ticks by construction; the bound also stops float stalls.
+    let ticks = (0..=target as usize + 1)
+        .map(|i| first + i as f64 * step)
+        .filter(|t| *t <= end_s + 1e-9)
+        .collect();
+    (step.min(i64::MAX as f64) as i64, ticks)
 }
 
 #[cfg(test)]
@@ -85,5 +87,9 @@ mod tests {
         let (step, t) = time_ticks(12.5, 102.5, 6);
         assert_eq!(step, 15);
         assert_eq!(t, vec![15.0, 30.0, 45.0, 60.0, 75.0, 90.0]);
+        // Absurd spans give week multiples, never an overflow.
+        let (step, t) = time_ticks(0.0, 1e300, 8);
+        assert!(step > 0 && t.len() <= 9);
+        assert_eq!(time_ticks(0.0, f64::INFINITY, 8).1, Vec::<f64>::new());
     }
 }

@@ -51,14 +51,21 @@ pub fn heatmap(
     let mut row_tot: BTreeMap<AsKey, u64> = BTreeMap::new();
     let mut col_tot: BTreeMap<AsKey, u64> = BTreeMap::new();
     for (s, d, b) in cells {
-        *row_tot.entry(s.clone()).or_default() += b;
-        *col_tot.entry(d.clone()).or_default() += b;
+        {
+            let e = row_tot.entry(s.clone()).or_default();
+            *e = e.saturating_add(*b);
+        }
+        {
+            let e = col_tot.entry(d.clone()).or_default();
+            *e = e.saturating_add(*b);
+        }
     }
     let (rows, row_ix) = top_axis(&row_tot, top);
     let (cols, col_ix) = top_axis(&col_tot, top);
     let mut grid = vec![vec![0u64; cols.len()]; rows.len()];
     for (s, d, b) in cells {
-        grid[row_ix[s]][col_ix[d]] += b;
+        let cell = &mut grid[row_ix[s]][col_ix[d]];
+        *cell = cell.saturating_add(*b);
     }
     let scale = LogScale::new(grid.iter().flatten().copied(), palette);
 

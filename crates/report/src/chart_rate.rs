@@ -122,7 +122,11 @@ pub fn rate_chart(series: &[Series<'_>], start_ns: Option<i64>, id: &str, g: Geo
             x2 = left + pw,
             tx = left - 6.0,
             ty = y + 4.0,
-            l = html(&format::mbps(*v))
+            l = if *v == 0.0 {
+                "0".to_string()
+            } else {
+                html(&format::mbps(*v))
+            }
         );
     }
     // X ticks: clock time when the start is known, else elapsed seconds.

@@ -334,6 +334,9 @@ fn rates(out: &mut String, files: &[ResultFile]) {
             let cc = l.country.as_deref();
             emit("link", &l.name, l.asn, cc, None, "in", &l.in_);
             emit("link", &l.name, l.asn, cc, None, "out", &l.out);
+            if let Some(u) = &l.unknown_direction {
+                emit("link", &l.name, l.asn, cc, None, "unknown", u);
+            }
         }
         for p in &z.pairs {
             let name = names.get(&p.src_asn).copied().unwrap_or("");

@@ -23,9 +23,9 @@ pub fn html(s: &str) -> String {
 
 /// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180); also
 /// defuses spreadsheet formula injection by prefixing `'` to fields starting with `= + - @`
-/// that are not numbers.
+/// that are not numbers (a lone "-", the name of standard input, is left alone).
 pub fn csv(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
+    let formula = s.len() > 1 && s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
     let s = if formula {
         format!("'{s}")
     } else {
@@ -79,6 +79,8 @@ mod tests {
         assert_eq!(csv("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv("@SUM"), "'@SUM");
         assert_eq!(csv("-12.5"), "-12.5");
+        assert_eq!(csv("-"), "-");
+        assert_eq!(csv("+x"), "'+x");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -95,10 +95,15 @@ pub fn ms(x: f64) -> String {
     format!("{} ms", sig(x, 3))
 }
 
-/// A whole-dollar amount with separators: 12345.6 -> "$12,346".
+/// A dollar amount with separators, whole dollars from $100: 12345.6 -> "$12,346",
+/// 1.624 -> "$1.62".
 pub fn usd(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
+    }
+    if x.abs() < 99.995 && x.fract() != 0.0 {
+        let sign = if x < 0.0 { "-" } else { "" };
+        return format!("{sign}${:.2}", x.abs());
     }
     let r = x.round();
     let sign = if r < 0.0 { "-" } else { "" };
@@ -245,6 +250,9 @@ mod tests {
         assert_eq!(usd(0.0), "$0");
         assert_eq!(usd(12_345.6), "$12,346");
         assert_eq!(usd(-5.0), "-$5");
+        assert_eq!(usd(100.0), "$100");
+        assert_eq!(usd(1.6245), "$1.62");
+        assert_eq!(usd(99.999), "$100");
         assert_eq!(ms(0.851), "0.851 ms");
         assert_eq!(ms(41.27), "41.3 ms");
     }

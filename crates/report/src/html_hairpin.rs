@@ -76,14 +76,19 @@ fn pairs_section(s: &mut String, ctx: &Ctx<'_>) {
             "hairpin-heatmap"
         )
     );
-    s.push_str(r#"<h3>Hairpin AS pairs</h3><table id="pair-table"><thead><tr><th class="num">#</th><th>Source AS</th><th>Destination AS</th><th class="num">Hairpin bytes</th><th class="num" title="hairpin bytes ÷ all local bytes of the pair">Share of pair's local</th><th class="num">Unique packets</th><th class="num" title="unique packets seen both leaving and returning">Seen twice</th><th class="via-cell">Via (share of hairpin bytes)</th></tr></thead><tbody>"#);
+    s.push_str(r#"<h3>Hairpin AS pairs</h3><table id="pair-table"><thead><tr><th class="num">#</th><th>Source AS</th><th>Destination AS</th><th class="num">Hairpin bytes</th><th class="num" title="hairpin bytes ÷ all local bytes of the pair">Of pair's local</th><th class="num" title="unique hairpinned packets">Packets</th><th class="num" title="unique packets seen both leaving and returning">Seen twice</th><th class="via-cell">Via (share of hairpin bytes)</th></tr></thead><tbody>"#);
     for (i, p) in h.pairs.iter().take(PAIR_ROWS).enumerate() {
         let share = if p.sum.local_bytes > 0 {
             p.sum.bytes as f64 / p.sum.local_bytes as f64
         } else {
             0.0
         };
-        let via_total: u64 = p.sum.via.values().map(|v| v.bytes).sum();
+        let via_total = p
+            .sum
+            .via
+            .values()
+            .map(|v| v.bytes)
+            .fold(0u64, u64::saturating_add);
         let mut via: Vec<_> = p.sum.via.iter().collect();
         via.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(b.0)));
         let via_html = via
@@ -182,14 +187,27 @@ fn country_section(s: &mut String, ctx: &Ctx<'_>) {
     let mut hp: BTreeMap<(Option<String>, Option<String>), u64> = BTreeMap::new();
     if let Some(h) = &m.hairpin {
         for p in &h.pairs {
-            *hp.entry((p.src.country.clone(), p.dst.country.clone()))
-                .or_default() += p.sum.bytes;
+            let e = hp
+                .entry((p.src.country.clone(), p.dst.country.clone()))
+                .or_default();
+            *e = e.saturating_add(p.sum.bytes);
         }
     }
     let mut tot: BTreeMap<Option<String>, u64> = BTreeMap::new();
     for (a, b, v) in &m.country_matrix {
-        *tot.entry(a.clone()).or_default() += v.bytes;
-        *tot.entry(b.clone()).or_default() += v.bytes;
+        {
+            let e = tot.entry(a.clone()).or_default();
+            *e = e.saturating_add(v.bytes);
+        }
+        {
+            let e = tot.entry(b.clone()).or_default();
+            *e = e.saturating_add(v.bytes);
+        }
+    }
+    // Countries that only the hairpin pairs mention still get a row and a column.
+    for (a, b) in hp.keys() {
+        tot.entry(a.clone()).or_default();
+        tot.entry(b.clone()).or_default();
     }
     if tot.is_empty() {
         s.push_str(r#"<p class="note">No IP traffic.</p></section>"#);
@@ -214,17 +232,25 @@ fn country_section(s: &mut String, ctx: &Ctx<'_>) {
     for (c, _) in rest.iter().take(if folded { room } else { rest.len() }) {
         order.push((*c).clone());
     }
-    let idx = |c: &Option<String>| order.iter().position(|o| o == c).unwrap_or(order.len());
     let n = order.len() + usize::from(folded);
+    // Every country is in `order` or folded into the last index (which exists when folded).
+    let idx = |c: &Option<String>| {
+        order
+            .iter()
+            .position(|o| o == c)
+            .unwrap_or(order.len())
+            .min(n - 1)
+    };
     let mut grid = vec![vec![(Volume::default(), 0u64); n]; n];
     for (a, b, v) in &m.country_matrix {
         let cell = &mut grid[idx(a)][idx(b)];
-        cell.0.bytes += v.bytes;
-        cell.0.packets += v.packets;
-        cell.0.flows += v.flows;
+        cell.0.bytes = cell.0.bytes.saturating_add(v.bytes);
+        cell.0.packets = cell.0.packets.saturating_add(v.packets);
+        cell.0.flows = cell.0.flows.saturating_add(v.flows);
     }
     for ((a, b), v) in &hp {
-        grid[idx(a)][idx(b)].1 += v;
+        let cell = &mut grid[idx(a)][idx(b)].1;
+        *cell = cell.saturating_add(*v);
     }
     let scale = LogScale::new(grid.iter().flatten().map(|c| c.0.bytes), &BLUES);
     let label = |i: usize| -> String {
@@ -292,7 +318,10 @@ fn via_section(s: &mut String, ctx: &Ctx<'_>) {
         s.push_str(r#"<p class="note">No via information.</p></section>"#);
         return;
     }
-    let total: u64 = via.iter().map(|v| v.1.bytes).sum();
+    let total = via
+        .iter()
+        .map(|v| v.1.bytes)
+        .fold(0u64, u64::saturating_add);
     let max = via.iter().map(|v| v.1.bytes).max().unwrap_or(1).max(1);
     let mut pairs_per: BTreeMap<&crate::merge::ViaKey, usize> = BTreeMap::new();
     for p in &h.pairs {

@@ -37,8 +37,13 @@ impl Ctx<'_> {
     pub fn file_heading(&self, f: &ResultFile) -> String {
         if self.multi() {
             format!(
-                r#"<h3 class="per-file">From <code>{}</code></h3>"#,
-                html(&f.name)
+                r#"<h3 class="per-file">From <code>{}</code>{}</h3>"#,
+                html(&f.name),
+                if f.result.partial {
+                    r#" <span class="badge partial">PARTIAL</span>"#
+                } else {
+                    ""
+                }
             )
         } else {
             String::new()
@@ -150,17 +155,32 @@ fn header(s: &mut String, ctx: &Ctx<'_>, title: &str) {
         let partial_results = ctx.files.iter().filter(|f| f.result.partial).count();
         let _ = write!(
             s,
-            r#"<div class="banner partial" id="partial-banner" role="alert"><strong>Partial result.</strong> {pr} of {r} result file(s) say some capture input was not read to the end ({b} input(s) with an error). Every figure in this report covers only the packets that were read; the true volumes are higher.<ul>"#,
-            pr = partial_results,
-            r = m.results,
-            b = bad.len()
+            r#"<div class="banner partial" id="partial-banner" role="alert"><strong>Partial result.</strong> {what} Every figure in this report covers only the packets that were read; the true volumes are higher.<ul>"#,
+            what = if m.results == 1 {
+                format!(
+                    "Trombone could not read every capture to its end ({}).",
+                    plural(bad.len(), "input stopped early", "inputs stopped early")
+                )
+            } else {
+                format!(
+                    "{partial_results} of {} could not read every capture to its end ({}).",
+                    plural(m.results, "result file", "result files"),
+                    plural(bad.len(), "input stopped early", "inputs stopped early")
+                )
+            }
         );
         for (res, i) in &bad {
+            let err = i.error.as_deref().unwrap_or("");
+            // Errors usually start with the file name already; do not print it twice.
+            let err = err
+                .strip_prefix(i.file.as_str())
+                .and_then(|e| e.strip_prefix(": "))
+                .unwrap_or(err);
             let _ = write!(
                 s,
                 "<li><code>{}</code>: {}{}</li>",
                 html(&i.file),
-                html(i.error.as_deref().unwrap_or("")),
+                html(err),
                 if ctx.multi() {
                     format!(" <span class=\"muted\">(in {})</span>", html(res))
                 } else {
@@ -314,8 +334,25 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             format::count(m.totals.flows)
         ),
     );
-    if let [f] = ctx.files {
-        if let Some(w) = f.result.sizing.as_ref().and_then(|z| z.what_if.as_ref()) {
+    let saved = match ctx.files {
+        [f] => f.result.sizing.as_ref().and_then(|z| z.what_if.as_ref()),
+        _ => None,
+    };
+    if saved.is_none() {
+        if let Some(h) = &m.hairpin {
+            card(
+                s,
+                "",
+                "Hairpin AS pairs",
+                "hairpin-pairs-count",
+                &format!(r#"data-value="{}""#, h.pairs.len()),
+                &format::count(h.pairs.len() as u64),
+                "source/destination AS pairs with hairpin traffic",
+            );
+        }
+    }
+    if let Some(w) = saved {
+        {
             card(
                 s,
                 "",
@@ -356,7 +393,12 @@ fn findings(s: &mut String, ctx: &Ctx<'_>) {
             html(&ctx.names.short_cc(&top.dst, 30)),
             html(&format::bytes(top.sum.bytes))
         );
-        let via_total: u64 = top.sum.via.values().map(|v| v.bytes).sum();
+        let via_total = top
+            .sum
+            .via
+            .values()
+            .map(|v| v.bytes)
+            .fold(0u64, u64::saturating_add);
         if let Some((k, v)) = top.sum.via.iter().max_by_key(|(_, v)| v.bytes) {
             if via_total > 0 {
                 let who = match (&v.name, k.asn) {

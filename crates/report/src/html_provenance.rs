@@ -187,7 +187,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
     s.push_str(r#"<h3>How to read the figures</h3><ul class="small">"#);
     s.push_str("<li>Bytes are layer-3 (IP header and payload) bytes, in decimal units (1 GB = 10<sup>9</sup> bytes); rates are in bits per second.</li>");
     s.push_str("<li>Hairpin figures count a packet once even when it was seen both leaving and returning; the country matrix counts every sighting.</li>");
-    s.push_str("<li>A p95 is the 95th percentile of the average rate over each sample interval; it rests on as many values as there are samples (shown next to each figure).</li>");
+    s.push_str("<li>A p95 is the 95th percentile (nearest rank) of the average rate over each sample interval; sample intervals are aligned to the clock and the first and last may be partial. A p95 rests on as many values as there are samples (shown next to each figure).</li>");
     if ctx.multi() {
         s.push_str("<li><strong>Several result files:</strong> matrices, hairpin bytes and packets, via bytes and frame counts are summed; the hairpin share is recomputed as summed hairpin bytes ÷ summed local bytes. Percentiles (detour and handshake latency, rate p95, port sizes, transit savings) cannot be merged from summaries and are shown per file.</li>");
     }

@@ -15,6 +15,8 @@ use std::fmt::Write as _;
 const NETWORK_CHARTS: usize = 6;
 /// Hairpin rate charts in the port section.
 const PORT_CHARTS: usize = 6;
+/// Rows of the network and pair rate tables (the CSV has all).
+const RATE_ROWS: usize = 20;
 
 /// Writes the rates and port-sizing sections when any result has a sizing part.
 pub(crate) fn sections(s: &mut String, ctx: &Ctx<'_>) {
@@ -63,13 +65,14 @@ fn rate_table(rows: &[(&str, &str, &Rate)]) -> String {
 }
 
 /// One chart card: title, in/out chart with p95 lines, and (wide charts) the summary table.
-/// `in_`/`out` are (legend text, rate); `compact` draws a half-width chart without table.
+/// `head` is (title, note at the right); `in_`/`out` are (legend text, rate); `unknown` is
+/// traffic of unknown direction (table only); `compact` draws a half-width chart without table.
 fn rate_figure(
-    title: &str,
-    meta: &str,
+    (title, meta): (&str, &str),
     z: &Sizing,
     in_: (&str, &Rate),
     out: (&str, &Rate),
+    unknown: Option<&Rate>,
     id: &str,
     compact: bool,
 ) -> String {
@@ -95,13 +98,13 @@ fn rate_figure(
     let per = longest.div_ceil(MAX_POINTS).max(1);
     let resolution = if per > 1 {
         format!(
-            "highest of each {} shown",
+            "highest of each {} drawn",
             format::duration(series[0].step_s * per as f64)
         )
     } else if (series[0].step_s - z.bin_s).abs() > 1e-9 {
-        format!("per {}", format::duration(series[0].step_s))
+        format!("one point per {}", format::duration(series[0].step_s))
     } else {
-        format!("per {} bin", format::duration(z.bin_s))
+        format!("one point per {} bin", format::duration(z.bin_s))
     };
     let geometry = if compact {
         Geometry::COMPACT
@@ -109,7 +112,7 @@ fn rate_figure(
         Geometry::WIDE
     };
     format!(
-        r#"<figure class="rate-figure"><figcaption><span class="fig-title">{title}</span><span class="fig-meta">{meta}</span></figcaption><div class="legend-keys"><span><span class="key in"></span>{li}</span><span><span class="key out"></span>{lo}</span><span><span class="key dash"></span>p95 of {sample} samples</span><span>Mb/s {resolution}</span></div>{chart}{table}</figure>"#,
+        r#"<figure class="rate-figure"><figcaption><span class="fig-title">{title}</span><span class="fig-meta">{meta}</span></figcaption><div class="legend-keys"><span><span class="key in"></span>{li}</span><span><span class="key out"></span>{lo}</span><span><span class="key dash"></span>p95 of {sample} samples</span><span>{resolution}</span></div>{chart}{table}</figure>"#,
         title = html(title),
         li = html(in_.0),
         lo = html(out.0),
@@ -119,7 +122,11 @@ fn rate_figure(
         table = if compact {
             String::new()
         } else {
-            rate_table(&[(in_.0, "in", in_.1), (out.0, "out", out.1)])
+            let mut rows = vec![(in_.0, "in", in_.1), (out.0, "out", out.1)];
+            if let Some(u) = unknown {
+                rows.push(("direction unknown (not drawn)", "unknown", u));
+            }
+            rate_table(&rows)
         },
     )
 }
@@ -134,17 +141,35 @@ fn rates_section(s: &mut String, ctx: &Ctx<'_>) {
         s.push_str(&ctx.file_heading(f));
         let _ = write!(
             s,
-            r#"<p class="small muted">Bins of {bin} ({bins} bins); samples of {sample} ({n} sample interval{pl}, the last may be partial).</p>"#,
+            r#"<p class="small muted">Bins of {bin} ({bins} bins); samples of {sample}, aligned to the clock ({n} sample interval{pl}; the first and last may be partial).</p>"#,
             bin = html(&format::duration(z.bin_s)),
             bins = format::count(z.bins),
             sample = html(&format::duration(z.sample_s)),
             n = z.samples,
             pl = if z.samples == 1 { "" } else { "s" }
         );
+        if let Some(p) = z.packet_size.filter(|p| p.samples > 0) {
+            let _ = write!(
+                s,
+                r#"<p class="small muted">Packet sizes over all {} IP packets (layer 3): mean {} B, median {} B, p90 {} B, p99 {} B.</p>"#,
+                format::count(p.samples),
+                format::sig(p.mean, 3),
+                format::plain(p.p50),
+                format::plain(p.p90),
+                format::plain(p.p99)
+            );
+        }
+        if z.unbinned_packets > 0 {
+            let _ = write!(
+                s,
+                r#"<p class="note warn">{} packets had timestamps far (weeks) from the rest and are left out of the rates; they are counted in the matrices.</p>"#,
+                format::count(z.unbinned_packets)
+            );
+        }
         if z.samples < 2 {
             let _ = write!(
                 s,
-                r#"<p class="note warn">The capture is shorter than two {} sample intervals, so every p95 below rests on a single (possibly partial) sample. Capture for longer to size ports.</p>"#,
+                r#"<p class="note warn">The capture lies within a single {} sample interval, so every p95 below rests on a single (possibly partial) sample. Capture for longer to size ports.</p>"#,
                 html(&format::duration(z.sample_s))
             );
         }
@@ -156,18 +181,21 @@ fn rates_section(s: &mut String, ctx: &Ctx<'_>) {
                     country: n.country.clone(),
                 };
                 s.push_str(&rate_figure(
-                    &ctx.names.long_cc(&k),
-                    &samples_note(
-                        if n.in_.p95_mbps >= n.out.p95_mbps {
-                            &n.in_
-                        } else {
-                            &n.out
-                        },
-                        z,
+                    (
+                        &ctx.names.long_cc(&k),
+                        &samples_note(
+                            if n.in_.p95_mbps >= n.out.p95_mbps {
+                                &n.in_
+                            } else {
+                                &n.out
+                            },
+                            z,
+                        ),
                     ),
                     z,
                     ("into the network", &n.in_),
                     ("out of the network", &n.out),
+                    None,
                     &format!("rate-{fi}-net-{i}"),
                     false,
                 ));
@@ -188,18 +216,21 @@ fn rates_section(s: &mut String, ctx: &Ctx<'_>) {
                     country(l.country.as_deref())
                 );
                 s.push_str(&rate_figure(
-                    &title,
-                    &samples_note(
-                        if l.in_.p95_mbps >= l.out.p95_mbps {
-                            &l.in_
-                        } else {
-                            &l.out
-                        },
-                        z,
+                    (
+                        &title,
+                        &samples_note(
+                            if l.in_.p95_mbps >= l.out.p95_mbps {
+                                &l.in_
+                            } else {
+                                &l.out
+                            },
+                            z,
+                        ),
                     ),
                     z,
                     ("in from the neighbour", &l.in_),
                     ("out to the neighbour", &l.out),
+                    l.unknown_direction.as_ref(),
                     &format!("rate-{fi}-link-{i}"),
                     false,
                 ));
@@ -207,7 +238,7 @@ fn rates_section(s: &mut String, ctx: &Ctx<'_>) {
         }
         if !z.pairs.is_empty() {
             s.push_str(r#"<h3>Busiest AS pairs</h3><table class="pair-rates"><thead><tr><th>Source AS</th><th>Destination AS</th><th class="num">Average</th><th class="num">p95</th><th class="num">Max sample</th><th class="num">Busiest bin</th><th class="num">Bytes</th></tr></thead><tbody>"#);
-            for p in &z.pairs {
+            for p in z.pairs.iter().take(RATE_ROWS) {
                 let r = &p.rate;
                 let _ = write!(
                     s,
@@ -235,21 +266,32 @@ fn rates_section(s: &mut String, ctx: &Ctx<'_>) {
                 );
             }
             s.push_str("</tbody></table>");
+            more_rows(s, z.pairs.len(), "AS pairs");
         }
     }
     s.push_str("</section>");
 }
 
+/// Says how many rows a table left out and where to find them.
+fn more_rows(s: &mut String, total: usize, what: &str) {
+    if total > RATE_ROWS {
+        let _ = write!(
+            s,
+            r#"<p class="caption">The {RATE_ROWS} busiest of {total} {what} in the result; <code>trombone report --format csv --table rates</code> lists them all.</p>"#
+        );
+    }
+}
+
 fn network_table(s: &mut String, ctx: &Ctx<'_>, z: &Sizing) {
-    s.push_str(r#"<table class="network-rates"><thead><tr><th>Network</th><th class="num">In p95</th><th class="num">Out p95</th><th class="num">In average</th><th class="num">Out average</th><th class="num">Busiest bin</th><th class="num">Packet size p50 / p90 / p99</th><th class="num">Samples</th></tr></thead><tbody>"#);
-    for n in &z.networks {
+    s.push_str(r#"<table class="network-rates"><thead><tr><th>Network</th><th class="num">In p95</th><th class="num">Out p95</th><th class="num">In average</th><th class="num">Out average</th><th class="num">Busiest bin</th><th class="num">Mean packet</th><th>Packet sizes</th><th class="num">Samples</th></tr></thead><tbody>"#);
+    for n in z.networks.iter().take(RATE_ROWS) {
         let k = AsKey {
             asn: n.asn,
             country: n.country.clone(),
         };
         let _ = write!(
             s,
-            r#"<tr><td>{name}</td><td class="num" data-value="{ip}">{ipf}</td><td class="num" data-value="{op}">{opf}</td><td class="num">{ia}</td><td class="num">{oa}</td><td class="num">{peak}</td><td class="num">{ps}</td><td class="num">{n}</td></tr>"#,
+            r#"<tr><td>{name}</td><td class="num" data-value="{ip}">{ipf}</td><td class="num" data-value="{op}">{opf}</td><td class="num">{ia}</td><td class="num">{oa}</td><td class="num">{peak}</td><td class="num">{mean}</td><td>{ps}</td><td class="num">{n}</td></tr>"#,
             name = html(&ctx.names.short_cc(&k, 26)),
             ip = n.in_.p95_mbps,
             ipf = html(&format::mbps(n.in_.p95_mbps)),
@@ -258,19 +300,21 @@ fn network_table(s: &mut String, ctx: &Ctx<'_>, z: &Sizing) {
             ia = html(&format::mbps(n.in_.avg_mbps)),
             oa = html(&format::mbps(n.out.avg_mbps)),
             peak = html(&format::mbps(n.in_.peak_bin_mbps.max(n.out.peak_bin_mbps))),
-            ps = match n.packet_size {
-                Some(p) if p.samples > 0 => format!(
-                    "{} / {} / {} B",
-                    format::sig(p.p50, 4),
-                    format::sig(p.p90, 4),
-                    format::sig(p.p99, 4)
-                ),
-                _ => "–".into(),
-            },
+            mean = n
+                .packet_sizes
+                .as_ref()
+                .filter(|m| m.packets > 0)
+                .map_or("–".into(), |m| format!("{} B", format::sig(m.mean, 3))),
+            ps = n
+                .packet_sizes
+                .as_ref()
+                .filter(|m| m.packets > 0)
+                .map_or(String::new(), crate::chart_sizes::size_mix),
             n = n.in_.samples.max(n.out.samples),
         );
     }
     s.push_str("</tbody></table>");
+    more_rows(s, z.networks.len(), "networks");
 }
 
 fn ports_section(s: &mut String, ctx: &Ctx<'_>) {
@@ -310,32 +354,34 @@ fn ports_section(s: &mut String, ctx: &Ctx<'_>) {
             s.push_str(r#"<p class="note">No network qualified (no zone network had hairpin traffic).</p>"#);
             continue;
         }
-        s.push_str(r#"<table id="port-table" class="port-table"><thead><tr><th class="net-cell">Network</th><th class="num">Hairpin p95 in</th><th class="num">p95 out</th><th class="num">p95 (higher)</th><th class="num">Needed</th><th class="num">Port</th><th class="num">Use at p95</th><th class="num">Transit saved / month</th></tr></thead><tbody>"#);
+        s.push_str(r#"<table id="port-table" class="port-table"><thead><tr><th class="net-cell">Network</th><th class="num">Hairpin p95 in</th><th class="num">p95 out</th><th class="num">p95 (higher)</th><th class="num">Needed</th><th class="num">Port</th><th class="num" title="p95 × growth ÷ port capacity">Use at p95</th><th class="num">Transit saved / month</th></tr></thead><tbody>"#);
         for p in &w.ports {
             let k = AsKey {
                 asn: p.asn,
                 country: p.country.clone(),
             };
             let few = p.hairpin_in.samples.max(p.hairpin_out.samples) < 20;
+            let label = format!(
+                "{} · {}",
+                crate::names::Names::number(k.asn),
+                country(k.country.as_deref())
+            );
+            let samples_cell = format!(
+                r#"<span class="sub{}">{} samples</span>"#,
+                if few { " warn-text" } else { "" },
+                p.hairpin_in.samples.max(p.hairpin_out.samples)
+            );
             let _ = write!(
                 s,
                 r#"<tr data-asn="{asn}"><td class="net-cell">{name}<span class="sub">{full}</span></td><td class="num">{pin}</td><td class="num">{pout}</td><td class="num" data-value="{p95v}">{p95}{few}</td><td class="num" data-value="{nv}">{need}</td><td class="num" data-value="{port_v}"><strong>{port}</strong></td><td class="num">{util}</td><td class="num" data-value="{sv}">{save}</td></tr>"#,
                 asn = p.asn,
-                name = html(&format!(
-                    "{} · {}",
-                    crate::names::Names::number(k.asn),
-                    country(k.country.as_deref())
-                )),
+                name = html(&label),
                 full = html(ctx.names.full(p.asn).unwrap_or("")),
                 pin = html(&format::mbps(p.hairpin_in.p95_mbps)),
                 pout = html(&format::mbps(p.hairpin_out.p95_mbps)),
                 p95v = p.p95_mbps,
                 p95 = html(&format::mbps(p.p95_mbps)),
-                few = format!(
-                    r#"<span class="sub{}">{} samples</span>"#,
-                    if few { " warn-text" } else { "" },
-                    p.hairpin_in.samples.max(p.hairpin_out.samples)
-                ),
+                few = samples_cell,
                 nv = p.needed_mbps,
                 need = html(&format::mbps(p.needed_mbps)),
                 port_v = p.port_gbps.map_or(String::new(), |g| g.to_string()),
@@ -362,14 +408,17 @@ fn ports_section(s: &mut String, ctx: &Ctx<'_>) {
                 country: p.country.clone(),
             };
             s.push_str(&rate_figure(
-                &ctx.names.short_cc(&k, 22),
-                &format!(
-                    "port {}",
-                    html(p.port.as_deref().unwrap_or("beyond largest"))
+                (
+                    &ctx.names.short_cc(&k, 22),
+                    &format!(
+                        "port {}",
+                        html(p.port.as_deref().unwrap_or("beyond largest"))
+                    ),
                 ),
                 z,
                 ("hairpin in", &p.hairpin_in),
                 ("hairpin out", &p.hairpin_out),
+                None,
                 &format!("rate-{fi}-port-{i}"),
                 true,
             ));

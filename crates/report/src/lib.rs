@@ -17,11 +17,13 @@
 //! The report shows aggregates only; the JSON holds no IP addresses and none are added.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod axis;
 mod chart_heatmap;
 mod chart_latency;
 mod chart_rate;
+mod chart_sizes;
 pub mod colour;
 mod csv_tables;
 mod error;
@@ -41,4 +43,4 @@ pub use csv_tables::{render_csv, CsvTable};
 pub use error::ReportError;
 pub use html_page::{render_html, HtmlOptions};
 pub use load::{load, parse, ResultFile};
-pub use merge::{merge, Merged};
+pub use merge::check_combinable;

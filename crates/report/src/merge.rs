@@ -97,7 +97,7 @@ pub struct MergedHairpin {
 
 /// The view of one or more results that the additive sections render.
 #[derive(Clone, Debug)]
-pub struct Merged {
+pub(crate) struct Merged {
     /// Number of result files.
     pub results: usize,
     /// True when any result is partial.
@@ -132,9 +132,9 @@ fn sort_desc<K: Ord, V>(map: BTreeMap<K, V>, bytes: impl Fn(&V) -> u64) -> Vec<(
 }
 
 /// Merges results; fails when their hairpin settings differ (the share would be meaningless).
-pub fn merge(files: &[ResultFile]) -> Result<Merged, ReportError> {
+pub(crate) fn merge(files: &[ResultFile]) -> Result<Merged, ReportError> {
     let first = files.first().ok_or(ReportError::NoInput)?;
-    check_compatible(files)?;
+    check_combinable(files)?;
 
     let mut totals = Totals::default();
     let mut inputs = Vec::new();
@@ -147,14 +147,16 @@ pub fn merge(files: &[ResultFile]) -> Result<Merged, ReportError> {
     for f in files {
         let r = &f.result;
         let t = &r.totals;
-        totals.frames += t.frames;
-        totals.ip_packets += t.ip_packets;
-        totals.ip_bytes += t.ip_bytes;
-        totals.wire_bytes += t.wire_bytes;
-        totals.non_ip_frames += t.non_ip_frames;
-        totals.malformed_frames += t.malformed_frames;
-        totals.unsupported_frames += t.unsupported_frames;
-        totals.flows += t.flows;
+        totals.frames = totals.frames.saturating_add(t.frames);
+        totals.ip_packets = totals.ip_packets.saturating_add(t.ip_packets);
+        totals.ip_bytes = totals.ip_bytes.saturating_add(t.ip_bytes);
+        totals.wire_bytes = totals.wire_bytes.saturating_add(t.wire_bytes);
+        totals.non_ip_frames = totals.non_ip_frames.saturating_add(t.non_ip_frames);
+        totals.malformed_frames = totals.malformed_frames.saturating_add(t.malformed_frames);
+        totals.unsupported_frames = totals
+            .unsupported_frames
+            .saturating_add(t.unsupported_frames);
+        totals.flows = totals.flows.saturating_add(t.flows);
         for i in &r.inputs {
             inputs.push((f.name.clone(), i.clone()));
             *seen.entry(i.file.clone()).or_default() += 1;
@@ -176,17 +178,17 @@ pub fn merge(files: &[ResultFile]) -> Result<Merged, ReportError> {
                 },
             );
             let e = as_m.entry(key).or_default();
-            e.packets += c.packets;
-            e.bytes += c.bytes;
-            e.flows += c.flows;
+            e.packets = e.packets.saturating_add(c.packets);
+            e.bytes = e.bytes.saturating_add(c.bytes);
+            e.flows = e.flows.saturating_add(c.flows);
         }
         for c in &r.country_matrix {
             let e = cc_m
                 .entry((c.src_country.clone(), c.dst_country.clone()))
                 .or_default();
-            e.packets += c.packets;
-            e.bytes += c.bytes;
-            e.flows += c.flows;
+            e.packets = e.packets.saturating_add(c.packets);
+            e.bytes = e.bytes.saturating_add(c.bytes);
+            e.flows = e.flows.saturating_add(c.flows);
         }
         first_ns = match (first_ns, r.time.first_ns) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -232,9 +234,10 @@ pub fn merge(files: &[ResultFile]) -> Result<Merged, ReportError> {
     })
 }
 
-/// Every result must audit the same home and zone, or none may have a hairpin section.
-fn check_compatible(files: &[ResultFile]) -> Result<(), ReportError> {
-    let first = &files[0];
+/// Checks that results can be rendered together: at least one, and all auditing the same
+/// `--home`/`--zone` (or none with a hairpin section).
+pub fn check_combinable(files: &[ResultFile]) -> Result<(), ReportError> {
+    let first = files.first().ok_or(ReportError::NoInput)?;
     let describe = |f: &ResultFile| match &f.result.hairpin {
         Some(h) => format!("--home {} --zone {}", h.home, h.zone.join(",")),
         None => "no hairpin section (analyze ran without --home)".to_string(),
@@ -274,12 +277,14 @@ fn merge_hairpin(files: &[ResultFile]) -> Option<MergedHairpin> {
     for f in files {
         let h = f.result.hairpin.as_ref()?;
         let t = &h.totals;
-        totals.packets += t.packets;
-        totals.bytes += t.bytes;
-        totals.observations += t.observations;
-        totals.reobserved_packets += t.reobserved_packets;
-        totals.local_packets += t.local_packets;
-        totals.local_bytes += t.local_bytes;
+        totals.packets = totals.packets.saturating_add(t.packets);
+        totals.bytes = totals.bytes.saturating_add(t.bytes);
+        totals.observations = totals.observations.saturating_add(t.observations);
+        totals.reobserved_packets = totals
+            .reobserved_packets
+            .saturating_add(t.reobserved_packets);
+        totals.local_packets = totals.local_packets.saturating_add(t.local_packets);
+        totals.local_bytes = totals.local_bytes.saturating_add(t.local_bytes);
         for l in &h.links {
             if !links.iter().any(|x| x.name == l.name) {
                 links.push(l.clone());
@@ -297,11 +302,11 @@ fn merge_hairpin(files: &[ResultFile]) -> Option<MergedHairpin> {
                 },
             );
             let s = pairs.entry(key).or_default();
-            s.packets += p.packets;
-            s.bytes += p.bytes;
-            s.observations += p.observations;
-            s.reobserved_packets += p.reobserved_packets;
-            s.local_bytes += p.local_bytes;
+            s.packets = s.packets.saturating_add(p.packets);
+            s.bytes = s.bytes.saturating_add(p.bytes);
+            s.observations = s.observations.saturating_add(p.observations);
+            s.reobserved_packets = s.reobserved_packets.saturating_add(p.reobserved_packets);
+            s.local_bytes = s.local_bytes.saturating_add(p.local_bytes);
             for v in &p.via {
                 let vs = s
                     .via
@@ -314,8 +319,8 @@ fn merge_hairpin(files: &[ResultFile]) -> Option<MergedHairpin> {
                 if vs.name.is_none() {
                     vs.name = v.name.clone();
                 }
-                vs.packets += v.packets;
-                vs.bytes += v.bytes;
+                vs.packets = vs.packets.saturating_add(v.packets);
+                vs.bytes = vs.bytes.saturating_add(v.bytes);
             }
         }
     }
@@ -348,8 +353,8 @@ impl MergedHairpin {
                 if e.name.is_none() {
                     e.name = v.name.clone();
                 }
-                e.packets += v.packets;
-                e.bytes += v.bytes;
+                e.packets = e.packets.saturating_add(v.packets);
+                e.bytes = e.bytes.saturating_add(v.bytes);
             }
         }
         sort_desc(m, |v| v.bytes)

@@ -339,8 +339,14 @@ pub struct Sizing {
     pub first_bin_ns: Option<i64>,
     /// Number of bins.
     pub bins: u64,
-    /// Number of sample intervals (the last may be partial).
+    /// Number of sample intervals the span touches (the first and last may be partial).
     pub samples: u64,
+    /// Packets left out of the series (timestamps far from the rest); they are in the matrices.
+    #[serde(default)]
+    pub unbinned_packets: u64,
+    /// L3 sizes of all IP packets.
+    #[serde(default)]
+    pub packet_size: Option<PacketSize>,
     /// Top networks by bytes.
     #[serde(default)]
     pub networks: Vec<NetworkRates>,
@@ -363,17 +369,20 @@ pub struct NetworkRates {
     /// Country.
     #[serde(default)]
     pub country: Option<String>,
+    /// AS name.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Traffic into the network.
     #[serde(rename = "in")]
     pub in_: Rate,
     /// Traffic out of the network.
     pub out: Rate,
-    /// Packet size distribution.
+    /// Packets per size range, sent and received.
     #[serde(default)]
-    pub packet_size: Option<PacketSize>,
+    pub packet_sizes: Option<SizeMix>,
 }
 
-/// Packet-size distribution, bytes.
+/// Packet-size distribution, L3 bytes.
 #[derive(Clone, Copy, Debug, Deserialize)]
 pub struct PacketSize {
     /// Packets measured.
@@ -386,6 +395,30 @@ pub struct PacketSize {
     pub p90: f64,
     /// 99th percentile.
     pub p99: f64,
+    /// Largest.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// Packets per size range and the mean size.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SizeMix {
+    /// Packets.
+    pub packets: u64,
+    /// Mean L3 size, bytes.
+    pub mean: f64,
+    /// Packets per range, smallest first.
+    #[serde(default)]
+    pub buckets: Vec<SizeBucket>,
+}
+
+/// One packet-size range.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SizeBucket {
+    /// "65-127" (L3 bytes, inclusive), "1500+".
+    pub range: String,
+    /// Packets in it.
+    pub packets: u64,
 }
 
 /// Rate of one AS pair.
@@ -420,6 +453,9 @@ pub struct LinkRates {
     pub in_: Rate,
     /// Traffic out to the neighbour.
     pub out: Rate,
+    /// Traffic whose direction could not be told (absent when there is none).
+    #[serde(default)]
+    pub unknown_direction: Option<Rate>,
 }
 
 /// A rate time series with its summary statistics.
@@ -479,13 +515,16 @@ pub struct PortRecommendation {
     /// Country.
     #[serde(default)]
     pub country: Option<String>,
+    /// AS name.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Hairpin traffic into the ASN.
     pub hairpin_in: Rate,
     /// Hairpin traffic out of the ASN.
     pub hairpin_out: Rate,
     /// Higher of in/out p95, Mb/s.
     pub p95_mbps: f64,
-    /// p95 × growth / target, Mb/s.
+    /// p95 × growth ÷ port target, Mb/s.
     pub needed_mbps: f64,
     /// Port speed, Gb/s (null: beyond the largest).
     #[serde(default)]
@@ -493,7 +532,7 @@ pub struct PortRecommendation {
     /// Port name ("10GE").
     #[serde(default)]
     pub port: Option<String>,
-    /// p95 / port speed.
+    /// p95 × growth ÷ port capacity.
     #[serde(default)]
     pub utilisation_at_p95: Option<f64>,
     /// Transit no longer bought, USD per month.

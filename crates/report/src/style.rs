@@ -66,7 +66,7 @@ td .sub { display: block; color: var(--muted); font-size: 11.5px; }
 td.err { color: var(--accent); }
 .bar { display: inline-block; height: 9px; background: var(--accent); border-radius: 1px; vertical-align: middle; margin-right: 6px; }
 .bar-cell { min-width: 200px; }
-.via-cell { min-width: 250px; }
+.via-cell { min-width: 200px; }
 .via-line { display: block; white-space: nowrap; }
 .via-pct { display: inline-block; min-width: 46px; text-align: right; margin-right: 6px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .flag { color: var(--accent); font-weight: 600; }
@@ -115,7 +115,9 @@ svg .floor { stroke: var(--ok); stroke-width: 1.5; stroke-dasharray: 4 3; }
 svg .floor-label { fill: var(--ok); font-size: 11px; font-weight: 600; }
 .legend-keys { font-size: 12px; color: var(--muted); display: flex; gap: 18px; margin: 2px 0 6px; }
 .key { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 6px; }
-.key.in { background: var(--in); } .key.out { background: var(--out); }
+.key.in { background: var(--in); } .key.out { background: var(--out); } .key.unknown { background: var(--faint); }
+svg.size-mix { display: block; }
+svg .size-bar { fill: #7d8794; }
 .key.dash { background: repeating-linear-gradient(90deg, var(--ink) 0 5px, transparent 5px 8px); }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 28px; }
 .grid2 figure { margin: 8px 0 14px; }

@@ -475,3 +475,104 @@ fn hostile_names_render_as_text() {
     assert_eq!(sum, 6000);
     assert_eq!(data_value(&dom, "ip-bytes"), "6000");
 }
+
+#[test]
+fn many_pairs_fold_into_other_ases_and_missing_sizing_is_said() {
+    let Some(bin) = chromium() else { return };
+    let name = "clmv-zone-many-pairs.json";
+    let j = json(name);
+    let page = write_report(&[load(&data(name)).unwrap()], "report-zone.html");
+    let dom = load_page(&bin, &page);
+    let hp = &j["hairpin"]["totals"];
+    assert_eq!(
+        data_value(&dom, "hairpin-share").parse::<f64>().unwrap(),
+        hp["share_of_local_bytes"].as_f64().unwrap()
+    );
+    // 16 ASes per axis in the data, 12 named: the other 4 are summed, and nothing is lost.
+    let (cells, sum) = heatmap_sum(&dom, "hairpin-heatmap");
+    assert_eq!(cells, 13 * 13);
+    assert_eq!(sum, hp["bytes"].as_u64().unwrap());
+    assert!(dom.contains("4 other ASes"));
+    // The pair table stops at 30 rows and says where the rest are.
+    let pairs = j["hairpin"]["pairs"].as_array().unwrap().len();
+    assert!(pairs > 30);
+    assert_eq!(dom.matches("<tr data-src=").count(), 30);
+    assert!(dom.contains(&format!("Top 30 of {pairs} pairs")));
+    // Zone countries lead the country matrix, home first.
+    let m = &dom[dom.find("id=\"country-matrix\"").unwrap()..];
+    let kh = m.find(">KH<").unwrap();
+    for cc in ["LA", "MM", "VN"] {
+        assert!(m.find(&format!(">{cc}<")).unwrap() > kh);
+    }
+    // No sizing section in this older result: said, not silently skipped.
+    assert!(dom.contains("has no <code>sizing</code> section"));
+    assert!(dom.contains("unidentified link"));
+}
+
+/// The headline figures every single-result report must show, checked against the JSON.
+fn check_headline(dom: &str, j: &Value) {
+    if let Some(hp) = j.get("hairpin").map(|h| &h["totals"]) {
+        let share = hp["share_of_local_bytes"].as_f64().unwrap();
+        assert_eq!(
+            data_value(dom, "hairpin-share").parse::<f64>().unwrap(),
+            share
+        );
+        assert_eq!(text(dom, "hairpin-share"), format!("{:.1}%", share * 100.0));
+        for (id, key) in [
+            ("hairpin-bytes", "bytes"),
+            ("local-bytes", "local_bytes"),
+            ("hairpin-packets", "packets"),
+        ] {
+            assert_eq!(
+                data_value(dom, id),
+                hp[key].as_u64().unwrap().to_string(),
+                "#{id}"
+            );
+        }
+    } else {
+        assert!(element(dom, "hairpin-share").is_none());
+    }
+    assert_eq!(
+        data_value(dom, "capture-span").parse::<f64>().unwrap(),
+        j["time"]["duration_s"].as_f64().unwrap()
+    );
+    assert_eq!(
+        data_value(dom, "input-count"),
+        j["inputs"].as_array().unwrap().len().to_string()
+    );
+    let partial = j["partial"].as_bool().unwrap();
+    assert_eq!(data_value(dom, "partial"), partial.to_string());
+    assert_eq!(element(dom, "partial-banner").is_some(), partial);
+    assert_eq!(
+        data_value(dom, "ip-bytes"),
+        j["totals"]["ip_bytes"].as_u64().unwrap().to_string()
+    );
+    if let Some(v) = j.pointer("/sizing/what_if/total_transit_saved_usd_per_month") {
+        assert_eq!(
+            data_value(dom, "transit-saved").parse::<f64>().unwrap(),
+            v.as_f64().unwrap()
+        );
+    }
+    assert!(!has_ipv4(dom), "the report must not show an IP address");
+}
+
+/// A result written by `trombone analyze` itself (capture-fixtures/clmv-gateway-usec-le.pcap,
+/// --home VN, no links file; see tests/data/README.md), not by our sample model.
+#[test]
+fn real_analyze_output_renders_with_its_numbers() {
+    let Some(bin) = chromium() else { return };
+    let name = "analyze-clmv-gateway-usec-le.json";
+    let j = json(name);
+    let page = write_report(&[load(&data(name)).unwrap()], "report-analyze.html");
+    let dom = load_page(&bin, &page);
+    check_headline(&dom, &j);
+    let (_, sum) = heatmap_sum(&dom, "hairpin-heatmap");
+    assert_eq!(sum, j["hairpin"]["totals"]["bytes"].as_u64().unwrap());
+    // Every what-if port appears with its port name.
+    for p in j["sizing"]["what_if"]["ports"].as_array().unwrap() {
+        assert!(dom.contains(&format!("<tr data-asn=\"{}\"", p["asn"])));
+    }
+    // A one-minute capture: the page says the p95s rest on a single sample.
+    assert_eq!(j["sizing"]["samples"].as_u64(), Some(1));
+    assert!(dom.contains("every p95 below rests on a single"));
+}

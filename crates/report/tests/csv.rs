@@ -144,7 +144,7 @@ fn rates_table_has_in_and_out_for_every_network() {
                 .iter()
                 .find(|r| {
                     r[col(head, "kind")] == "network"
-                        && r[col(head, "asn")] == n["asn"].to_string()
+                        && r[col(head, "asn")].parse::<u64>().ok() == n["asn"].as_u64()
                         && r[col(head, "direction")] == dir
                 })
                 .unwrap_or_else(|| panic!("no row for AS{} {dir}", n["asn"]));

@@ -136,8 +136,7 @@ fn default_max_flows(workers: usize) -> usize {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(4 << 30, |kb| kb * 1024);
-    // 2x the flow's own bytes: a hash table just after a resize is half full
-    let per_flow = 2 * trombone_flow::BYTES_PER_FLOW as u64;
+    let per_flow = trombone_flow::BYTES_PER_FLOW as u64;
     ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
 }
 

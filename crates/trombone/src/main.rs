@@ -3,6 +3,7 @@
 
 mod analyze;
 mod cmd_db;
+mod cmd_report;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Analyze pcap/pcapng captures: AS×AS and country×country traffic matrices.
     Analyze(analyze::AnalyzeArgs),
+    /// Render analyze JSON results as a self-contained HTML report or CSV tables.
+    Report(cmd_report::ReportArgs),
     /// Build, inspect and query the IP→ASN/country database.
     #[command(subcommand)]
     Db(cmd_db::DbCommand),
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Report(a) => cmd_report::run(a),
         Command::Db(c) => match cmd_db::run(c) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -189,20 +189,27 @@ def result(seed, hour, inputs, partial, scale):
         r_in = rate(rng, seconds, in_b * 8 / 1e6 / seconds)
         r_out = rate(rng, seconds, out_b * 8 / 1e6 / seconds)
         p95 = max(r_in["p95_mbps"], r_out["p95_mbps"])
-        ports.append({"asn": asn, "country": KH, "hairpin_in": r_in, "hairpin_out": r_out, **port_for(p95, growth, target, price)})
+        ports.append({"asn": asn, "country": KH, "name": NAMES.get(str(asn)), "hairpin_in": r_in, "hairpin_out": r_out, **port_for(p95, growth, target, price)})
     ports.sort(key=lambda p: -p["p95_mbps"])
     networks = []
     for asn, cc_, gin, gout in [(24560, KH, 900.0, 260.0), (38623, KH, 720.0, 190.0), (15169, "US", 45.0, 766.0),
                                 (17976, KH, 160.0, 70.0), (131178, KH, 55.0, 22.0), (7552, "VN", 61.0, 88.0)]:
         r_in = rate(rng, seconds, S(gin * GB) * 8 / 1e6 / seconds)
         r_out = rate(rng, seconds, S(gout * GB) * 8 / 1e6 / seconds)
-        networks.append({"asn": asn, "country": cc_, "in": r_in, "out": r_out,
-                         "packet_size": {"samples": r_in["packets"] + r_out["packets"], "mean": 812.4, "p50": 1040, "p90": 1500, "p99": 1500}})
+        pk = r_in["packets"] + r_out["packets"]
+        shares = [0.31, 0.07, 0.04, 0.05, 0.08, 0.12, 0.33]
+        counts = [int(pk * x) for x in shares]
+        counts[-1] += pk - sum(counts)
+        ranges = ["0-64", "65-127", "128-255", "256-511", "512-1023", "1024-1499", "1500+"]
+        networks.append({"asn": asn, "country": cc_, "name": NAMES.get(str(asn)), "in": r_in, "out": r_out,
+                         "packet_sizes": {"packets": pk, "mean": 812.4,
+                                          "buckets": [{"range": r, "packets": c} for r, c in zip(ranges, counts)]}})
     links = []
     for name, asn, cc_, gin, gout in [("SG transit", 7473, "SG", 980.0, 420.0), ("HK transit", 3491, "HK", 330.0, 150.0), ("VN direct", 7552, "VN", 149.0, 64.0)]:
         links.append({"name": name, "asn": asn, "country": cc_,
                       "in": rate(rng, seconds, S(gin * GB) * 8 / 1e6 / seconds),
-                      "out": rate(rng, seconds, S(gout * GB) * 8 / 1e6 / seconds)})
+                      "out": rate(rng, seconds, S(gout * GB) * 8 / 1e6 / seconds),
+                      "unknown_direction": rate(rng, seconds, S(1.5 * GB) * 8 / 1e6 / seconds) if name == "VN direct" else None})
     prs = []
     for p in pairs[:4]:
         prs.append({"src_asn": p["src_asn"], "dst_asn": p["dst_asn"], "src_country": KH, "dst_country": KH,
@@ -239,9 +246,85 @@ def result(seed, hour, inputs, partial, scale):
             "bin_s": BIN_S, "sample_s": SAMPLE_S, "port_target": target, "growth": growth,
             "transit_price_usd_per_mbps_month": price, "port_speeds_gbps": SPEEDS,
             "first_bin_ns": start, "bins": seconds, "samples": seconds // SAMPLE_S,
+            "unbinned_packets": 0,
+            "packet_size": {"samples": ip_packets, "mean": 871.9, "p50": 1052, "p90": 1500, "p99": 1500, "max": 1500},
             "networks": networks, "pairs": prs, "links": links,
             "what_if": {"asns": [p["asn"] for p in ports], "ports": ports,
                         "total_transit_saved_usd_per_month": round(sum(p["transit_saved_usd_per_month"] for p in ports), 2)},
+        },
+    }
+
+
+def zone_view():
+    """The subregional view (--zone KH,LA,MM,VN) at a regional exchange with many AS pairs,
+    from an older analyze without the sizing section: exercises heatmap folding."""
+    rng = random.Random(7)
+    ases = [(24560, "KH"), (38623, "KH"), (17976, "KH"), (131178, "KH"), (7552, "VN"), (45899, "VN"),
+            (18403, "VN"), (131429, "VN"), (9873, "LA"), (133000, "LA"), (9988, "MM"), (136255, "MM"),
+            (58952, "MM"), (131293, "VN"), (38731, "KH"), (132167, "LA")]
+    names = dict(NAMES)
+    names.update({"18403": "FPT-AS-AP The Corporation for Financing & Promoting Technology, VN",
+                  "131429": "MOBIFONE-AS-VN MOBIFONE Corporation, VN",
+                  "133000": "STARTELECOM-AS-LA Star Telecom, LA",
+                  "136255": "MYTEL-AS-MM Telecom International Myanmar, MM",
+                  "58952": "OOREDOO-AS-MM Ooredoo Myanmar, MM",
+                  "131293": "CMC-AS-VN CMC Telecom, VN",
+                  "38731": "CHUANWEI-KH Chuan Wei (Cambodia), KH",
+                  "132167": "UNITEL-AS-LA Unitel, LA"})
+    pairs = []
+    for i, s_ in enumerate(ases):
+        for j, d_ in enumerate(ases):
+            if i == j or rng.random() < 0.55:
+                continue
+            b = int(rng.lognormvariate(21, 2.2))
+            pk = max(1, b // 900)
+            reob = int(pk * rng.uniform(0.3, 0.95))
+            det = rng.uniform(25, 70)
+            pairs.append({
+                "src_asn": s_[0], "dst_asn": d_[0], "src_country": s_[1], "dst_country": d_[1],
+                "packets": pk, "bytes": b, "observations": pk + reob, "reobserved_packets": reob,
+                "local_bytes": b * 3,
+                "detour_ms": {"samples": reob, "p50": round(det, 1), "p90": round(det * 1.4, 1), "p99": round(det * 2.1, 1)} if reob else None,
+                "hops_abroad": {"samples": reob, "p50": rng.randint(6, 14)} if reob else None,
+                "handshake_rtt_ms": None,
+                # No links file at this vantage: the link is never identified.
+                "via": [{"link": None, "asn": 0, "country": None, "name": None, "packets": pk, "bytes": b}],
+            })
+    pairs.sort(key=lambda p: -p["bytes"])
+    hb = sum(p["bytes"] for p in pairs)
+    lb = sum(p["local_bytes"] for p in pairs)
+    as_matrix = [{"src_asn": p["src_asn"], "dst_asn": p["dst_asn"], "src_country": p["src_country"],
+                  "dst_country": p["dst_country"], "packets": p["packets"] * 2, "bytes": p["bytes"] * 2, "flows": 3}
+                 for p in pairs]
+    cc = {}
+    for c in as_matrix:
+        e = cc.setdefault((c["src_country"], c["dst_country"]), [0, 0, 0])
+        e[0] += c["packets"]; e[1] += c["bytes"]; e[2] += c["flows"]
+    return {
+        "schema_version": 1,
+        "tool": {"name": "trombone", "version": "0.1.0"},
+        "asn_db": {"source": "embedded default (iptoasn.com 2024-04-30)", "date": "2024-04-30"},
+        "partial": False,
+        "inputs": [{"file": "regional-ix-mirror.pcap.gz", "format": "pcap", "frames": 1000, "linktypes": {"1": 1000}, "error": None}],
+        "time": {"first_ns": START_NS, "last_ns": START_NS + 600_000_000_000, "duration_s": 600.0},
+        "totals": {"frames": 1000, "ip_packets": sum(c["packets"] for c in as_matrix), "ip_bytes": sum(c["bytes"] for c in as_matrix),
+                   "wire_bytes": sum(c["bytes"] for c in as_matrix), "non_ip_frames": 0, "malformed_frames": 0,
+                   "unsupported_frames": 0, "flows": sum(c["flows"] for c in as_matrix)},
+        "as_matrix": sorted(as_matrix, key=lambda c: -c["bytes"]),
+        "country_matrix": [{"src_country": k[0], "dst_country": k[1], "packets": v[0], "bytes": v[1], "flows": v[2]}
+                           for k, v in sorted(cc.items(), key=lambda kv: -kv[1][1])],
+        "as_names": names,
+        "hairpin": {
+            "home": "KH", "zone": ["KH", "LA", "MM", "VN"], "window_ms": 2000.0, "domestic_floor_ms": 24.0,
+            "max_zone_km": 2400.0, "links": [],
+            "totals": {"packets": sum(p["packets"] for p in pairs), "bytes": hb,
+                       "observations": sum(p["observations"] for p in pairs),
+                       "reobserved_packets": sum(p["reobserved_packets"] for p in pairs),
+                       "local_packets": sum(p["packets"] for p in pairs) * 3, "local_bytes": lb,
+                       "share_of_local_bytes": hb / lb},
+            "matcher": {"slot_overflows": 0, "swept": 1200, "dropped_fresh": 0,
+                        "unidentified_link": sum(p["observations"] for p in pairs)},
+            "pairs": pairs,
         },
     }
 
@@ -282,7 +365,9 @@ def main():
         ],
         "as_names": {"64500": "<script>alert('as')</script> Evil \"AS\" & Co", "64501": "<b onmouseover=x>BOLD</b>"},
     }
-    for name, doc in (("kh-border-hour1.json", a), ("kh-border-hour2-partial.json", b), ("hostile-names.json", c)):
+    d = zone_view()
+    for name, doc in (("kh-border-hour1.json", a), ("kh-border-hour2-partial.json", b),
+                      ("hostile-names.json", c), ("clmv-zone-many-pairs.json", d)):
         with open(name, "w") as f:
             json.dump(doc, f, indent=1)
             f.write("\n")

@@ -1,0 +1,561 @@
+//! `trombone capture`: live analysis of an interface's traffic.
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+use trombone_asdb::AsDb;
+use trombone_capture::live::{
+    parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
+};
+use trombone_hairpin::{HairpinConfig, Links, Zone};
+use trombone_output::CsvTable;
+use trombone_pipeline::{CaptureHealth, LiveOptions, LiveReport, Pinning};
+use trombone_reduce::{Report, SizingConfig};
+
+/// Capture engines on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum EngineArg {
+    /// AF_XDP: one XDP socket per NIC receive queue (zero-copy where the driver allows).
+    Afxdp,
+    /// AF_PACKET: TPACKET_V3 rings in a fanout group.
+    Afpacket,
+    /// libpcap (only in builds with the `libpcap` feature).
+    Pcap,
+}
+
+/// Fanout modes on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FanoutArg {
+    /// Symmetric flow hash: both directions of a flow reach the same worker.
+    Hash,
+    /// The CPU that received the frame.
+    Cpu,
+    /// The NIC receive queue.
+    Qm,
+    /// Round robin (splits flows: throughput tests only).
+    Lb,
+}
+
+/// Which frames to capture.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DirectionArg {
+    /// Frames the interface receives.
+    In,
+    /// Frames it receives and frames the host sends (afpacket, pcap).
+    Inout,
+}
+
+/// XDP attach modes on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum XdpAttachArg {
+    /// Native if the driver supports it, generic otherwise.
+    Auto,
+    /// In the driver.
+    Native,
+    /// In the core receive path.
+    Generic,
+}
+
+/// XDP socket bind modes on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum XdpBindArg {
+    /// Zero-copy if the driver supports it, copy otherwise.
+    Auto,
+    /// Zero-copy or fail.
+    Zerocopy,
+    /// Copy.
+    Copy,
+}
+
+/// Output formats of `capture`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// Human summary for a terminal, with the capture health.
+    Table,
+    /// The JSON contract, with a "capture" object holding the capture health.
+    Json,
+    /// One matrix as CSV (capture health on standard error).
+    Csv,
+}
+
+/// Which matrix `--format csv` writes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CsvWhich {
+    /// AS×AS matrix.
+    As,
+    /// Country×country matrix.
+    Country,
+    /// Hairpin AS pairs (needs --home).
+    Hairpin,
+}
+
+/// Arguments of `trombone capture`.
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    /// Interface to capture on.
+    #[arg(short, long, value_name = "IF")]
+    interface: String,
+    /// Capture engine (default: the fastest that works on the interface, said on stderr).
+    #[arg(long, value_enum)]
+    engine: Option<EngineArg>,
+    /// Receive queues to capture, e.g. 0-3 or 0,2 (default: all). For afpacket and pcap,
+    /// the number of fanout members.
+    #[arg(long, value_name = "LIST")]
+    queues: Option<String>,
+    /// Cores to pin the workers to, in queue order (e.g. 2-5), or "none"
+    /// (default: one core per worker, in order).
+    #[arg(long, value_name = "LIST")]
+    cpus: Option<String>,
+    /// Stop after this many seconds (default: at Ctrl-C / SIGTERM).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// Also write a result every SECONDS (cumulative; --output FILE is replaced each time).
+    #[arg(long, value_name = "SECONDS")]
+    interval: Option<f64>,
+    /// Capture filter, tcpdump syntax (afpacket, pcap). Compiled by libpcap in libpcap
+    /// builds, otherwise by running `tcpdump -ddd`.
+    #[arg(long, value_name = "EXPR")]
+    filter: Option<String>,
+    /// How AF_PACKET/libpcap spread frames over the workers.
+    #[arg(long, value_enum, default_value_t = FanoutArg::Hash)]
+    fanout: FanoutArg,
+    /// Frames to capture (afxdp always captures what the interface receives).
+    #[arg(long, value_enum, default_value_t = DirectionArg::Inout)]
+    direction: DirectionArg,
+    /// Leave the interface's promiscuous mode alone.
+    #[arg(long)]
+    no_promisc: bool,
+    /// Ring size per queue, MiB (afpacket, pcap).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    ring_mb: usize,
+    /// Milliseconds after which a partly filled ring block is handed over (afpacket, pcap).
+    #[arg(long, value_name = "MS", default_value_t = 10)]
+    block_timeout_ms: u32,
+    /// Where the XDP program runs.
+    #[arg(long, value_enum, default_value_t = XdpAttachArg::Auto)]
+    xdp_attach: XdpAttachArg,
+    /// How the XDP sockets are bound.
+    #[arg(long, value_enum, default_value_t = XdpBindArg::Auto)]
+    xdp_bind: XdpBindArg,
+    /// UMEM frames per XDP socket (a power of two).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    xdp_frames: u32,
+    /// Longest time, in seconds, to keep reading after the stop before the rings are closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    drain: f64,
+    /// IP→ASN/country database file (repeatable; format detected from content).
+    /// Without it, the embedded default database is used.
+    #[arg(long = "asn-db", value_name = "FILE")]
+    asn_db: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Matrix written by --format csv.
+    #[arg(long, value_enum, default_value_t = CsvWhich::As)]
+    csv_table: CsvWhich,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rows of each matrix shown by --format table.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Country under audit (ISO code, e.g. KH): turns on hairpin detection.
+    #[arg(long, value_name = "CC")]
+    home: Option<String>,
+    /// Countries whose traffic counts as local, comma-separated (default: just --home).
+    #[arg(long, value_name = "CC,CC,...", requires = "home")]
+    zone: Option<String>,
+    /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
+    #[arg(long, value_name = "FILE", requires = "home")]
+    links: Option<PathBuf>,
+    /// Two sightings of one packet further apart than this are two packets.
+    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
+    window_ms: u64,
+    /// Longest in-zone distance in km for the handshake-RTT floor.
+    #[arg(long, value_name = "KM", requires = "home")]
+    zone_km: Option<f64>,
+    /// Rate bin width, seconds.
+    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0)]
+    bin_s: f64,
+    /// Sample interval for rate percentiles, seconds (a whole number of bins).
+    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0)]
+    sample_s: f64,
+    /// Highest p95 utilisation allowed on a recommended port.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    port_target: f64,
+    /// Growth factor applied to p95 before sizing.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    growth: f64,
+    /// International transit price, USD per Mbps per month.
+    #[arg(long, value_name = "USD", default_value_t = 100.0)]
+    transit_price: f64,
+    /// Port speeds to choose from, Gbps.
+    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_values_t = [1.0, 10.0, 25.0, 40.0, 100.0, 400.0])]
+    port_speeds: Vec<f64>,
+    /// ASNs for the IXP what-if (default: every zone ASN with hairpin traffic).
+    #[arg(long, value_name = "ASN,...", value_delimiter = ',')]
+    what_if_asns: Option<Vec<u32>>,
+    /// Networks and pairs listed in the sizing section.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    sizing_top: usize,
+}
+
+/// Seconds from the command line as a duration.
+fn seconds(flag: &str, s: f64) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 && s < 1e9 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!("{flag} must be a positive number of seconds"))
+    }
+}
+
+/// Builds the capture request from the engine options.
+fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
+    let mut cfg = LiveConfig::new(&a.interface);
+    cfg.engine = a.engine.map(|e| match e {
+        EngineArg::Afxdp => Engine::AfXdp,
+        EngineArg::Afpacket => Engine::AfPacket,
+        EngineArg::Pcap => Engine::Pcap,
+    });
+    if let Some(q) = &a.queues {
+        cfg.queues = Some(parse_index_list(q).map_err(|e| format!("--queues {e}"))?);
+    }
+    cfg.filter = a.filter.clone();
+    if a.ring_mb == 0 || a.ring_mb > 16 << 10 {
+        return Err("--ring-mb must be between 1 and 16384".into());
+    }
+    cfg.packet = AfPacketOptions {
+        fanout: match a.fanout {
+            FanoutArg::Hash => Fanout::Hash,
+            FanoutArg::Cpu => Fanout::Cpu,
+            FanoutArg::Qm => Fanout::Qm,
+            FanoutArg::Lb => Fanout::Lb,
+        },
+        ring_bytes: a.ring_mb << 20,
+        block_timeout_ms: a.block_timeout_ms.clamp(1, 1000),
+        ignore_outgoing: matches!(a.direction, DirectionArg::In),
+        promisc: !a.no_promisc,
+        ..AfPacketOptions::default()
+    };
+    cfg.xdp_attach = match a.xdp_attach {
+        XdpAttachArg::Auto => XdpAttach::Auto,
+        XdpAttachArg::Native => XdpAttach::Native,
+        XdpAttachArg::Generic => XdpAttach::Generic,
+    };
+    if !(64..=1 << 20).contains(&a.xdp_frames) || !a.xdp_frames.is_power_of_two() {
+        return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
+    }
+    cfg.xsk = XskOptions {
+        frames: a.xdp_frames,
+        bind: match a.xdp_bind {
+            XdpBindArg::Auto => BindMode::Auto,
+            XdpBindArg::Zerocopy => BindMode::ZeroCopy,
+            XdpBindArg::Copy => BindMode::Copy,
+        },
+        ..XskOptions::default()
+    };
+    Ok(cfg)
+}
+
+/// Builds the sizing configuration from the rate and port options.
+fn sizing_config(a: &CaptureArgs) -> Result<SizingConfig, String> {
+    if !(a.bin_s >= 0.001 && a.bin_s.is_finite()) {
+        return Err("--bin must be at least 0.001 seconds".into());
+    }
+    let bin_ns = (a.bin_s * 1e9).round() as i64;
+    let sample_ns = (a.sample_s * 1e9).round() as i64;
+    if !(a.sample_s.is_finite() && sample_ns >= bin_ns && sample_ns % bin_ns == 0) {
+        return Err("--sample must be a whole number of --bin widths".into());
+    }
+    if !(a.port_target > 0.0 && a.port_target <= 1.0) {
+        return Err("--port-target must be in (0, 1]".into());
+    }
+    if !(a.growth > 0.0 && a.growth.is_finite()) {
+        return Err("--growth must be positive".into());
+    }
+    if !(a.transit_price >= 0.0 && a.transit_price.is_finite()) {
+        return Err("--transit-price must be zero or more".into());
+    }
+    let mut speeds = a.port_speeds.clone();
+    if speeds.is_empty() || speeds.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
+        return Err("--port-speeds must be positive numbers".into());
+    }
+    speeds.sort_by(f64::total_cmp);
+    Ok(SizingConfig {
+        bin_ns,
+        sample_ns,
+        port_target: a.port_target,
+        growth: a.growth,
+        transit_price: a.transit_price,
+        port_speeds_gbps: speeds,
+        what_if_asns: a.what_if_asns.clone(),
+        top: a.sizing_top,
+    })
+}
+
+/// Builds the hairpin configuration from --home/--zone/--links.
+fn hairpin_config(a: &CaptureArgs) -> Result<Option<HairpinConfig>, String> {
+    let Some(home) = &a.home else {
+        return Ok(None);
+    };
+    let zone = Zone::parse(home, a.zone.as_deref()).map_err(|e| format!("--home/--zone: {e}"))?;
+    let links = match &a.links {
+        Some(p) => Links::load(p).map_err(|e| e.to_string())?,
+        None => Links::default(),
+    };
+    let mut cfg = HairpinConfig::new(zone, links);
+    cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
+    if let Some(km) = a.zone_km {
+        if !(km > 0.0 && km.is_finite()) {
+            return Err("--zone-km must be a positive number".into());
+        }
+        cfg.max_zone_km = km;
+    }
+    Ok(Some(cfg))
+}
+
+/// Everything `run` needs, checked.
+fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
+    let mut o = LiveOptions::new(live_config(a)?);
+    o.pinning = match a.cpus.as_deref() {
+        None => Pinning::Auto,
+        Some("none") => Pinning::Off,
+        Some(l) => Pinning::Cpus(
+            parse_index_list(l)
+                .map_err(|e| format!("--cpus {e}"))?
+                .into_iter()
+                .map(|c| c as usize)
+                .collect(),
+        ),
+    };
+    o.duration = a.duration.map(|s| seconds("--duration", s)).transpose()?;
+    o.interval = a.interval.map(|s| seconds("--interval", s)).transpose()?;
+    o.drain = seconds("--drain", a.drain)?;
+    o.hairpin = hairpin_config(a)?.map(Arc::new);
+    o.sizing = sizing_config(a)?;
+    if o.hairpin.is_none() && matches!(a.csv_table, CsvWhich::Hairpin) {
+        return Err("--csv-table hairpin needs --home".into());
+    }
+    Ok(o)
+}
+
+/// Captures until --duration or Ctrl-C/SIGTERM and writes the result.
+/// Exit code 0 when nothing was lost, 1 when frames were dropped or a queue
+/// failed (the result is marked partial), 2 on a usage, open or output error.
+pub fn run(a: CaptureArgs) -> ExitCode {
+    let opts = match options(&a) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let db = if a.asn_db.is_empty() {
+        AsDb::embedded()
+    } else {
+        match AsDb::load(&a.asn_db) {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("trombone: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while stopping ends the process at once (the kernel
+        // still detaches the XDP program: it is held by a file descriptor).
+        let r = signal_hook::flag::register_conditional_shutdown(sig, 130, stop.clone())
+            .and_then(|_| signal_hook::flag::register(sig, stop.clone()));
+        if let Err(e) = r {
+            eprintln!("trombone: cannot install the signal handler: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let cap = match trombone_pipeline::open_capture(&opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for note in &cap.notes {
+        eprintln!("trombone: {note}");
+    }
+    eprintln!(
+        "trombone: capturing on {} with {} ({}), {} queue(s); {}",
+        cap.interface.name,
+        cap.engine.name(),
+        cap.mode,
+        cap.queue_count(),
+        match opts.duration {
+            Some(d) => format!("for {:.1} s (Ctrl-C stops earlier)", d.as_secs_f64()),
+            None => "Ctrl-C or SIGTERM stops".into(),
+        }
+    );
+    let mut write_failed = None;
+    let last = trombone_pipeline::run_capture(cap, Arc::new(db), &opts, &stop, |snap| {
+        if let Err(e) = emit(&a, snap) {
+            write_failed.get_or_insert(e);
+        }
+    });
+    if let Some(e) = write_failed {
+        eprintln!("trombone: cannot write a snapshot: {e}");
+    }
+    summarize(&last.health);
+    if let Err(e) = emit(&a, &last) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("trombone: cannot write output: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if last.report.partial {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Says on stderr what was captured and lost.
+fn summarize(h: &CaptureHealth) {
+    let drops = h.kernel_drops + h.xdp_drops;
+    eprintln!(
+        "trombone: {} frames captured on {} in {:.1} s over {} queue(s); dropped: {} by the capture rings, {} by the NIC",
+        h.packets,
+        h.interface,
+        h.elapsed_s,
+        h.queues.len(),
+        drops,
+        h.interface_drops.map_or("unknown".into(), |d| d.to_string()),
+    );
+    for q in &h.queues {
+        if let Some(e) = &q.error {
+            eprintln!("trombone: queue {} stopped early: {e}", q.queue);
+        }
+    }
+    if h.dropped_any {
+        eprintln!("trombone: frames were lost: the result covers only what was captured and is marked partial");
+    }
+}
+
+/// Writes one result: to the output file (replaced whole, so it always holds
+/// a complete result) or to standard output.
+fn emit(a: &CaptureArgs, lr: &LiveReport) -> io::Result<()> {
+    match &a.output {
+        Some(path) => {
+            let tmp = tmp_path(path);
+            let f = File::create(&tmp)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
+            let mut w = BufWriter::new(f);
+            write(a, lr, &mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        }
+        None => write(a, lr, io::stdout().lock()),
+    }
+}
+
+/// `FILE.tmp` beside `FILE`.
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".tmp");
+    PathBuf::from(s)
+}
+
+/// The JSON contract plus the capture health.
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    capture: &'a CaptureHealth,
+}
+
+/// Renders one result in the chosen format.
+fn write(a: &CaptureArgs, lr: &LiveReport, mut out: impl Write) -> io::Result<()> {
+    match a.format {
+        Format::Table => {
+            trombone_output::write_table(&lr.report, a.top, &mut out)?;
+            write_health(&lr.health, &mut out)?;
+        }
+        Format::Json => {
+            let j = JsonOut {
+                report: &lr.report,
+                capture: &lr.health,
+            };
+            serde_json::to_writer_pretty(&mut out, &j).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Csv => {
+            let t = match a.csv_table {
+                CsvWhich::As => CsvTable::As,
+                CsvWhich::Country => CsvTable::Country,
+                CsvWhich::Hairpin => CsvTable::Hairpin,
+            };
+            trombone_output::write_csv(&lr.report, t, &mut out)?
+        }
+    }
+    out.flush()
+}
+
+/// The capture health section of the table output.
+fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Capture health ({}): {} on {} ({}{}), {:.1} s",
+        if h.is_final { "final" } else { "snapshot" },
+        h.engine,
+        h.interface,
+        h.mode,
+        h.fanout
+            .as_ref()
+            .map_or(String::new(), |f| format!(", fanout {f}")),
+        h.elapsed_s
+    )?;
+    if let Some(f) = &h.filter {
+        writeln!(out, "  filter: {f}")?;
+    }
+    writeln!(
+        out,
+        "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}",
+        "queue", "cpu", "packets", "bytes", "kernel_drop", "xdp_drop"
+    )?;
+    for q in &h.queues {
+        writeln!(
+            out,
+            "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}{}",
+            q.queue,
+            q.cpu.map_or("-".into(), |c| c.to_string()),
+            q.packets,
+            q.bytes,
+            q.kernel_drops,
+            q.xdp_drops,
+            q.error
+                .as_ref()
+                .map_or(String::new(), |e| format!("  stopped: {e}"))
+        )?;
+    }
+    let or_unknown = |v: Option<u64>| v.map_or("unknown".into(), |d| d.to_string());
+    writeln!(
+        out,
+        "  lost by the NIC: {}; discarded by the host stack after capture (not a loss): {}",
+        or_unknown(h.interface_drops),
+        or_unknown(h.host_discards)
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        if h.dropped_any {
+            "FRAMES WERE LOST: the matrices cover only what was captured"
+        } else {
+            "nothing dropped"
+        }
+    )
+}
