@@ -29,6 +29,8 @@ struct ReplicaKey {
     sport: u16,
     dport: u16,
     proto: u8,
+    /// TCP flags: an IPv6 ACK and FIN can share seq/ack, not flags.
+    tcp_flags: u8,
 }
 
 /// One sighting waiting for its replica.
@@ -213,6 +215,7 @@ impl HairpinState {
             sport: m.sport,
             dport: m.dport,
             proto: m.proto,
+            tcp_flags: m.tcp_flags,
         };
         let len = m.l3_len as i64;
         let window = self.cfg.window_ns;

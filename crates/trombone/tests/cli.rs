@@ -143,8 +143,13 @@ fn fixtures_match_the_generators_model() {
 #[test]
 fn embedded_database_agrees_with_the_fixture_table() {
     // The fixtures use real CLMV and foreign prefixes taken from the same
-    // RouteViews/APNIC data the embedded default is built from.
-    for (cap, expected) in fixture_captures() {
+    // RouteViews/APNIC data the embedded default is built from. The shared
+    // routing data is IPv4 only (the embedded default has no IPv6 routes), so
+    // the comparison uses the IPv4-only capture.
+    for (cap, expected) in fixture_captures()
+        .into_iter()
+        .filter(|(c, _)| c.to_string_lossy().contains("-v4."))
+    {
         let want: Value =
             serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
         let (got, out) = analyze_json(&[&cap], &[]);

@@ -1,0 +1,357 @@
+//! End-to-end hairpin detection on the generator's hairpin fixture.
+//!
+//! Every `capture-fixtures/hairpin-*.<view>.expected.json` names the capture, the address table
+//! and the analyzer options of one run, and holds the `hairpin` section the generator's own
+//! model (crates/fixtures/src/hairpin_model.rs) computed from what it sent — never a previous
+//! run of the analyzer. What is compared:
+//!
+//! - `home`, `zone`, `window_ms`, `domestic_floor_ms`, `max_zone_km`, `links`, `totals`
+//!   (including `share_of_local_bytes`) and `matcher`: exactly;
+//! - `pairs` as a set keyed by (src_asn, dst_asn, src_country, dst_country): `packets`,
+//!   `bytes`, `observations`, `reobserved_packets`, `local_bytes`, the `via` list (as a set)
+//!   and `hops_abroad` exactly; whether each latency object is null exactly; sample counts and
+//!   `exceeds_domestic_floor` exactly; `detour_ms.p50/p90/p99` and `handshake_rtt_ms.min/p50`
+//!   within 0.2% of the expected value + 0.001 ms. The expected values are the exact
+//!   nearest-rank samples; the analyzer's 3-significant-digit histogram may report a bucket
+//!   bound up to 0.1% away, and the generator keeps each pair's samples at least 0.4% + 2 µs
+//!   apart, so a quantile off by one rank fails.
+//!
+//! Each run is made with `--workers 1` and `--workers 3`, which must give identical JSON, and
+//! the table and hairpin CSV outputs are checked against the same expectations.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../capture-fixtures")
+}
+
+/// Every hairpin expected file (`hairpin-<capture>.<view>.expected.json`).
+fn expected_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .expect("capture-fixtures")
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("hairpin-")
+                && n.ends_with(".expected.json")
+                && n.matches('.').count() >= 3
+        })
+        .collect();
+    v.sort();
+    assert!(v.len() >= 4, "expected the four hairpin views, found {v:?}");
+    v
+}
+
+fn load(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// The analyzer arguments of an expected file (capture and options), without --format.
+fn run_args(exp: &Value) -> Vec<String> {
+    let f = |k: &str| {
+        fixtures()
+            .join(exp[k].as_str().unwrap())
+            .display()
+            .to_string()
+    };
+    let a = &exp["args"];
+    let mut v = vec![
+        "analyze".to_string(),
+        f("capture"),
+        "--asn-db".into(),
+        f("asn_db"),
+        "--home".into(),
+        a["home"].as_str().unwrap().into(),
+        "--no-progress".into(),
+    ];
+    if let Some(z) = a["zone"].as_str() {
+        v.extend(["--zone".into(), z.into()]);
+    }
+    if let Some(l) = a["links"].as_str() {
+        v.extend(["--links".into(), fixtures().join(l).display().to_string()]);
+    }
+    if let Some(w) = a["window_ms"].as_u64() {
+        v.extend(["--window-ms".into(), w.to_string()]);
+    }
+    v
+}
+
+fn trombone(args: &[String], extra: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_trombone"))
+        .args(args)
+        .args(extra)
+        .output()
+        .expect("run trombone");
+    assert!(
+        out.status.success(),
+        "trombone {args:?} {extra:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn json(args: &[String], workers: &str) -> Value {
+    let out = trombone(args, &["--format", "json", "--workers", workers]);
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+type PairKey = (u64, u64, String, String);
+
+fn pair_key(p: &Value) -> PairKey {
+    (
+        p["src_asn"].as_u64().unwrap(),
+        p["dst_asn"].as_u64().unwrap(),
+        p["src_country"].as_str().unwrap().to_string(),
+        p["dst_country"].as_str().unwrap().to_string(),
+    )
+}
+
+fn pairs_by_key(section: &Value) -> BTreeMap<PairKey, &Value> {
+    let mut m = BTreeMap::new();
+    for p in section["pairs"].as_array().expect("pairs array") {
+        assert!(m.insert(pair_key(p), p).is_none(), "pair listed twice: {p}");
+    }
+    m
+}
+
+/// |got - want| <= 0.2% of want + 0.001 ms.
+fn close(got: &Value, want: &Value, what: &str) {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    assert!(
+        (g - w).abs() <= 0.002 * w + 0.001,
+        "{what}: analyzer {g} ms, generator {w} ms"
+    );
+}
+
+fn via_set(p: &Value) -> Vec<String> {
+    let mut v: Vec<String> = p["via"]
+        .as_array()
+        .expect("via array")
+        .iter()
+        .map(|v| {
+            format!(
+                "{}|{}|{}|{}|{}|{}",
+                v["link"], v["asn"], v["country"], v["name"], v["packets"], v["bytes"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn compare_pair(got: &Value, want: &Value, ctx: &str) {
+    for k in [
+        "packets",
+        "bytes",
+        "observations",
+        "reobserved_packets",
+        "local_bytes",
+        "hops_abroad",
+    ] {
+        assert_eq!(got[k], want[k], "{ctx}: {k}");
+    }
+    assert_eq!(via_set(got), via_set(want), "{ctx}: via");
+    for (obj, fields, exact) in [
+        ("detour_ms", &["p50", "p90", "p99"][..], &["samples"][..]),
+        (
+            "handshake_rtt_ms",
+            &["min", "p50"][..],
+            &["samples", "exceeds_domestic_floor"][..],
+        ),
+    ] {
+        let (g, w) = (&got[obj], &want[obj]);
+        assert_eq!(g.is_null(), w.is_null(), "{ctx}: {obj} null-ness");
+        if w.is_null() {
+            continue;
+        }
+        for f in exact {
+            assert_eq!(g[f], w[f], "{ctx}: {obj}.{f}");
+        }
+        for f in fields {
+            close(&g[f], &w[f], &format!("{ctx}: {obj}.{f}"));
+        }
+    }
+}
+
+fn compare_section(got: &Value, want: &Value, ctx: &str) {
+    for k in [
+        "home",
+        "zone",
+        "window_ms",
+        "domestic_floor_ms",
+        "max_zone_km",
+        "links",
+        "matcher",
+    ] {
+        assert_eq!(got[k], want[k], "{ctx}: hairpin.{k}");
+    }
+    let (gt, wt) = (&got["totals"], &want["totals"]);
+    for (k, v) in wt.as_object().unwrap() {
+        assert_eq!(&gt[k], v, "{ctx}: hairpin.totals.{k}");
+    }
+    let (g, w) = (pairs_by_key(got), pairs_by_key(want));
+    let gk: Vec<&PairKey> = g.keys().collect();
+    let wk: Vec<&PairKey> = w.keys().collect();
+    assert_eq!(gk, wk, "{ctx}: the set of pairs");
+    for (k, want_pair) in &w {
+        compare_pair(g[k], want_pair, &format!("{ctx}: pair {k:?}"));
+    }
+}
+
+#[test]
+fn hairpin_sections_match_the_generators_model() {
+    for exp_path in expected_files() {
+        let exp = load(&exp_path);
+        let ctx = exp_path.file_name().unwrap().to_string_lossy().to_string();
+        let args = run_args(&exp);
+        let one = json(&args, "1");
+        let three = json(&args, "3");
+        assert_eq!(one, three, "{ctx}: --workers 3 differs from --workers 1");
+        assert!(one["hairpin"].is_object(), "{ctx}: no hairpin section");
+        compare_section(&one["hairpin"], &exp["hairpin"], &ctx);
+    }
+}
+
+#[test]
+fn the_views_are_not_all_alike() {
+    // Guards the fixture itself: the zone, the links file and the window must each change the
+    // verdict, or the comparisons above could not tell a wrong zone rule from a right one.
+    let mut shares = Vec::new();
+    let mut reobserved = Vec::new();
+    for p in expected_files() {
+        let t = &load(&p)["hairpin"]["totals"];
+        shares.push(t["share_of_local_bytes"].as_f64().unwrap().to_bits());
+        reobserved.push(t["reobserved_packets"].as_u64().unwrap());
+    }
+    shares.sort_unstable();
+    shares.dedup();
+    assert_eq!(shares.len(), 4, "four views, four different hairpin shares");
+    reobserved.sort_unstable();
+    reobserved.dedup();
+    assert!(reobserved.len() >= 3);
+}
+
+#[test]
+fn table_leads_with_the_hairpin_verdict() {
+    for exp_path in expected_files() {
+        let exp = load(&exp_path);
+        let ctx = exp_path.file_name().unwrap().to_string_lossy().to_string();
+        let out = trombone(&run_args(&exp), &["--format", "table", "--top", "50"]);
+        let text = String::from_utf8(out.stdout).expect("UTF-8 table");
+        let h = &exp["hairpin"];
+        let zone: Vec<&str> = h["zone"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let share = h["totals"]["share_of_local_bytes"].as_f64().unwrap() * 100.0;
+        let line = format!(
+            "HAIRPIN — home {}, zone {}: {:.1}% of local traffic left the zone and came back",
+            h["home"].as_str().unwrap(),
+            zone.join(","),
+            share
+        );
+        let at = text
+            .find(&line)
+            .unwrap_or_else(|| panic!("{ctx}: no line {line:?} in\n{text}"));
+        let matrix = text.find("AS matrix").expect("AS matrix heading");
+        assert!(
+            at < matrix,
+            "{ctx}: the hairpin verdict must come before the matrices"
+        );
+        // every pair appears as a row of the hairpin block, before the AS matrix
+        let block = &text[at..matrix];
+        for p in h["pairs"].as_array().unwrap() {
+            let row = block.lines().any(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.first() == Some(&p["src_asn"].to_string().as_str())
+                    && f.contains(&p["dst_asn"].to_string().as_str())
+                    && f.contains(&"→")
+            });
+            assert!(row, "{ctx}: no row for pair {}", pair_key(p).0);
+        }
+    }
+}
+
+/// Splits one CSV record (RFC 4180 quoting).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+#[test]
+fn csv_has_one_row_per_pair_with_its_counts() {
+    for exp_path in expected_files() {
+        let exp = load(&exp_path);
+        let ctx = exp_path.file_name().unwrap().to_string_lossy().to_string();
+        let out = trombone(
+            &run_args(&exp),
+            &["--format", "csv", "--csv-table", "hairpin"],
+        );
+        let text = String::from_utf8(out.stdout).expect("UTF-8 CSV");
+        let mut lines = text.lines();
+        let header = csv_fields(lines.next().expect("header"));
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("{ctx}: no CSV column {name}"))
+        };
+        let rows: Vec<Vec<String>> = lines.map(csv_fields).collect();
+        assert!(
+            rows.iter().all(|r| r.len() == header.len()),
+            "{ctx}: ragged CSV"
+        );
+        let fields = [
+            "src_asn",
+            "src_country",
+            "dst_asn",
+            "dst_country",
+            "packets",
+            "bytes",
+            "observations",
+            "reobserved_packets",
+            "local_bytes",
+        ];
+        let mut got: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| fields.iter().map(|f| r[col(f)].clone()).collect())
+            .collect();
+        let mut want: Vec<Vec<String>> = exp["hairpin"]["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                fields
+                    .iter()
+                    .map(|f| match &p[*f] {
+                        Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{ctx}: hairpin CSV rows");
+    }
+}
