@@ -67,10 +67,8 @@ impl Series {
     pub fn merge(&mut self, o: &Series) -> u64 {
         let mut lost = 0;
         for (i, b) in o.bins.iter().enumerate() {
-            if b[1] != 0 || b[0] != 0 {
-                if !self.add_n(o.start + i as i64, b[0], b[1]) {
-                    lost += b[1];
-                }
+            if (b[1] != 0 || b[0] != 0) && !self.add_n(o.start + i as i64, b[0], b[1]) {
+                lost += b[1];
             }
         }
         lost

@@ -250,7 +250,7 @@ impl Worker {
         self.first_ns = self.first_ns.min(m.ts_ns);
         self.last_ns = self.last_ns.max(m.ts_ns);
         self.packets += 1;
-        if self.packets % TIMEOUT_CHECK_EVERY == 0 {
+        if self.packets.is_multiple_of(TIMEOUT_CHECK_EVERY) {
             self.expire();
         }
         let active = self.limits.active_timeout_ns;

@@ -129,16 +129,20 @@ mod tests {
 
     #[test]
     fn merge_adds_counts_histograms_and_via() {
-        let mut a = PairHairpin::default();
-        a.observations = 3;
-        a.observed_bytes = 300;
-        a.reobserved_packets = 1;
-        a.reobserved_bytes = 100;
+        let mut a = PairHairpin {
+            observations: 3,
+            observed_bytes: 300,
+            reobserved_packets: 1,
+            reobserved_bytes: 100,
+            ..PairHairpin::default()
+        };
         record(&mut a.detour_us, 30_000);
         a.add_via(Some(0), 2, 200);
-        let mut b = PairHairpin::default();
-        b.observations = 1;
-        b.observed_bytes = 50;
+        let mut b = PairHairpin {
+            observations: 1,
+            observed_bytes: 50,
+            ..PairHairpin::default()
+        };
         record(&mut b.detour_us, 10_000);
         record(&mut b.detour_us, 20_000);
         b.add_via(Some(0), 1, 50);

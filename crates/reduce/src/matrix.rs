@@ -164,7 +164,7 @@ impl Reducer {
             })
             .collect();
         // Stable sort: ties keep the BTreeMap's country order.
-        country_matrix.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        country_matrix.sort_by_key(|c| std::cmp::Reverse(c.bytes));
         let sizing = sizing_report(
             &self.sizing,
             self.unbinned,

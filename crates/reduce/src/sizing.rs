@@ -257,6 +257,7 @@ struct Net {
 }
 
 /// Builds the sizing section from the merged pairs and links.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn sizing_report(
     cfg: &SizingConfig,
     unbinned: u64,

@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyze pcap/pcapng captures: AS×AS and country×country traffic matrices.
-    Analyze(analyze::AnalyzeArgs),
+    Analyze(Box<analyze::AnalyzeArgs>),
     /// Render analyze JSON results as a self-contained HTML report or CSV tables.
     Report(cmd_report::ReportArgs),
     /// Build, inspect and query the IP→ASN/country database.
@@ -31,7 +31,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(a) => analyze::run(a),
+        Command::Analyze(a) => analyze::run(*a),
         Command::Report(a) => cmd_report::run(a),
         Command::Db(c) => match cmd_db::run(c) {
             Ok(()) => ExitCode::SUCCESS,
