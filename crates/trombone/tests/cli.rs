@@ -306,3 +306,59 @@ fn table_and_csv_agree_with_json() {
     assert!(t.contains("AS matrix"), "{t}");
     assert!(t.contains("Country matrix"), "{t}");
 }
+
+#[test]
+fn analyze_then_report_gives_an_offline_page_with_the_json_figures() {
+    let dir = std::env::temp_dir().join(format!("trombone-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("result.json");
+    let html = dir.join("report.html");
+    let cap = fixtures().join("hairpin-kh.pcap");
+    let links = fixtures().join("hairpin-kh.links.toml");
+    let out = trombone(&[
+        "analyze",
+        cap.to_str().unwrap(),
+        "--home",
+        "KH",
+        "--links",
+        links.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = trombone(&[
+        "report",
+        json.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let page = std::fs::read_to_string(&html).unwrap();
+    let share = v["hairpin"]["totals"]["share_of_local_bytes"].to_string();
+    assert!(
+        page.contains(&format!("id=\"hairpin-share\" data-value=\"{share}\"")),
+        "share {share} not in the page"
+    );
+    // self-contained: nothing fetched from anywhere (SVG's xmlns is a name, not a fetch)
+    for needle in [
+        "<script",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+    ] {
+        assert!(!page.contains(needle), "page references {needle}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
