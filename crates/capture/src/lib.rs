@@ -13,6 +13,13 @@
 //! streaming. Bad input gives a [`CaptureError`] naming the file and byte
 //! offset; frames read before it have already been yielded.
 //!
+//! Live capture (Linux, module [`live`]): AF_XDP sockets per NIC receive
+//! queue with a built-in XDP redirect program (no C toolchain needed),
+//! AF_PACKET TPACKET_V3 rings in a fanout group, and libpcap behind the
+//! cargo feature `libpcap` (the only part that needs a C library,
+//! libpcap-dev). Frames are handed over in the engine's own memory (UMEM,
+//! ring), like file frames.
+//!
 //! ```no_run
 //! use std::path::Path;
 //! use trombone_capture::CaptureReader;

@@ -36,12 +36,14 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use trombone_asdb::AsDb;
-use trombone_capture::live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
+use trombone_capture::live::{
+    iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats,
+};
 use trombone_capture::Frame;
-use trombone_flow::{Worker, WorkerOutput};
+use trombone_flow::{FlowLimits, Worker, WorkerOutput};
 use trombone_hairpin::HairpinConfig;
 use trombone_packet::Skip;
-use trombone_reduce::{InputSummary, Reducer, Report, Totals};
+use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
 
 /// Which cores the workers run on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +68,10 @@ pub struct LiveOptions {
     pub flows_hint: usize,
     /// Hairpin detection settings; `None` turns it off.
     pub hairpin: Option<Arc<HairpinConfig>>,
+    /// Rate bins, samples and port sizing.
+    pub sizing: SizingConfig,
+    /// Bounds of each worker's flow table (cap, idle and active timeouts).
+    pub limits: FlowLimits,
     /// Stop after this long (else only when the stop flag is raised).
     pub duration: Option<Duration>,
     /// Produce a snapshot report this often.
@@ -82,6 +88,8 @@ impl LiveOptions {
             pinning: Pinning::Auto,
             flows_hint: 1 << 16,
             hairpin: None,
+            sizing: SizingConfig::default(),
+            limits: FlowLimits::default(),
             duration: None,
             interval: None,
             drain: Duration::from_secs(1),
@@ -136,9 +144,13 @@ pub struct CaptureHealth {
     pub kernel_drops: u64,
     /// XDP socket drops, all queues.
     pub xdp_drops: u64,
-    /// Receive drops the interface itself counted meanwhile (`/proc/net/dev` drop + fifo;
-    /// may include frames the host stack discarded for its own reasons). Null if unreadable.
+    /// Frames the NIC lost meanwhile before any capture saw them (rx_missed + rx_fifo +
+    /// rx_over errors of the interface). Null if unreadable.
     pub interface_drops: Option<u64>,
+    /// Frames the host stack received and then discarded meanwhile (the interface's
+    /// rx_dropped: unhandled protocol, no VLAN device...). Not capture loss: the capture
+    /// saw them first (some drivers also count buffer shortages here). Null if unreadable.
+    pub host_discards: Option<u64>,
     /// True when any of the drop counters above is non-zero or a queue failed:
     /// the matrices then do not cover all the traffic.
     pub dropped_any: bool,
@@ -203,12 +215,14 @@ pub fn run_capture(
         engine: cap.engine,
         interface: cap.interface.name.clone(),
         mode: cap.mode.clone(),
-        fanout: (cap.engine != Engine::AfXdp && n > 1).then(|| opts.capture.packet.fanout.name().to_string()),
+        fanout: (cap.engine != Engine::AfXdp && n > 1)
+            .then(|| opts.capture.packet.fanout.name().to_string()),
         filter: opts.capture.filter.clone(),
         notes: cap.notes.clone(),
         queue_ids: queues.iter().map(|q| q.queue()).collect(),
         cpus: cpus.clone(),
-        if_start: iface::counters(&cap.interface.name),
+        if_start: iface::counters(cap.interface.index),
+        if_index: cap.interface.index,
         started_ns: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as i64),
@@ -225,7 +239,13 @@ pub fn run_capture(
         let ctx = WorkerCtx {
             index: i,
             cpu: cpus[i],
-            worker: Worker::new(db.clone(), opts.flows_hint, opts.hairpin.clone()),
+            worker: Worker::new(
+                db.clone(),
+                opts.flows_hint.min(opts.limits.max_flows),
+                opts.sizing.bin_ns,
+                opts.hairpin.clone(),
+            )
+            .with_limits(opts.limits),
             ctl: ctl.clone(),
             tx: tx.clone(),
             drain: opts.drain,
@@ -251,8 +271,8 @@ pub fn run_capture(
         if let Some(at) = next_snap {
             if now >= at {
                 let epoch = ctl.epoch.fetch_add(1, Ordering::AcqRel) + 1;
-                let parts = gather_snapshot(&rx, epoch, &mut finals);
-                on_snapshot(&reduce(&meta, &db, opts.hairpin.as_deref(), parts, false));
+                let parts = gather_snapshot(&rx, epoch, n);
+                on_snapshot(&reduce(&meta, &db, opts, parts, false));
                 let every = opts.interval.unwrap_or(Duration::from_secs(1));
                 let mut next = at + every;
                 while next <= Instant::now() {
@@ -266,13 +286,10 @@ pub fn run_capture(
         for t in [deadline, next_snap].into_iter().flatten() {
             wake = wake.min(t);
         }
-        // Finals only arrive early when a worker thread dies.
+        // Workers send nothing between snapshots until they are stopped;
+        // a disconnect means every worker thread died.
         match rx.recv_timeout(wake.saturating_duration_since(now)) {
-            Ok(Msg::Final(p)) => {
-                let w = p.worker;
-                finals[w] = Some(p);
-            }
-            Ok(Msg::Snapshot(..)) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
@@ -300,7 +317,7 @@ pub fn run_capture(
         }
     }
     let parts: Vec<Part> = finals.into_iter().flatten().collect();
-    let lr = reduce(&meta, &db, opts.hairpin.as_deref(), parts, true);
+    let lr = reduce(&meta, &db, opts, parts, true);
     // Detaches the XDP program and leaves promiscuous mode.
     drop(cap);
     lr
@@ -310,7 +327,9 @@ pub fn run_capture(
 fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
     match p {
         Pinning::Off => vec![None; n],
-        Pinning::Cpus(list) if !list.is_empty() => (0..n).map(|i| Some(list[i % list.len()])).collect(),
+        Pinning::Cpus(list) if !list.is_empty() => {
+            (0..n).map(|i| Some(list[i % list.len()])).collect()
+        }
         _ => {
             let ids = core_affinity::get_core_ids().unwrap_or_default();
             if ids.is_empty() {
@@ -322,52 +341,19 @@ fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
     }
 }
 
-/// Collects every worker's snapshot for `epoch` (a worker that has already
-/// ended contributes its final figures).
-fn gather_snapshot(rx: &Receiver<Msg>, epoch: u64, finals: &mut [Option<Part>]) -> Vec<Part> {
-    let n = finals.len();
-    let mut got: Vec<Option<Part>> = (0..n).map(|_| None).collect();
+/// Collects the workers' snapshots for `epoch` (waiting at most a few
+/// seconds: a worker that does not answer is left out of this snapshot).
+fn gather_snapshot(rx: &Receiver<Msg>, epoch: u64, n: usize) -> Vec<Part> {
+    let mut got: Vec<Part> = Vec::with_capacity(n);
     let limit = Instant::now() + Duration::from_secs(5);
-    while got.iter().zip(finals.iter()).any(|(g, f)| g.is_none() && f.is_none()) {
+    while got.len() < n {
         match rx.recv_deadline(limit) {
-            Ok(Msg::Snapshot(e, p)) if e == epoch => {
-                let w = p.worker;
-                got[w] = Some(p);
-            }
-            Ok(Msg::Snapshot(..)) => {}
-            Ok(Msg::Final(p)) => {
-                let w = p.worker;
-                finals[w] = Some(p);
-            }
+            Ok(Msg::Snapshot(e, p)) if e == epoch => got.push(p),
+            Ok(_) => {}
             Err(_) => break,
         }
     }
-    got.into_iter()
-        .zip(finals.iter())
-        .filter_map(|(g, f)| {
-            g.or_else(|| {
-                f.as_ref().map(|p| Part {
-                    worker: p.worker,
-                    out: copy_output(&p.out),
-                    counts: p.counts,
-                    stats: p.stats,
-                    linktype: p.linktype,
-                    error: p.error.clone(),
-                })
-            })
-        })
-        .collect()
-}
-
-/// A copy of a worker output (for a snapshot taken after a worker ended).
-fn copy_output(o: &WorkerOutput) -> WorkerOutput {
-    WorkerOutput {
-        pairs: o.pairs.clone(),
-        hairpin: o.hairpin.clone(),
-        matcher: o.matcher,
-        flows_in_table: o.flows_in_table,
-        time: o.time,
-    }
+    got
 }
 
 /// What the reducer knows about the capture itself.
@@ -381,13 +367,20 @@ struct Meta {
     queue_ids: Vec<u32>,
     cpus: Vec<Option<usize>>,
     if_start: Option<iface::IfCounters>,
+    if_index: u32,
     started_ns: i64,
     t0: Instant,
 }
 
 /// Merges the workers' parts into a report with its capture health.
-fn reduce(meta: &Meta, db: &AsDb, hairpin: Option<&HairpinConfig>, parts: Vec<Part>, is_final: bool) -> LiveReport {
-    let mut r = Reducer::new();
+fn reduce(
+    meta: &Meta,
+    db: &AsDb,
+    opts: &LiveOptions,
+    parts: Vec<Part>,
+    is_final: bool,
+) -> LiveReport {
+    let mut r = Reducer::with_sizing(opts.sizing.clone());
     let mut totals = Totals::default();
     let mut linktypes = BTreeMap::new();
     let mut queues: Vec<QueueHealth> = meta
@@ -426,12 +419,13 @@ fn reduce(meta: &Meta, db: &AsDb, hairpin: Option<&HairpinConfig>, parts: Vec<Pa
         linktypes,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
     };
-    let mut report = r.finish(db, vec![summary], hairpin);
-    let interface_drops = match (meta.if_start, iface::counters(&meta.interface)) {
-        (Some(a), Some(b)) => Some(
-            (b.rx_dropped.saturating_sub(a.rx_dropped)) + (b.rx_fifo.saturating_sub(a.rx_fifo)),
+    let mut report = r.finish(db, vec![summary], opts.hairpin.as_deref());
+    let (interface_drops, host_discards) = match (meta.if_start, iface::counters(meta.if_index)) {
+        (Some(a), Some(b)) => (
+            Some(b.nic_losses().saturating_sub(a.nic_losses())),
+            Some(b.rx_dropped.saturating_sub(a.rx_dropped)),
         ),
-        _ => None,
+        _ => (None, None),
     };
     let kernel_drops = queues.iter().map(|q| q.kernel_drops).sum();
     let xdp_drops = queues.iter().map(|q| q.xdp_drops).sum();
@@ -454,6 +448,7 @@ fn reduce(meta: &Meta, db: &AsDb, hairpin: Option<&HairpinConfig>, parts: Vec<Pa
         kernel_drops,
         xdp_drops,
         interface_drops,
+        host_discards,
         dropped_any,
         notes: meta.notes.clone(),
     };
@@ -568,7 +563,12 @@ impl WorkerCtx {
 /// Reads until the queue is quiet (at most `limit`), fences it off, then
 /// reads what is left, including a block the kernel hands over only at its
 /// timeout (`tail_ms`).
-fn drain<F: FnMut(Frame<'_>)>(q: &mut QueueReader, limit: Duration, tail_ms: i32, mut f: F) -> std::io::Result<()> {
+fn drain<F: FnMut(Frame<'_>)>(
+    q: &mut QueueReader,
+    limit: Duration,
+    tail_ms: i32,
+    mut f: F,
+) -> std::io::Result<()> {
     let t0 = Instant::now();
     while q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
     q.stop_intake();

@@ -13,6 +13,7 @@ use trombone_asdb::AsDb;
 use trombone_capture::live::{
     parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
 };
+use trombone_flow::FlowLimits;
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_output::CsvTable;
 use trombone_pipeline::{CaptureHealth, LiveOptions, LiveReport, Pinning};
@@ -101,7 +102,9 @@ pub struct CaptureArgs {
     /// Interface to capture on.
     #[arg(short, long, value_name = "IF")]
     interface: String,
-    /// Capture engine (default: the fastest that works on the interface, said on stderr).
+    /// Capture engine. Default, said on stderr: afxdp when the interface carries no IP
+    /// address, no --filter is given and its driver offers AF_XDP zero-copy; afpacket otherwise
+    /// (copy-mode AF_XDP is no faster, and AF_XDP takes the frames away from the host).
     #[arg(long, value_enum)]
     engine: Option<EngineArg>,
     /// Receive queues to capture, e.g. 0-3 or 0,2 (default: all). For afpacket and pcap,
@@ -204,6 +207,55 @@ pub struct CaptureArgs {
     /// Networks and pairs listed in the sizing section.
     #[arg(long, value_name = "N", default_value_t = 50)]
     sizing_top: usize,
+    /// Most sightings each worker's replica matcher keeps waiting for their replica.
+    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
+    max_pending: usize,
+    /// Most flows per worker's table (default: a quarter of available memory shared by
+    /// the workers). When full, idle and least recently active flows are evicted; the
+    /// matrices stay exact (only per-flow detail is lost).
+    #[arg(long, value_name = "N")]
+    max_flows: Option<usize>,
+    /// End flows idle for this many seconds (0 = never; NetFlow uses 15).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    idle_timeout: f64,
+    /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    active_timeout: f64,
+}
+
+/// A quarter of the available memory, shared by `workers` flow tables.
+fn default_max_flows(workers: usize) -> usize {
+    let avail = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(4 << 30, |kb| kb * 1024);
+    let per_flow = trombone_flow::BYTES_PER_FLOW as u64;
+    ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
+}
+
+/// Flow-table bounds from --max-flows/--idle-timeout/--active-timeout, for `workers` workers.
+fn flow_limits(a: &CaptureArgs, workers: usize) -> Result<FlowLimits, String> {
+    for (name, v) in [
+        ("--idle-timeout", a.idle_timeout),
+        ("--active-timeout", a.active_timeout),
+    ] {
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(format!("{name} must be zero or more seconds"));
+        }
+    }
+    Ok(FlowLimits {
+        max_flows: a
+            .max_flows
+            .unwrap_or_else(|| default_max_flows(workers))
+            .max(1),
+        idle_timeout_ns: (a.idle_timeout * 1e9) as i64,
+        active_timeout_ns: (a.active_timeout * 1e9) as i64,
+    })
 }
 
 /// Seconds from the command line as a duration.
@@ -311,6 +363,7 @@ fn hairpin_config(a: &CaptureArgs) -> Result<Option<HairpinConfig>, String> {
     };
     let mut cfg = HairpinConfig::new(zone, links);
     cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
+    cfg.max_pending = a.max_pending.max(1);
     if let Some(km) = a.zone_km {
         if !(km > 0.0 && km.is_finite()) {
             return Err("--zone-km must be a positive number".into());
@@ -339,6 +392,11 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     o.drain = seconds("--drain", a.drain)?;
     o.hairpin = hairpin_config(a)?.map(Arc::new);
     o.sizing = sizing_config(a)?;
+    let workers = o.capture.queues.as_ref().map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Vec::len,
+    );
+    o.limits = flow_limits(a, workers)?;
     if o.hairpin.is_none() && matches!(a.csv_table, CsvWhich::Hairpin) {
         return Err("--csv-table hairpin needs --home".into());
     }

@@ -2,6 +2,8 @@
 //! pipeline, renders the report. All the work happens in the library crates.
 
 mod analyze;
+#[cfg(target_os = "linux")]
+mod cmd_capture;
 mod cmd_db;
 mod cmd_report;
 
@@ -21,6 +23,9 @@ struct Cli {
 enum Command {
     /// Analyze pcap/pcapng captures: AS×AS and country×country traffic matrices.
     Analyze(Box<analyze::AnalyzeArgs>),
+    /// Capture live from an interface (AF_XDP, AF_PACKET, libpcap): the same analysis as `analyze`.
+    #[cfg(target_os = "linux")]
+    Capture(Box<cmd_capture::CaptureArgs>),
     /// Render analyze JSON results as a self-contained HTML report or CSV tables.
     Report(cmd_report::ReportArgs),
     /// Build, inspect and query the IP→ASN/country database.
@@ -33,6 +38,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(a) => analyze::run(*a),
         Command::Report(a) => cmd_report::run(a),
+        #[cfg(target_os = "linux")]
+        Command::Capture(a) => cmd_capture::run(*a),
         Command::Db(c) => match cmd_db::run(c) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

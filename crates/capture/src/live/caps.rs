@@ -56,8 +56,9 @@ impl fmt::Display for LiveError {
         match self {
             LiveError::Permission { what, caps, source } => write!(
                 f,
-                "{what}: {source}: live capture needs {caps}; run as root, or grant them to \
-                 the binary (e.g. sudo setcap cap_net_raw,cap_net_admin,cap_bpf+ep trombone)"
+                "{what}: {source}: live capture needs {caps}; run it as root, or grant the \
+                 capabilities to the binary: sudo setcap cap_net_raw,cap_net_admin,cap_bpf+ep \
+                 \"$(command -v trombone)\""
             ),
             LiveError::Unsupported(m) | LiveError::Config(m) => f.write_str(m),
             LiveError::Io { what, source } => write!(f, "{what}: {source}"),

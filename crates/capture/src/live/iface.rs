@@ -157,46 +157,110 @@ pub fn has_addresses(name: &str) -> bool {
     found
 }
 
-/// The interface's own receive counters (from `/proc/net/dev`).
+/// The interface's own receive counters (`struct rtnl_link_stats64`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IfCounters {
     /// Frames received.
     pub rx_packets: u64,
-    /// Frames the interface or the kernel dropped on receive (`drop`: rx_dropped + rx_missed_errors).
+    /// Frames received and then discarded by the host (no handler for the
+    /// protocol, no VLAN device, ...; some drivers count buffer shortages here too).
     pub rx_dropped: u64,
-    /// Receive FIFO overruns.
+    /// Frames the NIC lost for want of receive buffers (`rx_missed_errors`).
+    pub rx_missed: u64,
+    /// Receive FIFO overruns (`rx_fifo_errors`).
     pub rx_fifo: u64,
+    /// Receive ring overruns (`rx_over_errors`).
+    pub rx_over: u64,
 }
 
-/// Reads the interface's counters as the calling thread's namespace sees them.
-pub fn counters(name: &str) -> Option<IfCounters> {
-    let text = std::fs::read_to_string("/proc/thread-self/net/dev")
-        .or_else(|_| std::fs::read_to_string("/proc/net/dev"))
-        .ok()?;
-    parse_proc_net_dev(&text, name)
+impl IfCounters {
+    /// Frames lost in the NIC before any capture could see them.
+    pub fn nic_losses(&self) -> u64 {
+        self.rx_missed + self.rx_fifo + self.rx_over
+    }
 }
 
-/// Finds `name`'s receive counters in the text of `/proc/net/dev`.
-pub fn parse_proc_net_dev(text: &str, name: &str) -> Option<IfCounters> {
-    for line in text.lines().skip(2) {
-        let Some((n, rest)) = line.split_once(':') else {
-            continue;
-        };
-        if n.trim() != name {
-            continue;
-        }
-        let f: Vec<u64> = rest
-            .split_whitespace()
-            .map(|x| x.parse().unwrap_or(0))
-            .collect();
-        if f.len() < 5 {
+/// `RTM_GETLINK`.
+const RTM_GETLINK: u16 = 18;
+/// `RTM_NEWLINK` (the answer).
+const RTM_NEWLINK: u16 = 16;
+/// `NLMSG_ERROR`.
+const NLMSG_ERROR: u16 = 2;
+/// `IFLA_STATS64` attribute.
+const IFLA_STATS64: u16 = 23;
+/// `sizeof(struct nlmsghdr)`.
+const NLMSG_HDRLEN: usize = 16;
+/// `sizeof(struct ifinfomsg)`.
+const IFINFOMSG_LEN: usize = 16;
+
+/// Reads interface `index`'s counters over rtnetlink, in the calling thread's namespace.
+pub fn counters(index: u32) -> Option<IfCounters> {
+    // SAFETY: plain socket(2) call.
+    let raw = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_ROUTE,
+        )
+    };
+    let raw = sys::cvt(raw).ok()?;
+    // SAFETY: fresh descriptor owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let mut req = [0u8; NLMSG_HDRLEN + IFINFOMSG_LEN];
+    req[0..4].copy_from_slice(&((NLMSG_HDRLEN + IFINFOMSG_LEN) as u32).to_ne_bytes());
+    req[4..6].copy_from_slice(&RTM_GETLINK.to_ne_bytes());
+    req[6..8].copy_from_slice(&(libc::NLM_F_REQUEST as u16).to_ne_bytes());
+    req[8..12].copy_from_slice(&1u32.to_ne_bytes()); // sequence number
+    req[NLMSG_HDRLEN + 4..NLMSG_HDRLEN + 8].copy_from_slice(&(index as i32).to_ne_bytes());
+    // SAFETY: sends `req` on our socket (to the kernel: no address needed).
+    let sent = unsafe { libc::send(fd.as_raw_fd(), req.as_ptr().cast(), req.len(), 0) };
+    if sent != req.len() as isize {
+        return None;
+    }
+    let mut buf = vec![0u8; 32 * 1024];
+    // SAFETY: receives into `buf`, which is writable for its length.
+    let n = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    if n <= 0 {
+        return None;
+    }
+    parse_newlink(&buf[..n as usize])
+}
+
+/// Finds IFLA_STATS64 in an RTM_NEWLINK answer.
+pub fn parse_newlink(msg: &[u8]) -> Option<IfCounters> {
+    let u16_at =
+        |b: &[u8], at: usize| Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?));
+    let u32_at =
+        |b: &[u8], at: usize| Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?));
+    let len = (u32_at(msg, 0)? as usize).min(msg.len());
+    match u16_at(msg, 4)? {
+        RTM_NEWLINK => {}
+        NLMSG_ERROR => return None,
+        _ => return None,
+    }
+    let mut at = NLMSG_HDRLEN + IFINFOMSG_LEN;
+    while at + 4 <= len {
+        let alen = u16_at(msg, at)? as usize;
+        let atype = u16_at(msg, at + 2)? & 0x3fff;
+        if alen < 4 || at + alen > len {
             return None;
         }
-        return Some(IfCounters {
-            rx_packets: f[1],
-            rx_dropped: f[3],
-            rx_fifo: f[4],
-        });
+        if atype == IFLA_STATS64 {
+            let v = &msg[at + 4..at + alen];
+            let f = |i: usize| -> Option<u64> {
+                Some(u64::from_ne_bytes(
+                    v.get(i * 8..i * 8 + 8)?.try_into().ok()?,
+                ))
+            };
+            return Some(IfCounters {
+                rx_packets: f(0)?,
+                rx_dropped: f(6)?,
+                rx_over: f(11)?,
+                rx_fifo: f(14)?,
+                rx_missed: f(15)?,
+            });
+        }
+        at += (alen + 3) & !3;
     }
     None
 }
@@ -205,30 +269,64 @@ pub fn parse_proc_net_dev(text: &str, name: &str) -> Option<IfCounters> {
 mod tests {
     use super::*;
 
-    const PROC_NET_DEV: &str = "\
-Inter-|   Receive                                                |  Transmit
- face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
-    lo:    1200      12    0    0    0     0          0         0     1200      12    0    0    0     0       0          0
-  eth0: 98765432  123456    1    7    2     0          0        55  5555555    4444    0    0    0     0       0          0
-";
+    /// An RTM_NEWLINK answer carrying an IFNAME and an IFLA_STATS64 attribute.
+    fn newlink(stats: &[u64; 24]) -> Vec<u8> {
+        let mut m = vec![0u8; NLMSG_HDRLEN + IFINFOMSG_LEN];
+        m[4..6].copy_from_slice(&RTM_NEWLINK.to_ne_bytes());
+        // IFLA_IFNAME "rx0\0" (type 3, length 8)
+        m.extend_from_slice(&8u16.to_ne_bytes());
+        m.extend_from_slice(&3u16.to_ne_bytes());
+        m.extend_from_slice(b"rx0\0");
+        m.extend_from_slice(&((4 + 24 * 8) as u16).to_ne_bytes());
+        m.extend_from_slice(&IFLA_STATS64.to_ne_bytes());
+        for v in stats {
+            m.extend_from_slice(&v.to_ne_bytes());
+        }
+        let len = m.len() as u32;
+        m[0..4].copy_from_slice(&len.to_ne_bytes());
+        m
+    }
 
     #[test]
-    fn proc_net_dev_fields_are_bytes_packets_errs_drop_fifo() {
+    fn stats64_fields_are_read_at_their_uapi_positions() {
+        // struct rtnl_link_stats64: rx_packets is field 0, rx_dropped 6,
+        // rx_over_errors 11, rx_fifo_errors 14, rx_missed_errors 15.
+        let mut st = [0u64; 24];
+        st[0] = 1000;
+        st[6] = 7;
+        st[11] = 3;
+        st[14] = 2;
+        st[15] = 5;
+        st[1] = 99; // tx_packets, ignored
+        let c = parse_newlink(&newlink(&st)).unwrap();
         assert_eq!(
-            parse_proc_net_dev(PROC_NET_DEV, "eth0"),
-            Some(IfCounters {
-                rx_packets: 123456,
+            c,
+            IfCounters {
+                rx_packets: 1000,
                 rx_dropped: 7,
-                rx_fifo: 2
-            })
+                rx_missed: 5,
+                rx_fifo: 2,
+                rx_over: 3
+            }
         );
-        assert_eq!(
-            parse_proc_net_dev(PROC_NET_DEV, "lo").map(|c| c.rx_packets),
-            Some(12)
-        );
-        assert_eq!(parse_proc_net_dev(PROC_NET_DEV, "eth1"), None);
-        // "eth" must not match "eth0"
-        assert_eq!(parse_proc_net_dev(PROC_NET_DEV, "eth"), None);
+        assert_eq!(c.nic_losses(), 10);
+    }
+
+    #[test]
+    fn answers_without_stats_or_cut_short_give_nothing() {
+        let m = newlink(&[0; 24]);
+        assert!(parse_newlink(&m[..m.len() - 8]).is_none());
+        assert!(parse_newlink(&m[..NLMSG_HDRLEN + IFINFOMSG_LEN + 8]).is_none());
+        let mut err = m.clone();
+        err[4..6].copy_from_slice(&NLMSG_ERROR.to_ne_bytes());
+        assert!(parse_newlink(&err).is_none());
+        assert!(parse_newlink(&[]).is_none());
+    }
+
+    #[test]
+    fn loopback_counters_are_readable() {
+        let lo = Interface::by_name("lo").unwrap();
+        assert!(counters(lo.index).is_some());
     }
 
     #[test]

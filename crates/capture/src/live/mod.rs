@@ -176,6 +176,21 @@ impl LiveCapture {
         };
         match engine {
             Engine::AfXdp => match cap.open_xdp(cfg) {
+                Ok(()) if cfg.engine.is_none() && !cap.mode.ends_with("zerocopy") => {
+                    // Copy-mode AF_XDP gains little over TPACKET_V3 (on veth it
+                    // is slower: measured by scripts/bench-live), so the
+                    // automatic choice takes AF_XDP only with zero-copy.
+                    cap.notes.push(format!(
+                        "{} offers AF_XDP only in copy mode ({}): using afpacket \
+                         (--engine afxdp to insist)",
+                        cap.interface.name, cap.mode
+                    ));
+                    cap.queues.clear();
+                    cap.xdp = None;
+                    cap._promisc = None;
+                    cap.engine = Engine::AfPacket;
+                    cap.open_packet(cfg)?;
+                }
                 Ok(()) => {}
                 Err(e) if cfg.engine.is_none() => {
                     cap.notes
@@ -329,6 +344,13 @@ impl LiveCapture {
             )?);
         }
         let zc = qs.iter().all(|q| q.zerocopy());
+        if self.queue_ids.len() < n as usize {
+            self.notes.push(format!(
+                "capturing {} of the {n} receive queues of {name}: frames arriving on the \
+                 others go to the host and are not counted",
+                self.queue_ids.len()
+            ));
+        }
         if cfg.packet.promisc {
             self._promisc = Some(promisc_holder(&self.interface)?);
         }
