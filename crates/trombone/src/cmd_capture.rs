@@ -446,6 +446,13 @@ pub fn run(a: CaptureArgs) -> ExitCode {
     for note in &cap.notes {
         eprintln!("trombone: {note}");
     }
+    // Least privilege: the sockets are open and any XDP program attached;
+    // nothing after this needs a capability, and the workers (spawned next)
+    // inherit this thread's empty sets.
+    match trombone_capture::live::caps::drop_all_capabilities() {
+        Ok(()) => eprintln!("trombone: capture opened; all capabilities dropped"),
+        Err(e) => eprintln!("trombone: warning: could not drop capabilities: {e}"),
+    }
     eprintln!(
         "trombone: capturing on {} with {} ({}), {} queue(s); {}",
         cap.interface.name,
