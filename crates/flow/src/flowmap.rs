@@ -204,6 +204,14 @@ impl FlowMap {
         self.len = 0;
     }
 
+    /// Every flow's key and counters.
+    pub fn iter(&self) -> impl Iterator<Item = (&FlowKey, &FlowStats)> {
+        self.slots
+            .iter()
+            .filter(|s| s.tag != 0)
+            .map(|s| (&s.key, &s.stats))
+    }
+
     /// Every flow's counters.
     pub fn values(&self) -> impl Iterator<Item = &FlowStats> {
         self.slots.iter().filter(|s| s.tag != 0).map(|s| &s.stats)

@@ -22,6 +22,6 @@ pub use key::FlowKey;
 pub use pair::{AsPair, PairCounters};
 pub use series::{Series, MAX_SPAN_BINS};
 pub use table::{
-    FlowLimits, FlowStats, LinkSeries, PairOutput, SizeBuckets, Worker, WorkerOutput,
+    FlowLimits, FlowStats, LinkSeries, PairOutput, SizeBuckets, Talker, Worker, WorkerOutput,
     BYTES_PER_FLOW, DEFAULT_BIN_NS, SIZE_BUCKET_BOUNDS,
 };

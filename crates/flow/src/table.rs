@@ -83,6 +83,25 @@ pub struct LinkSeries {
     pub unknown: Series,
 }
 
+/// Traffic sent by one source address (for `--top-talkers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Talker {
+    /// The address (IPv4 in the low 32 bits).
+    pub addr: u128,
+    /// 4 or 6.
+    pub ip_version: u8,
+    /// Its AS pair's source ASN.
+    pub asn: u32,
+    /// Its AS pair's source country.
+    pub country: Option<trombone_asdb::Country>,
+    /// Packets of its flows still in the table.
+    pub packets: u64,
+    /// Their L3 bytes.
+    pub bytes: u64,
+    /// Its flows still in the table.
+    pub flows: u64,
+}
+
 /// What a worker hands to the reducer.
 #[derive(Debug, Default)]
 pub struct WorkerOutput {
@@ -104,6 +123,8 @@ pub struct WorkerOutput {
     pub evicted_flows: u64,
     /// Flows ended by the idle or active timeout.
     pub expired_flows: u64,
+    /// Per source address, when asked for with [`Worker::with_talkers`].
+    pub talkers: Vec<Talker>,
     /// Earliest and latest packet timestamps seen.
     pub time: Option<(i64, i64)>,
 }
@@ -147,6 +168,7 @@ pub struct Worker {
     db: Arc<AsDb>,
     table: FlowMap,
     limits: FlowLimits,
+    talkers: bool,
     evicted: u64,
     expired: u64,
     packets: u64,
@@ -186,6 +208,7 @@ impl Worker {
             db,
             table,
             limits: FlowLimits::default(),
+            talkers: false,
             evicted: 0,
             expired: 0,
             packets: 0,
@@ -213,6 +236,36 @@ impl Worker {
             self.table = FlowMap::with_capacity(self.limits.max_flows);
         }
         self
+    }
+
+    /// Also hands over traffic per source address at the end (for top talkers).
+    pub fn with_talkers(mut self, on: bool) -> Worker {
+        self.talkers = on;
+        self
+    }
+
+    /// Traffic per source address over the flows in the table.
+    fn talkers(&self) -> Vec<Talker> {
+        if !self.talkers {
+            return Vec::new();
+        }
+        let mut by: FxHashMap<(u128, u8), Talker> = FxHashMap::default();
+        for (k, s) in self.table.iter() {
+            let p = &self.pairs[s.pair.idx as usize].pair;
+            let t = by.entry((k.src, k.ip_version)).or_insert(Talker {
+                addr: k.src,
+                ip_version: k.ip_version,
+                asn: p.src_asn,
+                country: p.src_country,
+                packets: 0,
+                bytes: 0,
+                flows: 0,
+            });
+            t.packets += s.packets;
+            t.bytes += s.bytes;
+            t.flows += 1;
+        }
+        by.into_values().collect()
     }
 
     /// Accounts a batch of packets, fetching the flow-table slots of packets
@@ -446,12 +499,14 @@ impl Worker {
             flows_in_table: self.table.len() as u64,
             evicted_flows: self.evicted,
             expired_flows: self.expired,
+            talkers: self.talkers(),
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
     }
 
     /// Ends the worker and hands its figures over.
     pub fn finish(self) -> WorkerOutput {
+        let talkers = self.talkers();
         let (hairpin, matcher) = match self.hairpin {
             Some(h) => {
                 let (p, s) = h.finish();
@@ -469,6 +524,7 @@ impl Worker {
             flows_in_table: self.table.len() as u64,
             evicted_flows: self.evicted,
             expired_flows: self.expired,
+            talkers,
             time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
         }
     }

@@ -126,6 +126,31 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
             thousands(c.flows)
         )?;
     }
+    if let Some(tt) = &report.top_talkers {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Top talkers ({}; {})",
+            tt.basis,
+            if tt.anonymized {
+                "addresses anonymised with Crypto-PAn"
+            } else {
+                "RAW ADDRESSES"
+            }
+        )?;
+        for r in &tt.rows {
+            writeln!(
+                out,
+                "{:>40} AS{:<10} {:<2} {:>10} {:>12} pkts {:>8} flows",
+                r.address,
+                r.asn,
+                cc(r.country),
+                human_bytes(r.bytes),
+                thousands(r.packets),
+                thousands(r.flows)
+            )?;
+        }
+    }
     writeln!(out)?;
     writeln!(
         out,

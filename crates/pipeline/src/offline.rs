@@ -26,6 +26,8 @@ pub struct Options {
     pub sizing: SizingConfig,
     /// Flow-table cap and timeouts, per worker.
     pub limits: FlowLimits,
+    /// How many top source addresses to list (0: none, the default).
+    pub top_talkers: usize,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             hairpin: None,
             sizing: SizingConfig::default(),
             limits: FlowLimits::default(),
+            top_talkers: 0,
         }
     }
 }
@@ -80,10 +83,12 @@ pub fn analyze(
     let (recycle_tx, recycle_rx) = bounded::<Vec<PacketMeta>>(n * 8 + 8);
 
     let sizing = opts.sizing.clone();
+    let top_talkers = opts.top_talkers;
     let reducer = thread::Builder::new()
         .name("reducer".into())
         .spawn(move || {
             let mut r = Reducer::with_sizing(sizing);
+            r.set_top_talkers(top_talkers);
             for out in flow_rx {
                 r.add_worker(out);
             }
@@ -103,7 +108,8 @@ pub fn analyze(
                 opts.sizing.bin_ns,
                 opts.hairpin.clone(),
             )
-            .with_limits(opts.limits);
+            .with_limits(opts.limits)
+            .with_talkers(opts.top_talkers > 0);
             let thread = thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || worker_loop(worker, rx, recycle_tx, flow_tx))

@@ -20,6 +20,7 @@ pub use matrix::Reducer;
 pub use report::{
     AsCell, CountryCell, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops,
     InputSummary, LinkRate, MatcherReport, NetworkRate, PacketSizes, PairRate, PortPlan, Quantiles,
-    Rate, Report, SizingReport, TimeSpan, ToolInfo, Totals, Via, WhatIf, SCHEMA_VERSION,
+    Rate, Report, SizingReport, TalkerRow, TimeSpan, ToolInfo, TopTalkers, Totals, Via, WhatIf,
+    SCHEMA_VERSION,
 };
 pub use sizing::SizingConfig;

@@ -1,7 +1,9 @@
 //! Adding worker outputs into the matrices.
 
 use crate::hairpin::hairpin_report;
-use crate::report::{AsCell, CountryCell, InputSummary, Report, TimeSpan, ToolInfo, Totals};
+use crate::report::{
+    AsCell, CountryCell, InputSummary, Report, TalkerRow, TimeSpan, ToolInfo, TopTalkers, Totals,
+};
 use crate::sizing::{sizing_report, SizingConfig};
 use crate::SCHEMA_VERSION;
 use rustc_hash::FxHashMap;
@@ -18,6 +20,8 @@ pub struct Reducer {
     links: Vec<LinkSeries>,
     sizes: Option<hdrhistogram::Histogram<u64>>,
     unbinned: u64,
+    top_talkers: usize,
+    talkers: FxHashMap<(u128, u8), trombone_flow::Talker>,
     hairpin: FxHashMap<AsPair, PairHairpin>,
     matcher: MatcherStats,
     totals: Totals,
@@ -38,8 +42,27 @@ impl Reducer {
         }
     }
 
+    /// Lists the `n` sources sending most bytes (0: none; workers must hand over talkers).
+    pub fn set_top_talkers(&mut self, n: usize) {
+        self.top_talkers = n;
+    }
+
     /// Adds one worker's figures (from any worker, in any order).
     pub fn add_worker(&mut self, out: WorkerOutput) {
+        for t in &out.talkers {
+            let e = self
+                .talkers
+                .entry((t.addr, t.ip_version))
+                .or_insert(trombone_flow::Talker {
+                    packets: 0,
+                    bytes: 0,
+                    flows: 0,
+                    ..*t
+                });
+            e.packets += t.packets;
+            e.bytes += t.bytes;
+            e.flows += t.flows;
+        }
         let mut hp = out.hairpin.map(|v| v.into_iter());
         for o in out.pairs {
             let pair = o.pair;
@@ -191,6 +214,34 @@ impl Reducer {
                 name(v.asn);
             }
         }
+        let top_talkers = (self.top_talkers > 0).then(|| {
+            let mut v: Vec<&trombone_flow::Talker> = self.talkers.values().collect();
+            v.sort_by(|a, b| {
+                b.bytes
+                    .cmp(&a.bytes)
+                    .then((a.ip_version, a.addr).cmp(&(b.ip_version, b.addr)))
+            });
+            TopTalkers {
+                anonymized: false,
+                basis: "flows in the tables at the end".into(),
+                rows: v
+                    .into_iter()
+                    .take(self.top_talkers)
+                    .map(|t| TalkerRow {
+                        address: if t.ip_version == 4 {
+                            std::net::Ipv4Addr::from(t.addr as u32).to_string()
+                        } else {
+                            std::net::Ipv6Addr::from(t.addr).to_string()
+                        },
+                        asn: t.asn,
+                        country: t.country,
+                        packets: t.packets,
+                        bytes: t.bytes,
+                        flows: t.flows,
+                    })
+                    .collect(),
+            }
+        });
         let partial = inputs.iter().any(|i| i.error.is_some());
         let time = match self.time {
             Some((f, l)) => TimeSpan {
@@ -214,6 +265,7 @@ impl Reducer {
             as_matrix,
             country_matrix,
             sizing,
+            top_talkers,
             hairpin,
             as_names,
         }

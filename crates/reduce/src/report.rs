@@ -145,6 +145,9 @@ pub struct Report {
     pub country_matrix: Vec<CountryCell>,
     /// Rates, percentiles and port sizing.
     pub sizing: SizingReport,
+    /// The sources sending most bytes, only when asked for (`--top-talkers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_talkers: Option<TopTalkers>,
     /// Hairpin verdict, when a home country was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hairpin: Option<HairpinReport>,
@@ -498,4 +501,33 @@ pub struct PortPlan {
     pub utilisation_at_p95: Option<f64>,
     /// p95 Mbps × transit price, USD per month.
     pub transit_saved_usd_per_month: f64,
+}
+
+/// The sources sending most bytes: the only output that carries addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopTalkers {
+    /// True when the addresses were anonymised with Crypto-PAn (`--anonymize`).
+    pub anonymized: bool,
+    /// What the figures cover: flows still in the tables at the end (evicted
+    /// or timed-out flows are not in them; see `totals.evicted_flows`).
+    pub basis: String,
+    /// By bytes, descending.
+    pub rows: Vec<TalkerRow>,
+}
+
+/// One source address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TalkerRow {
+    /// The address (anonymised when `anonymized`).
+    pub address: String,
+    /// Its ASN.
+    pub asn: u32,
+    /// Its country.
+    pub country: Option<Country>,
+    /// Packets sent.
+    pub packets: u64,
+    /// L3 bytes sent.
+    pub bytes: u64,
+    /// Flows.
+    pub flows: u64,
 }

@@ -117,6 +117,15 @@ pub struct AnalyzeArgs {
     /// are evicted; the matrices stay exact (only per-flow detail is lost).
     #[arg(long, value_name = "N")]
     max_flows: Option<usize>,
+    /// List the N source addresses sending most bytes. The only output with
+    /// addresses in it: combine with --anonymize to publish it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    top_talkers: usize,
+    /// Anonymise every address written (Crypto-PAn, prefix-preserving, IPv4 and
+    /// IPv6) with the 32-byte key in KEYFILE (raw or 64 hex digits); the same key
+    /// gives the same mapping across runs and sites.
+    #[arg(long, value_name = "KEYFILE")]
+    anonymize: Option<PathBuf>,
     /// End flows idle for this many seconds of capture time (0 = never; NetFlow uses 15).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     idle_timeout: f64,
@@ -253,8 +262,19 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
         idle_timeout_ns: (a.idle_timeout * 1e9) as i64,
         active_timeout_ns: (a.active_timeout * 1e9) as i64,
     };
+    let anonymizer = match &a.anonymize {
+        Some(p) => match trombone_anon::Anonymizer::from_key_file(p) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                eprintln!("trombone: --anonymize: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let opts = Options {
         workers,
+        top_talkers: a.top_talkers,
         hairpin,
         sizing,
         limits,
@@ -284,6 +304,15 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
     });
     if let Some((pb, _)) = bar {
         pb.finish_and_clear();
+    }
+    let mut report = report;
+    if let (Some(anon), Some(t)) = (&anonymizer, &mut report.top_talkers) {
+        for r in &mut t.rows {
+            if let Ok(ip) = r.address.parse::<std::net::IpAddr>() {
+                r.address = anon.anonymize(ip).to_string();
+            }
+        }
+        t.anonymized = true;
     }
     for i in &report.inputs {
         if let Some(e) = &i.error {

@@ -362,3 +362,119 @@ fn analyze_then_report_gives_an_offline_page_with_the_json_figures() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Dotted-quad IPv4 addresses in `text` (a small hand-written scanner).
+fn ipv4_like(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for tok in text.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        let parts: Vec<&str> = tok.split('.').collect();
+        if parts.len() == 4
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+        {
+            found.push(tok.to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn no_output_carries_an_address_unless_asked_and_then_anonymised() {
+    // IPv6 prefixes of the fixture's hosts, from its own table
+    let table = std::fs::read_to_string(fixtures().join("fixture-asn.tsv")).unwrap();
+    let v6: Vec<String> = table
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .filter(|a| a.contains(':'))
+        .map(|a| a.split(':').take(2).collect::<Vec<_>>().join(":") + ":")
+        .collect();
+    assert!(!v6.is_empty());
+    let hairpin_links = fixtures().join("hairpin-kh.links.toml");
+    for (cap, _) in fixture_captures() {
+        let c = cap.to_str().unwrap();
+        let mut outputs = Vec::new();
+        for fmt in ["table", "json", "csv"] {
+            outputs.push(trombone(&["analyze", c, "--format", fmt]).stdout);
+        }
+        outputs.push(trombone(&["analyze", c, "--format", "csv", "--csv-table", "country"]).stdout);
+        outputs.push(
+            trombone(&[
+                "analyze",
+                c,
+                "--home",
+                "KH",
+                "--links",
+                hairpin_links.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .stdout,
+        );
+        outputs.push(
+            trombone(&[
+                "analyze",
+                c,
+                "--home",
+                "KH",
+                "--format",
+                "csv",
+                "--csv-table",
+                "hairpin",
+            ])
+            .stdout,
+        );
+        for o in outputs {
+            let text = String::from_utf8_lossy(&o);
+            assert!(
+                ipv4_like(&text).is_empty(),
+                "{}: {:?}",
+                cap.display(),
+                ipv4_like(&text)
+            );
+            for p in &v6 {
+                assert!(!text.contains(p.as_str()), "{}: {p}", cap.display());
+            }
+        }
+    }
+    // asked for: raw addresses appear (so the scanner above can see them) ...
+    let cap = fixtures().join("clmv-crosscheck-v4.pcap");
+    let raw = trombone(&[
+        "analyze",
+        cap.to_str().unwrap(),
+        "--top-talkers",
+        "5",
+        "--format",
+        "json",
+    ]);
+    let raw_addrs = ipv4_like(&String::from_utf8_lossy(&raw.stdout));
+    assert_eq!(raw_addrs.len(), 5, "{raw_addrs:?}");
+    // ... and with --anonymize none of them does
+    let dir = std::env::temp_dir().join(format!("trombone-anon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key");
+    std::fs::write(&key, (0u8..32).collect::<Vec<u8>>()).unwrap();
+    let anon = trombone(&[
+        "analyze",
+        cap.to_str().unwrap(),
+        "--top-talkers",
+        "5",
+        "--anonymize",
+        key.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        anon.status.success(),
+        "{}",
+        String::from_utf8_lossy(&anon.stderr)
+    );
+    let v: Value = serde_json::from_slice(&anon.stdout).unwrap();
+    assert_eq!(v["top_talkers"]["anonymized"], true);
+    let shown = ipv4_like(&String::from_utf8_lossy(&anon.stdout));
+    assert_eq!(shown.len(), 5);
+    for a in &raw_addrs {
+        assert!(!shown.contains(a), "{a} leaked through --anonymize");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
