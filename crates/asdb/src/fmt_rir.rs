@@ -18,6 +18,12 @@ use crate::Country;
 /// Largest ASN block one record may cover (the biggest real blocks are a few thousand).
 const MAX_ASN_BLOCK: u32 = 1 << 20;
 
+/// Most ASNs all the `asn` records of one file may cover together: every
+/// registry's file together registers well under a million; this bounds the
+/// memory a hostile file can make the loader use (found by fuzzing: 64 lines
+/// of 2^20-ASN blocks took more than 2 GB).
+const MAX_ASNS_PER_FILE: u64 = 1 << 21;
+
 /// True if `line` looks like a delegated-stats line (version header or record).
 pub fn looks_like(line: &[u8]) -> bool {
     let f: Vec<&[u8]> = line.split(|&b| b == b'|').collect();
@@ -42,6 +48,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     let mut v6: Vec<(Entry<u128>, u64)> = Vec::new();
     let mut asn_seen: HashMap<u32, (Country, u64)> = HashMap::new();
     let mut header_seen = false;
+    let mut asn_total: u64 = 0;
     for (ln, line) in lines(data) {
         if line.is_empty() || line[0] == b'#' {
             continue;
@@ -104,6 +111,12 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                 let last = first
                     .checked_add(n - 1)
                     .ok_or_else(|| bad("ASN block overflows"))?;
+                asn_total += u64::from(n);
+                if asn_total > MAX_ASNS_PER_FILE {
+                    return Err(bad(&format!(
+                        "ASN records cover more than {MAX_ASNS_PER_FILE} ASNs in all"
+                    )));
+                }
                 for asn in first..=last {
                     if let Some(&(c, prev_ln)) = asn_seen.get(&asn) {
                         if c != country {
@@ -228,6 +241,26 @@ arin|CA|asn|1000|1|19900101|assigned|abc\n";
             .as_deref()
             .unwrap()
             .starts_with("ARIN"));
+    }
+
+    #[test]
+    fn asn_records_covering_too_many_asns_are_an_error() {
+        // the fuzzer's reproducer (crates/fuzz/regressions/asdb_rir): 64 blocks
+        // of 2^20 ASNs each, 3 KB of text that once took more than 2 GB
+        let mut f = b"2|apnic|20241001|64|19830613|20240930|+1000\n".to_vec();
+        for i in 0..64u64 {
+            f.extend_from_slice(
+                format!(
+                    "apnic|KH|asn|{}|1048576|20080101|allocated\n",
+                    i * (1 << 20) + 1
+                )
+                .as_bytes(),
+            );
+        }
+        let e = load("big", &f).unwrap_err();
+        // 2 blocks (2^21 ASNs) fit; the third line of records goes over
+        assert_eq!(e.location, Location::Line(4));
+        assert!(e.message.contains("more than"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 use trombone_asdb::Format;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(file) = trombone_fuzz::for_format(data, Format::Ip2Asn, Some(b"1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n")) {
+    if let Some(file) = trombone_fuzz::for_format(
+        data,
+        Format::Ip2Asn,
+        Some(b"1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n"),
+    ) {
         trombone_fuzz::load_and_check(&[("fuzz-ip2asn", &file)], data);
     }
 });

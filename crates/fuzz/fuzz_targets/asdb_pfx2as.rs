@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use trombone_asdb::Format;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(file) = trombone_fuzz::for_format(data, Format::Pfx2as, Some(b"1.0.0.0\t24\t13335\n")) {
+    if let Some(file) =
+        trombone_fuzz::for_format(data, Format::Pfx2as, Some(b"1.0.0.0\t24\t13335\n"))
+    {
         trombone_fuzz::load_and_check(&[("fuzz-pfx2as", &file)], data);
     }
 });

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use trombone_asdb::Format;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(file) = trombone_fuzz::for_format(data, Format::Pmacct, Some(b"65500,192.0.2.0/24\n")) {
+    if let Some(file) =
+        trombone_fuzz::for_format(data, Format::Pmacct, Some(b"65500,192.0.2.0/24\n"))
+    {
         trombone_fuzz::load_and_check(&[("fuzz-pmacct", &file)], data);
     }
 });

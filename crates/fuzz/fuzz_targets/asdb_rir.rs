@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 use trombone_asdb::Format;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(file) = trombone_fuzz::for_format(data, Format::RirDelegated, Some(b"2|apnic|20241001|3|19830613|20240930|+1000\n")) {
+    if let Some(file) = trombone_fuzz::for_format(
+        data,
+        Format::RirDelegated,
+        Some(b"2|apnic|20241001|3|19830613|20240930|+1000\n"),
+    ) {
         trombone_fuzz::load_and_check(&[("fuzz-rir", &file)], data);
     }
 });

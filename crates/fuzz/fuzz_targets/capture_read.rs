@@ -29,26 +29,43 @@ fn drain(name: &str, r: Result<CaptureReader, trombone_capture::CaptureError>) -
         Ok(r) => r,
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.contains(name), "error does not name the file {name}: {msg}");
+            assert!(
+                msg.contains(name),
+                "error does not name the file {name}: {msg}"
+            );
             return Outcome {
                 frames: Vec::new(),
                 error_at: None,
                 opened: false,
-            }
+            };
         }
     };
     let mut frames = Vec::new();
     let error_at = loop {
         match r.next_frame() {
             Ok(Some(f)) => {
-                assert!(f.data.len() <= 16 * 1024 * 1024, "frame of {} bytes", f.data.len());
-                let _ = trombone_packet::parse(f.linktype, f.data, f.wire_len, f.ts_ns, f.interface);
-                frames.push((f.ts_ns, f.linktype, f.interface, f.wire_len, f.data.to_vec()));
+                assert!(
+                    f.data.len() <= 16 * 1024 * 1024,
+                    "frame of {} bytes",
+                    f.data.len()
+                );
+                let _ =
+                    trombone_packet::parse(f.linktype, f.data, f.wire_len, f.ts_ns, f.interface);
+                frames.push((
+                    f.ts_ns,
+                    f.linktype,
+                    f.interface,
+                    f.wire_len,
+                    f.data.to_vec(),
+                ));
             }
             Ok(None) => break None,
             Err(e) => {
                 let msg = e.to_string();
-                assert!(msg.contains(name), "error does not name the file {name}: {msg}");
+                assert!(
+                    msg.contains(name),
+                    "error does not name the file {name}: {msg}"
+                );
                 break Some(r.offset());
             }
         }
@@ -82,16 +99,34 @@ fn write_scratch(data: &[u8]) -> std::path::PathBuf {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let whole = drain("fuzz", CaptureReader::from_read("fuzz", Box::new(Cursor::new(data.to_vec()))));
+    let whole = drain(
+        "fuzz",
+        CaptureReader::from_read("fuzz", Box::new(Cursor::new(data.to_vec()))),
+    );
     let step = 1 + data.len() % 7;
-    let trickled = drain("fuzz", CaptureReader::from_read("fuzz", Box::new(Trickle::new(data.to_vec(), step))));
-    assert_eq!(whole, trickled, "whole stream and {step}-byte reads disagree");
+    let trickled = drain(
+        "fuzz",
+        CaptureReader::from_read("fuzz", Box::new(Trickle::new(data.to_vec(), step))),
+    );
+    assert_eq!(
+        whole, trickled,
+        "whole stream and {step}-byte reads disagree"
+    );
     let path = write_scratch(data);
     let mapped = drain(&path.display().to_string(), CaptureReader::open(&path));
     let _ = std::fs::remove_file(&path);
     // The file path names the file differently, so only the frames and the
     // error position are compared.
-    assert_eq!(whole.frames, mapped.frames, "stream and memory map disagree on frames");
-    assert_eq!(whole.error_at, mapped.error_at, "stream and memory map stop at different offsets");
-    assert_eq!(whole.opened, mapped.opened, "stream and memory map disagree on the header");
+    assert_eq!(
+        whole.frames, mapped.frames,
+        "stream and memory map disagree on frames"
+    );
+    assert_eq!(
+        whole.error_at, mapped.error_at,
+        "stream and memory map stop at different offsets"
+    );
+    assert_eq!(
+        whole.opened, mapped.opened,
+        "stream and memory map disagree on the header"
+    );
 });

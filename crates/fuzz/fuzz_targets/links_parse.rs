@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
     let links = match Links::parse(&text, "fuzz.toml") {
         Ok(l) => l,
         Err(e) => {
-            assert!(e.0.starts_with("fuzz.toml"), "error does not name the file: {}", e.0);
+            assert!(
+                e.0.starts_with("fuzz.toml"),
+                "error does not name the file: {}",
+                e.0
+            );
             return;
         }
     };

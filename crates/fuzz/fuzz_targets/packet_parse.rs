@@ -25,9 +25,16 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(m.wire_len, wire_len);
             assert_eq!(m.ts_ns, ts);
             assert_eq!(m.interface, u32::from(extra));
-            assert!(m.ip_version == 4 || m.ip_version == 6, "version {}", m.ip_version);
+            assert!(
+                m.ip_version == 4 || m.ip_version == 6,
+                "version {}",
+                m.ip_version
+            );
             if m.ip_version == 4 {
-                assert!(m.src >> 32 == 0 && m.dst >> 32 == 0, "IPv4 address above 32 bits");
+                assert!(
+                    m.src >> 32 == 0 && m.dst >> 32 == 0,
+                    "IPv4 address above 32 bits"
+                );
                 assert!(m.l3_len <= 0xFFFF, "IPv4 length {}", m.l3_len);
             } else {
                 assert!(m.l3_len >= 40, "IPv6 length {}", m.l3_len);

@@ -64,7 +64,10 @@ pub fn check_db(db: &AsDb, probe_seed: &[u8]) {
     for ip in probes {
         let hit = db.lookup(ip);
         let why = db.explain(ip);
-        assert_eq!(why.asn, hit.asn, "lookup and explain disagree on the ASN of {ip}");
+        assert_eq!(
+            why.asn, hit.asn,
+            "lookup and explain disagree on the ASN of {ip}"
+        );
         assert_eq!(
             why.country, hit.country,
             "lookup and explain disagree on the country of {ip}"
