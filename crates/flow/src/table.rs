@@ -283,6 +283,9 @@ impl Worker {
                 let nh = hash_key(&FlowKey::of(next));
                 self.table.prefetch(nh);
                 hashes[i % AHEAD] = nh;
+                if let Some(h) = &self.hairpin {
+                    h.prefetch(next);
+                }
             }
             self.observe_hashed(m, h);
         }

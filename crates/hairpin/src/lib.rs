@@ -20,6 +20,7 @@
 mod config;
 mod links;
 mod pair;
+mod pending;
 mod state;
 mod zone;
 

@@ -1,6 +1,7 @@
 //! A worker's hairpin state: classification, replica matcher, handshake timer.
 
 use crate::pair::{record, PairHairpin};
+use crate::pending::PendingMap;
 use crate::{HairpinConfig, Sighting};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -33,6 +34,42 @@ struct ReplicaKey {
     tcp_flags: u8,
 }
 
+impl ReplicaKey {
+    /// A 128-bit fingerprint of the key: two independently mixed 64-bit
+    /// halves. The pending table is keyed by it (16 bytes instead of 56,
+    /// so more of it stays in cache); two different keys collide with
+    /// probability about 2^-128 per pair.
+    #[inline]
+    fn fingerprint(&self) -> u128 {
+        let words = [
+            self.src as u64,
+            (self.src >> 64) as u64,
+            self.dst as u64,
+            (self.dst >> 64) as u64,
+            self.disc,
+            u64::from(self.ip_id) | u64::from(self.l3_len) << 32,
+            u64::from(self.sport)
+                | u64::from(self.dport) << 16
+                | u64::from(self.proto) << 32
+                | u64::from(self.tcp_flags) << 40,
+        ];
+        let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
+        for w in words {
+            a = mix(a ^ w);
+            b = mix(b.rotate_left(23) ^ w.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        u128::from(a) << 64 | u128::from(b)
+    }
+}
+
+/// splitmix64's finaliser.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// One sighting waiting for its replica.
 #[derive(Clone, Copy, Debug)]
 struct Seen {
@@ -48,8 +85,40 @@ struct Slot {
     seen: [Seen; SLOT],
 }
 
+/// An unused slot.
+const EMPTY_SLOT: Slot = Slot {
+    len: 0,
+    seen: [Seen {
+        ts_ns: 0,
+        ttl: 0,
+        link: None,
+    }; SLOT],
+};
+
+/// The fingerprint under which a packet's sightings wait (never 0).
+#[inline]
+fn replica_fp(m: &PacketMeta) -> u128 {
+    ReplicaKey {
+        src: m.src,
+        dst: m.dst,
+        disc: if m.proto == 6 {
+            (u64::from(m.tcp_seq) << 32) | u64::from(m.tcp_ack)
+        } else {
+            m.payload_digest
+        },
+        ip_id: m.ip_id,
+        l3_len: m.l3_len,
+        sport: m.sport,
+        dport: m.dport,
+        proto: m.proto,
+        tcp_flags: m.tcp_flags,
+    }
+    .fingerprint()
+        | 1
+}
+
 /// Sightings kept per key; a further one pushes out the oldest.
-const SLOT: usize = 4;
+const SLOT: usize = 3;
 
 /// A TCP handshake: client → server addresses and ports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,7 +132,7 @@ struct HsKey {
 /// Counters of the matcher's own housekeeping, reported so nothing is hidden.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MatcherStats {
-    /// Sightings dropped unmatched because more than four shared one key.
+    /// Sightings dropped unmatched because more than three shared one key.
     pub slot_overflows: u64,
     /// Pending sightings swept as stale (older than the window) to bound memory.
     pub swept: u64,
@@ -90,7 +159,7 @@ pub enum Verdict {
 pub struct HairpinState {
     cfg: Arc<HairpinConfig>,
     pairs: Vec<PairHairpin>,
-    pending: FxHashMap<ReplicaKey, Slot>,
+    pending: PendingMap<Slot>,
     handshakes: FxHashMap<HsKey, (i64, u32)>,
     max_ts: i64,
     stats: MatcherStats,
@@ -107,7 +176,7 @@ impl HairpinState {
         HairpinState {
             cfg,
             pairs: Vec::new(),
-            pending: FxHashMap::default(),
+            pending: PendingMap::with_capacity(1 << 12, EMPTY_SLOT),
             handshakes: FxHashMap::default(),
             max_ts: i64::MIN,
             stats: MatcherStats::default(),
@@ -117,6 +186,13 @@ impl HairpinState {
     /// The configuration this state classifies with.
     pub fn config(&self) -> &HairpinConfig {
         &self.cfg
+    }
+
+    /// Asks the CPU to fetch the pending-table slot of a packet about to be
+    /// observed (a hint: harmless for packets that turn out not to be local).
+    #[inline]
+    pub fn prefetch(&self, m: &PacketMeta) {
+        self.pending.prefetch(replica_fp(m));
     }
 
     /// Accounts one packet seen as `s` (see [`crate::Links::identify`]) and
@@ -202,21 +278,7 @@ impl HairpinState {
     /// Matches a hairpin sighting with an earlier sighting of the same
     /// packet; true when it was the replica of one.
     fn match_replica(&mut self, m: &PacketMeta, idx: u32, link: Option<u16>) -> bool {
-        let key = ReplicaKey {
-            src: m.src,
-            dst: m.dst,
-            disc: if m.proto == 6 {
-                (u64::from(m.tcp_seq) << 32) | u64::from(m.tcp_ack)
-            } else {
-                m.payload_digest
-            },
-            ip_id: m.ip_id,
-            l3_len: m.l3_len,
-            sport: m.sport,
-            dport: m.dport,
-            proto: m.proto,
-            tcp_flags: m.tcp_flags,
-        };
+        let key = replica_fp(m);
         let len = m.l3_len as i64;
         let window = self.cfg.window_ns;
         let pair = &mut self.pairs[idx as usize];
@@ -225,7 +287,7 @@ impl HairpinState {
             ttl: m.ttl,
             link,
         };
-        if let Some(slot) = self.pending.get_mut(&key) {
+        if let Some(slot) = self.pending.get_mut(key) {
             let n = usize::from(slot.len);
             let hit = slot.seen[..n]
                 .iter()
@@ -235,7 +297,7 @@ impl HairpinState {
                 slot.seen.copy_within(j + 1..n, j);
                 slot.len -= 1;
                 if slot.len == 0 {
-                    self.pending.remove(&key);
+                    self.pending.remove(key);
                 }
                 pair.reobserved_packets += 1;
                 pair.reobserved_bytes += m.l3_len as u64;
@@ -279,7 +341,7 @@ impl HairpinState {
     fn sweep(&mut self) {
         let horizon = self.max_ts - self.cfg.window_ns;
         let before: u64 = self.pending.values().map(|s| u64::from(s.len)).sum();
-        self.pending.retain(|_, s| {
+        self.pending.retain(|s| {
             let n = usize::from(s.len);
             let mut k = 0;
             for j in 0..n {

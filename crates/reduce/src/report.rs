@@ -215,7 +215,7 @@ pub struct HairpinTotals {
 /// Housekeeping of the replica matcher.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MatcherReport {
-    /// Sightings dropped unmatched because more than four shared one key.
+    /// Sightings dropped unmatched because more than three shared one key.
     pub slot_overflows: u64,
     /// Pending sightings swept as older than the window.
     pub swept: u64,

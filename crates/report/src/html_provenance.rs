@@ -105,7 +105,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
         if ctx.multi() {
             s.push_str("<th>Result file</th>");
         }
-        s.push_str(r#"<th>Home</th><th>Zone</th><th class="num">Replica window</th><th class="num">Domestic floor</th><th class="num">In-zone distance</th><th class="num" title="sightings dropped unmatched: more than four shared one key">Slot overflows</th><th class="num" title="pending sightings older than the window">Swept</th><th class="num" title="pending sightings dropped inside the window: cap reached">Dropped early</th><th class="num" title="hairpin sightings on no identified link">No link</th></tr></thead><tbody>"#);
+        s.push_str(r#"<th>Home</th><th>Zone</th><th class="num">Replica window</th><th class="num">Domestic floor</th><th class="num">In-zone distance</th><th class="num" title="sightings dropped unmatched: more than three shared one key">Slot overflows</th><th class="num" title="pending sightings older than the window">Swept</th><th class="num" title="pending sightings dropped inside the window: cap reached">Dropped early</th><th class="num" title="hairpin sightings on no identified link">No link</th></tr></thead><tbody>"#);
         for (f, h) in &with_hairpin {
             s.push_str("<tr>");
             if ctx.multi() {
