@@ -1,5 +1,6 @@
 //! `trombone capture`: live analysis of an interface's traffic.
 
+use crate::options::{flow_limits, hairpin_config, sizing_config, AnalysisOpts, CsvWhich, Format};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fs::File;
@@ -13,11 +14,9 @@ use trombone_asdb::AsDb;
 use trombone_capture::live::{
     parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
 };
-use trombone_flow::FlowLimits;
-use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_output::CsvTable;
 use trombone_pipeline::{CaptureHealth, LiveOptions, LiveReport, Pinning};
-use trombone_reduce::{Report, SizingConfig};
+use trombone_reduce::Report;
 
 /// Capture engines on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -72,28 +71,6 @@ pub enum XdpBindArg {
     Zerocopy,
     /// Copy.
     Copy,
-}
-
-/// Output formats of `capture`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    /// Human summary for a terminal, with the capture health.
-    Table,
-    /// The JSON contract, with a "capture" object holding the capture health.
-    Json,
-    /// One matrix as CSV (capture health on standard error).
-    Csv,
-}
-
-/// Which matrix `--format csv` writes.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CsvWhich {
-    /// AS×AS matrix.
-    As,
-    /// Country×country matrix.
-    Country,
-    /// Hairpin AS pairs (needs --home).
-    Hairpin,
 }
 
 /// Arguments of `trombone capture`.
@@ -152,110 +129,9 @@ pub struct CaptureArgs {
     /// Longest time, in seconds, to keep reading after the stop before the rings are closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     drain: f64,
-    /// IP→ASN/country database file (repeatable; format detected from content).
-    /// Without it, the embedded default database is used.
-    #[arg(long = "asn-db", value_name = "FILE")]
-    asn_db: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Matrix written by --format csv.
-    #[arg(long, value_enum, default_value_t = CsvWhich::As)]
-    csv_table: CsvWhich,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Rows of each matrix shown by --format table.
-    #[arg(long, default_value_t = 20)]
-    top: usize,
-    /// Country under audit (ISO code, e.g. KH): turns on hairpin detection.
-    #[arg(long, value_name = "CC")]
-    home: Option<String>,
-    /// Countries whose traffic counts as local, comma-separated (default: just --home).
-    #[arg(long, value_name = "CC,CC,...", requires = "home")]
-    zone: Option<String>,
-    /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
-    #[arg(long, value_name = "FILE", requires = "home")]
-    links: Option<PathBuf>,
-    /// Two sightings of one packet further apart than this are two packets.
-    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
-    window_ms: u64,
-    /// Longest in-zone distance in km for the handshake-RTT floor.
-    #[arg(long, value_name = "KM", requires = "home")]
-    zone_km: Option<f64>,
-    /// Rate bin width, seconds.
-    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0)]
-    bin_s: f64,
-    /// Sample interval for rate percentiles, seconds (a whole number of bins).
-    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0)]
-    sample_s: f64,
-    /// Highest p95 utilisation allowed on a recommended port.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
-    port_target: f64,
-    /// Growth factor applied to p95 before sizing.
-    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
-    growth: f64,
-    /// International transit price, USD per Mbps per month.
-    #[arg(long, value_name = "USD", default_value_t = 100.0)]
-    transit_price: f64,
-    /// Port speeds to choose from, Gbps.
-    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_values_t = [1.0, 10.0, 25.0, 40.0, 100.0, 400.0])]
-    port_speeds: Vec<f64>,
-    /// ASNs for the IXP what-if (default: every zone ASN with hairpin traffic).
-    #[arg(long, value_name = "ASN,...", value_delimiter = ',')]
-    what_if_asns: Option<Vec<u32>>,
-    /// Networks and pairs listed in the sizing section.
-    #[arg(long, value_name = "N", default_value_t = 50)]
-    sizing_top: usize,
-    /// Most sightings each worker's replica matcher keeps waiting for their replica.
-    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
-    max_pending: usize,
-    /// Most flows per worker's table (default: a quarter of available memory shared by
-    /// the workers). When full, idle and least recently active flows are evicted; the
-    /// matrices stay exact (only per-flow detail is lost).
-    #[arg(long, value_name = "N")]
-    max_flows: Option<usize>,
-    /// End flows idle for this many seconds (0 = never; NetFlow uses 15).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
-    idle_timeout: f64,
-    /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
-    active_timeout: f64,
-}
-
-/// A quarter of the available memory, shared by `workers` flow tables.
-fn default_max_flows(workers: usize) -> usize {
-    let avail = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemAvailable:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(4 << 30, |kb| kb * 1024);
-    let per_flow = trombone_flow::BYTES_PER_FLOW as u64;
-    ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
-}
-
-/// Flow-table bounds from --max-flows/--idle-timeout/--active-timeout, for `workers` workers.
-fn flow_limits(a: &CaptureArgs, workers: usize) -> Result<FlowLimits, String> {
-    for (name, v) in [
-        ("--idle-timeout", a.idle_timeout),
-        ("--active-timeout", a.active_timeout),
-    ] {
-        if !(v >= 0.0 && v.is_finite()) {
-            return Err(format!("{name} must be zero or more seconds"));
-        }
-    }
-    Ok(FlowLimits {
-        max_flows: a
-            .max_flows
-            .unwrap_or_else(|| default_max_flows(workers))
-            .max(1),
-        idle_timeout_ns: (a.idle_timeout * 1e9) as i64,
-        active_timeout_ns: (a.active_timeout * 1e9) as i64,
-    })
+    /// Analysis and output options, shared with `analyze`.
+    #[command(flatten)]
+    pub opts: AnalysisOpts,
 }
 
 /// Seconds from the command line as a duration.
@@ -315,64 +191,6 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
     Ok(cfg)
 }
 
-/// Builds the sizing configuration from the rate and port options.
-fn sizing_config(a: &CaptureArgs) -> Result<SizingConfig, String> {
-    if !(a.bin_s >= 0.001 && a.bin_s.is_finite()) {
-        return Err("--bin must be at least 0.001 seconds".into());
-    }
-    let bin_ns = (a.bin_s * 1e9).round() as i64;
-    let sample_ns = (a.sample_s * 1e9).round() as i64;
-    if !(a.sample_s.is_finite() && sample_ns >= bin_ns && sample_ns % bin_ns == 0) {
-        return Err("--sample must be a whole number of --bin widths".into());
-    }
-    if !(a.port_target > 0.0 && a.port_target <= 1.0) {
-        return Err("--port-target must be in (0, 1]".into());
-    }
-    if !(a.growth > 0.0 && a.growth.is_finite()) {
-        return Err("--growth must be positive".into());
-    }
-    if !(a.transit_price >= 0.0 && a.transit_price.is_finite()) {
-        return Err("--transit-price must be zero or more".into());
-    }
-    let mut speeds = a.port_speeds.clone();
-    if speeds.is_empty() || speeds.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
-        return Err("--port-speeds must be positive numbers".into());
-    }
-    speeds.sort_by(f64::total_cmp);
-    Ok(SizingConfig {
-        bin_ns,
-        sample_ns,
-        port_target: a.port_target,
-        growth: a.growth,
-        transit_price: a.transit_price,
-        port_speeds_gbps: speeds,
-        what_if_asns: a.what_if_asns.clone(),
-        top: a.sizing_top,
-    })
-}
-
-/// Builds the hairpin configuration from --home/--zone/--links.
-fn hairpin_config(a: &CaptureArgs) -> Result<Option<HairpinConfig>, String> {
-    let Some(home) = &a.home else {
-        return Ok(None);
-    };
-    let zone = Zone::parse(home, a.zone.as_deref()).map_err(|e| format!("--home/--zone: {e}"))?;
-    let links = match &a.links {
-        Some(p) => Links::load(p).map_err(|e| e.to_string())?,
-        None => Links::default(),
-    };
-    let mut cfg = HairpinConfig::new(zone, links);
-    cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
-    cfg.max_pending = a.max_pending.max(1);
-    if let Some(km) = a.zone_km {
-        if !(km > 0.0 && km.is_finite()) {
-            return Err("--zone-km must be a positive number".into());
-        }
-        cfg.max_zone_km = km;
-    }
-    Ok(Some(cfg))
-}
-
 /// Everything `run` needs, checked.
 fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     let mut o = LiveOptions::new(live_config(a)?);
@@ -390,14 +208,14 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     o.duration = a.duration.map(|s| seconds("--duration", s)).transpose()?;
     o.interval = a.interval.map(|s| seconds("--interval", s)).transpose()?;
     o.drain = seconds("--drain", a.drain)?;
-    o.hairpin = hairpin_config(a)?.map(Arc::new);
-    o.sizing = sizing_config(a)?;
+    o.hairpin = hairpin_config(&a.opts)?.map(Arc::new);
+    o.sizing = sizing_config(&a.opts)?;
     let workers = o.capture.queues.as_ref().map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         Vec::len,
     );
-    o.limits = flow_limits(a, workers)?;
-    if o.hairpin.is_none() && matches!(a.csv_table, CsvWhich::Hairpin) {
+    o.limits = flow_limits(&a.opts, workers)?;
+    if o.hairpin.is_none() && matches!(a.opts.csv_table, CsvWhich::Hairpin) {
         return Err("--csv-table hairpin needs --home".into());
     }
     Ok(o)
@@ -414,10 +232,10 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let db = if a.asn_db.is_empty() {
+    let db = if a.opts.asn_db.is_empty() {
         AsDb::embedded()
     } else {
-        match AsDb::load(&a.asn_db) {
+        match AsDb::load(&a.opts.asn_db) {
             Ok(db) => db,
             Err(e) => {
                 eprintln!("trombone: {e}");
@@ -512,7 +330,7 @@ fn summarize(h: &CaptureHealth) {
 /// Writes one result: to the output file (replaced whole, so it always holds
 /// a complete result) or to standard output.
 fn emit(a: &CaptureArgs, lr: &LiveReport) -> io::Result<()> {
-    match &a.output {
+    match &a.opts.output {
         Some(path) => {
             let tmp = tmp_path(path);
             let f = File::create(&tmp)
@@ -544,9 +362,9 @@ struct JsonOut<'a> {
 
 /// Renders one result in the chosen format.
 fn write(a: &CaptureArgs, lr: &LiveReport, mut out: impl Write) -> io::Result<()> {
-    match a.format {
+    match a.opts.format {
         Format::Table => {
-            trombone_output::write_table(&lr.report, a.top, &mut out)?;
+            trombone_output::write_table(&lr.report, a.opts.top, &mut out)?;
             write_health(&lr.health, &mut out)?;
         }
         Format::Json => {
@@ -558,7 +376,7 @@ fn write(a: &CaptureArgs, lr: &LiveReport, mut out: impl Write) -> io::Result<()
             out.write_all(b"\n")?;
         }
         Format::Csv => {
-            let t = match a.csv_table {
+            let t = match a.opts.csv_table {
                 CsvWhich::As => CsvTable::As,
                 CsvWhich::Country => CsvTable::Country,
                 CsvWhich::Hairpin => CsvTable::Hairpin,

@@ -6,6 +6,7 @@ mod analyze;
 mod cmd_capture;
 mod cmd_db;
 mod cmd_report;
+mod options;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

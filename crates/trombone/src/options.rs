@@ -1,0 +1,203 @@
+//! Options shared by `analyze` and `capture`: database, output, hairpin,
+//! sizing and flow-table bounds, and turning them into configurations.
+
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use trombone_flow::FlowLimits;
+use trombone_hairpin::{HairpinConfig, Links, Zone};
+use trombone_reduce::SizingConfig;
+
+/// Output formats of `analyze`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// Human summary for a terminal.
+    Table,
+    /// The versioned JSON contract (see README, "JSON output").
+    Json,
+    /// One matrix as CSV (choose it with --csv-table).
+    Csv,
+}
+
+/// Which matrix `--format csv` writes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CsvWhich {
+    /// AS×AS matrix.
+    As,
+    /// Country×country matrix.
+    Country,
+    /// Hairpin AS pairs (needs --home).
+    Hairpin,
+}
+
+/// The analysis and output options of `analyze` and `capture`.
+#[derive(Args, Debug)]
+pub struct AnalysisOpts {
+    /// IP→ASN/country database file (repeatable; format detected from content).
+    /// Without it, the embedded default database is used.
+    #[arg(long = "asn-db", value_name = "FILE")]
+    pub asn_db: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Matrix written by --format csv.
+    #[arg(long, value_enum, default_value_t = CsvWhich::As)]
+    pub csv_table: CsvWhich,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rows of each matrix shown by --format table.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Country under audit (ISO code, e.g. KH): turns on hairpin detection.
+    #[arg(long, value_name = "CC")]
+    pub home: Option<String>,
+    /// Countries whose traffic counts as local, comma-separated (default: just --home;
+    /// KH,LA,MM,VN is the subregional view).
+    #[arg(long, value_name = "CC,CC,...", requires = "home")]
+    pub zone: Option<String>,
+    /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
+    /// Without it every link is assumed to lead abroad (a mirror of the international gateway).
+    #[arg(long, value_name = "FILE", requires = "home")]
+    pub links: Option<PathBuf>,
+    /// Two sightings of one packet further apart than this are two packets.
+    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
+    pub window_ms: u64,
+    /// Most sightings each worker's replica matcher keeps waiting for their
+    /// replica; past it, stale ones are swept (and, if still full, all dropped, counted).
+    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
+    pub max_pending: usize,
+    /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
+    #[arg(long, value_name = "KM", requires = "home")]
+    pub zone_km: Option<f64>,
+    /// Rate bin width in seconds.
+    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0)]
+    pub bin_s: f64,
+    /// Sampling interval for avg/max/p90/p95 in seconds (a whole number of bins;
+    /// 300 = the 5-minute samples IXPs bill and plan on).
+    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0)]
+    pub sample_s: f64,
+    /// Highest p95 utilisation allowed on a recommended IXP port (0..1].
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    pub port_target: f64,
+    /// Growth factor applied to p95 before sizing ports.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub growth: f64,
+    /// International transit price in USD per Mbps per month. The default, 100,
+    /// is the figure ESCAP's 2016 study gives for Cambodia, Lao PDR and Myanmar
+    /// (against under 10 in Singapore).
+    #[arg(long, value_name = "USD", default_value_t = 100.0)]
+    pub transit_price: f64,
+    /// Standard port speeds to choose from, Gbps.
+    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_values_t = [1.0, 10.0, 25.0, 40.0, 100.0, 400.0])]
+    pub port_speeds: Vec<f64>,
+    /// ASNs for the what-if local peering (default: every zone ASN with hairpin traffic).
+    #[arg(long, value_name = "ASN,...", value_delimiter = ',')]
+    pub what_if_asns: Option<Vec<u32>>,
+    /// Networks and AS pairs listed in the sizing section.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub sizing_top: usize,
+    /// Most flows per worker's table (default: a quarter of available memory
+    /// shared by the workers). When full, idle and least recently active flows
+    /// are evicted; the matrices stay exact (only per-flow detail is lost).
+    #[arg(long, value_name = "N")]
+    pub max_flows: Option<usize>,
+    /// End flows idle for this many seconds of capture time (0 = never; NetFlow uses 15).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub idle_timeout: f64,
+    /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub active_timeout: f64,
+}
+
+/// A quarter of the available memory, shared by `workers` flow tables.
+pub fn default_max_flows(workers: usize) -> usize {
+    let avail = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(4 << 30, |kb| kb * 1024);
+    let per_flow = trombone_flow::BYTES_PER_FLOW as u64;
+    ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
+}
+
+/// Builds the sizing configuration from the rate and port options.
+pub fn sizing_config(a: &AnalysisOpts) -> Result<SizingConfig, String> {
+    if !(a.bin_s >= 0.001 && a.bin_s.is_finite()) {
+        return Err("--bin must be at least 0.001 seconds".into());
+    }
+    let bin_ns = (a.bin_s * 1e9).round() as i64;
+    let sample_ns = (a.sample_s * 1e9).round() as i64;
+    if !(a.sample_s.is_finite() && sample_ns >= bin_ns && sample_ns % bin_ns == 0) {
+        return Err("--sample must be a whole number of --bin widths".into());
+    }
+    if !(a.port_target > 0.0 && a.port_target <= 1.0) {
+        return Err("--port-target must be in (0, 1]".into());
+    }
+    if !(a.growth > 0.0 && a.growth.is_finite()) {
+        return Err("--growth must be positive".into());
+    }
+    if !(a.transit_price >= 0.0 && a.transit_price.is_finite()) {
+        return Err("--transit-price must be zero or more".into());
+    }
+    let mut speeds = a.port_speeds.clone();
+    if speeds.is_empty() || speeds.iter().any(|s| !(*s > 0.0 && s.is_finite())) {
+        return Err("--port-speeds must be positive numbers".into());
+    }
+    speeds.sort_by(f64::total_cmp);
+    Ok(SizingConfig {
+        bin_ns,
+        sample_ns,
+        port_target: a.port_target,
+        growth: a.growth,
+        transit_price: a.transit_price,
+        port_speeds_gbps: speeds,
+        what_if_asns: a.what_if_asns.clone(),
+        top: a.sizing_top,
+    })
+}
+
+/// Builds the hairpin configuration from --home/--zone/--links.
+pub fn hairpin_config(a: &AnalysisOpts) -> Result<Option<HairpinConfig>, String> {
+    let Some(home) = &a.home else {
+        return Ok(None);
+    };
+    let zone = Zone::parse(home, a.zone.as_deref()).map_err(|e| format!("--home/--zone: {e}"))?;
+    let links = match &a.links {
+        Some(p) => Links::load(p).map_err(|e| e.to_string())?,
+        None => Links::default(),
+    };
+    let mut cfg = HairpinConfig::new(zone, links);
+    cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
+    cfg.max_pending = a.max_pending.max(1);
+    if let Some(km) = a.zone_km {
+        if !(km > 0.0 && km.is_finite()) {
+            return Err("--zone-km must be a positive number".into());
+        }
+        cfg.max_zone_km = km;
+    }
+    Ok(Some(cfg))
+}
+
+/// Flow-table bounds from --max-flows/--idle-timeout/--active-timeout, for `workers` workers.
+pub fn flow_limits(a: &AnalysisOpts, workers: usize) -> Result<FlowLimits, String> {
+    for (name, v) in [
+        ("--idle-timeout", a.idle_timeout),
+        ("--active-timeout", a.active_timeout),
+    ] {
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(format!("{name} must be zero or more seconds"));
+        }
+    }
+    Ok(FlowLimits {
+        max_flows: a
+            .max_flows
+            .unwrap_or_else(|| default_max_flows(workers))
+            .max(1),
+        idle_timeout_ns: (a.idle_timeout * 1e9) as i64,
+        active_timeout_ns: (a.active_timeout * 1e9) as i64,
+    })
+}
