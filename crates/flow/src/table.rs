@@ -507,29 +507,10 @@ impl Worker {
         }
     }
 
-    /// Ends the worker and hands its figures over.
+    /// Ends the worker and hands its figures over (a final snapshot: the
+    /// one copy it costs happens once, at the end).
     pub fn finish(self) -> WorkerOutput {
-        let talkers = self.talkers();
-        let (hairpin, matcher) = match self.hairpin {
-            Some(h) => {
-                let (p, s) = h.finish();
-                (Some(p), s)
-            }
-            None => (None, MatcherStats::default()),
-        };
-        WorkerOutput {
-            pairs: self.pairs,
-            hairpin,
-            links: self.links,
-            matcher,
-            unbinned_packets: self.unbinned,
-            sizes: Some(self.sizes),
-            flows_in_table: self.table.len() as u64,
-            evicted_flows: self.evicted,
-            expired_flows: self.expired,
-            talkers,
-            time: (self.first_ns <= self.last_ns).then_some((self.first_ns, self.last_ns)),
-        }
+        self.snapshot()
     }
 }
 

@@ -5,7 +5,7 @@ use crate::pending::PendingMap;
 use crate::{HairpinConfig, Sighting};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
-use trombone_packet::PacketMeta;
+use trombone_packet::{mix64, PacketMeta};
 
 /// The worker's handle on a packet's AS pair and the zone membership of its ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,19 +55,11 @@ impl ReplicaKey {
         ];
         let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
         for w in words {
-            a = mix(a ^ w);
-            b = mix(b.rotate_left(23) ^ w.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            a = mix64(a ^ w);
+            b = mix64(b.rotate_left(23) ^ w.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         }
         u128::from(a) << 64 | u128::from(b)
     }
-}
-
-/// splitmix64's finaliser.
-#[inline]
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// One sighting waiting for its replica.
@@ -340,7 +332,7 @@ impl HairpinState {
     #[cold]
     fn sweep(&mut self) {
         let horizon = self.max_ts - self.cfg.window_ns;
-        let before: u64 = self.pending.values().map(|s| u64::from(s.len)).sum();
+        let (mut swept, mut after) = (0u64, 0u64);
         self.pending.retain(|s| {
             let n = usize::from(s.len);
             let mut k = 0;
@@ -351,10 +343,11 @@ impl HairpinState {
                 }
             }
             s.len = k as u8;
+            swept += (n - k) as u64;
+            after += k as u64;
             k > 0
         });
-        let after: u64 = self.pending.values().map(|s| u64::from(s.len)).sum();
-        self.stats.swept += before - after;
+        self.stats.swept += swept;
         if self.pending.len() > self.cfg.max_pending * 3 / 4 {
             self.stats.dropped_fresh += after;
             self.pending.clear();

@@ -120,7 +120,7 @@ fn to_ip(version: u8, a: u128) -> std::net::IpAddr {
 
 /// Finaliser of splitmix64: a cheap, well-mixed 64-bit hash step.
 #[inline]
-pub(crate) fn mix64(mut z: u64) -> u64 {
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
