@@ -7,7 +7,8 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use trombone_asdb::AsDb;
 use trombone_hairpin::{
-    Direction, HairpinConfig, HairpinState, MatcherStats, PairHairpin, PairRef, Verdict,
+    replica_fingerprint, Direction, HairpinConfig, HairpinState, MatcherStats, PairHairpin,
+    PairRef, Verdict,
 };
 use trombone_packet::PacketMeta;
 
@@ -160,6 +161,13 @@ impl Default for FlowLimits {
 /// two, as the table is kept at most half full (4× just after doubling).
 pub const BYTES_PER_FLOW: usize = 2 * FlowMap::SLOT_BYTES;
 
+/// How many packets ahead the flow-table slot is prefetched.
+const FLOW_AHEAD: usize = 8;
+/// How many packets ahead the replica matcher's bucket is prefetched (fewer
+/// than for the flow table: more outstanding misses than the core can track
+/// stall the prefetches themselves).
+const REPLICA_AHEAD: usize = 4;
+
 /// Packets between two checks of the timeouts.
 const TIMEOUT_CHECK_EVERY: u64 = 1 << 16;
 
@@ -268,26 +276,50 @@ impl Worker {
         by.into_values().collect()
     }
 
-    /// Accounts a batch of packets, fetching the flow-table slots of packets
-    /// a few places ahead while it updates the current one.
+    /// Accounts a batch of packets, fetching the flow-table slots (and, with
+    /// hairpin analysis, the replica matcher's buckets) of packets a few
+    /// places ahead while it updates the current one.
     pub fn observe_batch(&mut self, batch: &[PacketMeta]) {
-        const AHEAD: usize = 8;
-        let mut hashes = [0u64; AHEAD];
-        for (i, m) in batch.iter().take(AHEAD).enumerate() {
-            hashes[i] = hash_key(&FlowKey::of(m));
-            self.table.prefetch(hashes[i]);
+        let mut hashes = [0u64; FLOW_AHEAD];
+        let mut fps = [0u64; REPLICA_AHEAD];
+        for (i, m) in batch.iter().take(FLOW_AHEAD).enumerate() {
+            hashes[i] = self.flow_hash(m);
+        }
+        for (i, m) in batch.iter().take(REPLICA_AHEAD).enumerate() {
+            fps[i] = self.replica_fp(m);
         }
         for (i, m) in batch.iter().enumerate() {
-            let h = hashes[i % AHEAD];
-            if let Some(next) = batch.get(i + AHEAD) {
-                let nh = hash_key(&FlowKey::of(next));
-                self.table.prefetch(nh);
-                hashes[i % AHEAD] = nh;
-                if let Some(h) = &self.hairpin {
-                    h.prefetch(next);
-                }
+            let h = hashes[i % FLOW_AHEAD];
+            let fp = fps[i % REPLICA_AHEAD];
+            if let Some(next) = batch.get(i + FLOW_AHEAD) {
+                hashes[i % FLOW_AHEAD] = self.flow_hash(next);
             }
-            self.observe_hashed(m, h);
+            if let Some(next) = batch.get(i + REPLICA_AHEAD) {
+                fps[i % REPLICA_AHEAD] = self.replica_fp(next);
+            }
+            self.observe_hashed(m, h, fp);
+        }
+    }
+
+    /// A packet's flow-key hash, its table slot prefetched.
+    #[inline]
+    fn flow_hash(&self, m: &PacketMeta) -> u64 {
+        let h = hash_key(&FlowKey::of(m));
+        self.table.prefetch(h);
+        h
+    }
+
+    /// A packet's replica fingerprint (0 without hairpin analysis), its
+    /// matcher bucket prefetched.
+    #[inline]
+    fn replica_fp(&self, m: &PacketMeta) -> u64 {
+        match &self.hairpin {
+            Some(hp) => {
+                let fp = replica_fingerprint(m);
+                hp.prefetch(fp);
+                fp
+            }
+            None => 0,
         }
     }
 
@@ -295,12 +327,17 @@ impl Worker {
     /// resolving its networks) on first sight.
     #[inline]
     pub fn observe(&mut self, m: &PacketMeta) {
-        self.observe_hashed(m, hash_key(&FlowKey::of(m)));
+        let fp = if self.hairpin.is_some() {
+            replica_fingerprint(m)
+        } else {
+            0
+        };
+        self.observe_hashed(m, hash_key(&FlowKey::of(m)), fp);
     }
 
-    /// [`Worker::observe`] with the key's hash already computed.
+    /// [`Worker::observe`] with the key's hash and replica fingerprint already computed.
     #[inline]
-    fn observe_hashed(&mut self, m: &PacketMeta, h: u64) {
+    fn observe_hashed(&mut self, m: &PacketMeta, h: u64, fp: u64) {
         let key = FlowKey::of(m);
         let l3 = u64::from(m.l3_len);
         self.first_ns = self.first_ns.min(m.ts_ns);
@@ -373,7 +410,7 @@ impl Worker {
                 };
                 series.add(bin, l3);
             }
-            if h.observe(m, pair, s) == Verdict::Hairpin {
+            if h.observe(m, pair, s, fp) == Verdict::Hairpin {
                 self.pairs[pair.idx as usize].hairpin_series.add(bin, l3);
             }
         }

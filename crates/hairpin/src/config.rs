@@ -6,9 +6,12 @@ use trombone_asdb::Country;
 /// Default replica window: two sightings further apart than this are two packets.
 pub const DEFAULT_WINDOW_MS: u64 = 2000;
 
-/// Default cap on pending sightings per worker before stale ones are swept
-/// (about 40 MB of matcher state; a 2 s window holds 131 k pps of hairpin traffic).
-pub const DEFAULT_MAX_PENDING: usize = 1 << 18;
+/// Default cap on the sightings each worker's replica matcher holds: 2^21
+/// ways of 16 bytes, 32 MiB per worker at most (the matcher starts at 8 KiB
+/// and grows only as far as the traffic needs). Kept at most about a quarter
+/// full, it holds a 2 s window of about 250 k hairpin packets/s per worker
+/// without losing a match.
+pub const DEFAULT_MAX_PENDING: usize = 1 << 21;
 
 /// Zone, links and matcher settings shared (read-only) by all workers.
 #[derive(Clone, Debug)]
@@ -19,7 +22,7 @@ pub struct HairpinConfig {
     pub links: Links,
     /// Replica window in nanoseconds.
     pub window_ns: i64,
-    /// Pending sightings per worker before a sweep of stale ones.
+    /// Most sightings each worker's matcher holds (rounded up to a power of two).
     pub max_pending: usize,
     /// Longest in-zone fibre path assumed, in km (see [`HairpinConfig::domestic_floor_ms`]).
     pub max_zone_km: f64,

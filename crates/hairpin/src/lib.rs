@@ -20,12 +20,13 @@
 mod config;
 mod links;
 mod pair;
-mod pending;
+mod replica;
 mod state;
 mod zone;
 
 pub use config::{HairpinConfig, DEFAULT_MAX_PENDING, DEFAULT_WINDOW_MS};
 pub use links::{Direction, Link, Links, LinksError, Sighting};
 pub use pair::{PairHairpin, ViaCount};
-pub use state::{HairpinState, MatcherStats, PairRef, Verdict};
+pub use replica::MAX_WINDOW_NS;
+pub use state::{replica_fingerprint, HairpinState, MatcherStats, PairRef, Verdict};
 pub use zone::{Zone, ZoneError};

@@ -1,7 +1,7 @@
 //! A worker's hairpin state: classification, replica matcher, handshake timer.
 
 use crate::pair::{record, PairHairpin};
-use crate::pending::PendingMap;
+use crate::replica::{ReplicaCache, Seen, Sighted, Stored};
 use crate::{HairpinConfig, Sighting};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -18,99 +18,48 @@ pub struct PairRef {
     pub dst_local: bool,
 }
 
-/// What identifies one packet across two sightings: fields routers do not change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct ReplicaKey {
-    src: u128,
-    dst: u128,
-    /// TCP sequence and acknowledgement, or the payload digest for other protocols.
-    disc: u64,
-    ip_id: u32,
-    l3_len: u32,
-    sport: u16,
-    dport: u16,
-    proto: u8,
-    /// TCP flags: an IPv6 ACK and FIN can share seq/ack, not flags.
-    tcp_flags: u8,
-}
-
-impl ReplicaKey {
-    /// A 128-bit fingerprint of the key: two independently mixed 64-bit
-    /// halves. The pending table is keyed by it (16 bytes instead of 56,
-    /// so more of it stays in cache); two different keys collide with
-    /// probability about 2^-128 per pair.
-    #[inline]
-    fn fingerprint(&self) -> u128 {
-        let words = [
-            self.src as u64,
-            (self.src >> 64) as u64,
-            self.dst as u64,
-            (self.dst >> 64) as u64,
-            self.disc,
-            u64::from(self.ip_id) | u64::from(self.l3_len) << 32,
-            u64::from(self.sport)
-                | u64::from(self.dport) << 16
-                | u64::from(self.proto) << 32
-                | u64::from(self.tcp_flags) << 40,
-        ];
-        let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
-        for w in words {
-            a = mix64(a ^ w);
-            b = mix64(b.rotate_left(23) ^ w.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        }
-        u128::from(a) << 64 | u128::from(b)
-    }
-}
-
-/// One sighting waiting for its replica.
-#[derive(Clone, Copy, Debug)]
-struct Seen {
-    ts_ns: i64,
-    ttl: u8,
-    link: Option<u16>,
-}
-
-/// Sightings of packets with the same key, oldest first (duplicates matched first-in first-out).
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    len: u8,
-    seen: [Seen; SLOT],
-}
-
-/// An unused slot.
-const EMPTY_SLOT: Slot = Slot {
-    len: 0,
-    seen: [Seen {
-        ts_ns: 0,
-        ttl: 0,
-        link: None,
-    }; SLOT],
-};
-
-/// The fingerprint under which a packet's sightings wait (never 0).
+/// Folded multiply: the two halves of a 128-bit product, xored.
 #[inline]
-fn replica_fp(m: &PacketMeta) -> u128 {
-    ReplicaKey {
-        src: m.src,
-        dst: m.dst,
-        disc: if m.proto == 6 {
-            (u64::from(m.tcp_seq) << 32) | u64::from(m.tcp_ack)
-        } else {
-            m.payload_digest
-        },
-        ip_id: m.ip_id,
-        l3_len: m.l3_len,
-        sport: m.sport,
-        dport: m.dport,
-        proto: m.proto,
-        tcp_flags: m.tcp_flags,
-    }
-    .fingerprint()
-        | 1
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Sightings kept per key; a further one pushes out the oldest.
-const SLOT: usize = 3;
+/// The fingerprint under which a packet's sightings wait (never 0): a
+/// 64-bit hash of the fields routers do not change — addresses, protocol,
+/// IPv4 ID (or IPv6 fragment ID), L3 length, ports, TCP flags, and the TCP
+/// sequence and acknowledgement numbers or, for other protocols, the
+/// payload digest. Two packets that differ in any of them share a
+/// fingerprint with probability about 2^-64 (2^-46 among the sightings of
+/// one bucket of a 2^18-bucket cache).
+#[inline]
+pub fn replica_fingerprint(m: &PacketMeta) -> u64 {
+    let disc = if m.proto == 6 {
+        (u64::from(m.tcp_seq) << 32) | u64::from(m.tcp_ack)
+    } else {
+        m.payload_digest
+    };
+    let id_len = u64::from(m.ip_id) | u64::from(m.l3_len) << 32;
+    let ports = u64::from(m.sport)
+        | u64::from(m.dport) << 16
+        | u64::from(m.proto) << 32
+        | u64::from(m.tcp_flags) << 40;
+    // wyhash-style: each pair of words through one 64×64→128 multiply
+    let a = fold(
+        m.src as u64 ^ 0xA076_1D64_78BD_642F,
+        (m.src >> 64) as u64 ^ 0xE703_7ED1_A0B4_28DB,
+    );
+    let b = fold(
+        m.dst as u64 ^ 0x8EBC_6AF0_9C88_C6E3,
+        (m.dst >> 64) as u64 ^ 0x5899_65CC_7537_4CC3,
+    );
+    let c = fold(disc ^ 0x1D8E_4E27_C47D_124F, id_len ^ 0x243F_6A88_85A3_08D3);
+    let d = fold(
+        ports ^ a ^ 0x1319_8A2E_0370_7344,
+        b ^ c ^ 0xA409_3822_299F_31D0,
+    );
+    mix64(d ^ c.rotate_left(32)) | 1
+}
 
 /// A TCP handshake: client → server addresses and ports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -124,11 +73,9 @@ struct HsKey {
 /// Counters of the matcher's own housekeeping, reported so nothing is hidden.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MatcherStats {
-    /// Sightings dropped unmatched because more than three shared one key.
+    /// Pending sightings pushed out by a fourth sighting of the same packet within the window.
     pub slot_overflows: u64,
-    /// Pending sightings swept as stale (older than the window) to bound memory.
-    pub swept: u64,
-    /// Pending sightings dropped while still within the window, because the cap was reached.
+    /// Pending sightings pushed out while still within the window, because the matcher was at its cap.
     pub dropped_fresh: u64,
     /// Hairpin sightings on no identified link.
     pub unidentified_link: u64,
@@ -151,7 +98,7 @@ pub enum Verdict {
 pub struct HairpinState {
     cfg: Arc<HairpinConfig>,
     pairs: Vec<PairHairpin>,
-    pending: PendingMap<Slot>,
+    pending: ReplicaCache,
     handshakes: FxHashMap<HsKey, (i64, u32)>,
     max_ts: i64,
     stats: MatcherStats,
@@ -166,9 +113,9 @@ impl HairpinState {
     /// Empty state for one worker.
     pub fn new(cfg: Arc<HairpinConfig>) -> HairpinState {
         HairpinState {
-            cfg,
+            cfg: cfg.clone(),
             pairs: Vec::new(),
-            pending: PendingMap::with_capacity(1 << 12, EMPTY_SLOT),
+            pending: ReplicaCache::new(cfg.max_pending, cfg.window_ns),
             handshakes: FxHashMap::default(),
             max_ts: i64::MIN,
             stats: MatcherStats::default(),
@@ -180,30 +127,33 @@ impl HairpinState {
         &self.cfg
     }
 
-    /// Asks the CPU to fetch the pending-table slot of a packet about to be
-    /// observed (a hint: harmless for packets that turn out not to be local).
+    /// Asks the CPU to fetch the matcher's bucket for a packet about to be
+    /// observed, by its [`replica_fingerprint`] (a hint: harmless for
+    /// packets that turn out not to be local).
     #[inline]
-    pub fn prefetch(&self, m: &PacketMeta) {
-        self.pending.prefetch(replica_fp(m));
+    pub fn prefetch(&self, fp: u64) {
+        self.pending.prefetch(fp);
     }
 
     /// Accounts one packet seen as `s` (see [`crate::Links::identify`]) and
-    /// says what it was. Only packets with both ends in the zone do any work.
+    /// says what it was; `fp` is its [`replica_fingerprint`]. Only packets
+    /// with both ends in the zone do any work.
     #[inline]
-    pub fn observe(&mut self, m: &PacketMeta, p: PairRef, s: Sighting) -> Verdict {
+    pub fn observe(&mut self, m: &PacketMeta, p: PairRef, s: Sighting, fp: u64) -> Verdict {
         if !(p.src_local && p.dst_local) {
             return Verdict::NotLocal;
         }
-        self.local(m, p.idx, s)
+        self.local(m, p.idx, s, fp)
     }
 
     /// A local packet: count it, time handshakes, classify, match replicas.
-    fn local(&mut self, m: &PacketMeta, idx: u32, s: Sighting) -> Verdict {
+    fn local(&mut self, m: &PacketMeta, idx: u32, s: Sighting, fp: u64) -> Verdict {
         let i = idx as usize;
         if self.pairs.len() <= i {
             self.pairs.resize_with(i + 1, PairHairpin::default);
         }
         self.max_ts = self.max_ts.max(m.ts_ns);
+        self.pending.advance(m.ts_ns);
         let len = u64::from(m.l3_len);
         {
             let pair = &mut self.pairs[i];
@@ -229,7 +179,7 @@ impl HairpinState {
         let pair = &mut self.pairs[i];
         pair.observations += 1;
         pair.observed_bytes += len;
-        if self.match_replica(m, idx, s.link) {
+        if self.match_replica(m, idx, s.link, fp) {
             Verdict::Replica
         } else {
             Verdict::Hairpin
@@ -269,30 +219,19 @@ impl HairpinState {
 
     /// Matches a hairpin sighting with an earlier sighting of the same
     /// packet; true when it was the replica of one.
-    fn match_replica(&mut self, m: &PacketMeta, idx: u32, link: Option<u16>) -> bool {
-        let key = replica_fp(m);
-        let len = m.l3_len as i64;
-        let window = self.cfg.window_ns;
-        let pair = &mut self.pairs[idx as usize];
+    fn match_replica(&mut self, m: &PacketMeta, idx: u32, link: Option<u16>, fp: u64) -> bool {
+        let len = i64::from(m.l3_len);
         let here = Seen {
             ts_ns: m.ts_ns,
             ttl: m.ttl,
             link,
         };
-        if let Some(slot) = self.pending.get_mut(key) {
-            let n = usize::from(slot.len);
-            let hit = slot.seen[..n]
-                .iter()
-                .position(|e| e.ttl != m.ttl && (m.ts_ns - e.ts_ns).abs() <= window);
-            if let Some(j) = hit {
-                let first = slot.seen[j];
-                slot.seen.copy_within(j + 1..n, j);
-                slot.len -= 1;
-                if slot.len == 0 {
-                    self.pending.remove(key);
-                }
+        let pair = &mut self.pairs[idx as usize];
+        let stored = match self.pending.sight(fp, here) {
+            Sighted::Stored(st) => st,
+            Sighted::Replica(first) => {
                 pair.reobserved_packets += 1;
-                pair.reobserved_bytes += m.l3_len as u64;
+                pair.reobserved_bytes += u64::from(m.l3_len);
                 record(
                     &mut pair.detour_us,
                     ((m.ts_ns - first.ts_ns).unsigned_abs()) / 1000,
@@ -306,57 +245,19 @@ impl HairpinState {
                 }
                 return true;
             }
-            pair.add_via(link, 1, len);
-            if n == SLOT {
-                slot.seen.copy_within(1..SLOT, 0);
-                slot.seen[SLOT - 1] = here;
-                self.stats.slot_overflows += 1;
-            } else {
-                slot.seen[n] = here;
-                slot.len += 1;
-            }
-            return false;
-        }
+        };
         pair.add_via(link, 1, len);
-        let mut seen = [here; SLOT];
-        seen[0] = here;
-        self.pending.insert(key, Slot { len: 1, seen });
-        if self.pending.len() > self.cfg.max_pending {
-            self.sweep();
+        match stored {
+            Stored::Free => {}
+            Stored::KeyFull => self.stats.slot_overflows += 1,
+            Stored::CacheFull => self.stats.dropped_fresh += 1,
         }
         false
     }
 
-    /// Drops pending sightings older than the window; if the table is still
-    /// over its cap, drops everything pending (counted).
-    #[cold]
-    fn sweep(&mut self) {
-        let horizon = self.max_ts - self.cfg.window_ns;
-        let (mut swept, mut after) = (0u64, 0u64);
-        self.pending.retain(|s| {
-            let n = usize::from(s.len);
-            let mut k = 0;
-            for j in 0..n {
-                if s.seen[j].ts_ns >= horizon {
-                    s.seen[k] = s.seen[j];
-                    k += 1;
-                }
-            }
-            s.len = k as u8;
-            swept += (n - k) as u64;
-            after += k as u64;
-            k > 0
-        });
-        self.stats.swept += swept;
-        if self.pending.len() > self.cfg.max_pending * 3 / 4 {
-            self.stats.dropped_fresh += after;
-            self.pending.clear();
-        }
-    }
-
     /// Sightings still waiting for a replica.
     pub fn pending(&self) -> usize {
-        self.pending.values().map(|s| usize::from(s.len)).sum()
+        self.pending.fresh()
     }
 
     /// Housekeeping counters.
@@ -409,7 +310,7 @@ country = "LA"
     impl Obs for HairpinState {
         fn obs(&mut self, m: &PacketMeta, p: PairRef) -> Verdict {
             let s = self.cfg.links.identify(m);
-            self.observe(m, p, s)
+            self.observe(m, p, s, replica_fingerprint(m))
         }
     }
 
@@ -564,12 +465,44 @@ country = "LA"
         let mut cfg = HairpinConfig::new(Zone::parse("KH", None).unwrap(), Links::default());
         cfg.max_pending = 1000;
         let mut s = HairpinState::new(Arc::new(cfg));
+        // one sighting per ms with a 2 s window: 2,000 would wait, 1,024 fit
         for i in 0..100_000u32 {
             s.obs(&pkt(i64::from(i), 60, US, SG, i), LOCAL);
-            assert!(s.pending() <= 1001);
+            assert!(s.pending() <= 1024);
         }
         let st = s.stats();
-        assert!(st.swept + st.dropped_fresh > 90_000);
+        assert!(st.dropped_fresh > 90_000, "{st:?}");
+        assert_eq!(st.slot_overflows, 0);
         assert_eq!(st.unidentified_link, 100_000);
+    }
+
+    #[test]
+    fn below_the_cap_every_replica_matches() {
+        // 200 k packets, one per 10 µs, each seen again 30 ms later: 3,000 wait at any time
+        let mut s = state(None);
+        let us = |t: i64| t * 1000;
+        let mut out = Vec::new();
+        for i in 0..200_000i64 {
+            let mut a = pkt(0, 60, US, SG, i as u32);
+            a.ts_ns = us(10 * i);
+            s.obs(&a, LOCAL);
+            out.push(a);
+            if i >= 3000 {
+                let mut b = out[(i - 3000) as usize];
+                b.ts_ns += 30_000_000;
+                b.ttl = 52;
+                b.src_mac = HK;
+                b.dst_mac = US;
+                s.obs(&b, LOCAL);
+            }
+        }
+        let st = s.stats();
+        assert_eq!((st.dropped_fresh, st.slot_overflows), (0, 0));
+        let (pairs, _) = s.finish();
+        assert_eq!(pairs[0].reobserved_packets, 197_000);
+        assert_eq!(pairs[0].packets(), 200_000);
+        let d = pairs[0].detour_us.as_ref().unwrap();
+        assert_eq!(d.len(), 197_000);
+        assert!(d.equivalent(d.min(), 30_000) && d.equivalent(d.max(), 30_000));
     }
 }

@@ -133,7 +133,6 @@ pub(crate) fn hairpin_report(
         totals,
         matcher: crate::report::MatcherReport {
             slot_overflows: matcher.slot_overflows,
-            swept: matcher.swept,
             dropped_fresh: matcher.dropped_fresh,
             unidentified_link: matcher.unidentified_link,
         },

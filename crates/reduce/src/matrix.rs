@@ -106,7 +106,6 @@ impl Reducer {
         self.totals.expired_flows += out.expired_flows;
         let m = &mut self.matcher;
         m.slot_overflows += out.matcher.slot_overflows;
-        m.swept += out.matcher.swept;
         m.dropped_fresh += out.matcher.dropped_fresh;
         m.unidentified_link += out.matcher.unidentified_link;
         if let Some((f, l)) = out.time {

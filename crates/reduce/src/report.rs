@@ -215,11 +215,9 @@ pub struct HairpinTotals {
 /// Housekeeping of the replica matcher.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MatcherReport {
-    /// Sightings dropped unmatched because more than three shared one key.
+    /// Pending sightings pushed out by a fourth sighting of the same packet within the window.
     pub slot_overflows: u64,
-    /// Pending sightings swept as older than the window.
-    pub swept: u64,
-    /// Pending sightings dropped inside the window because the cap was reached.
+    /// Pending sightings pushed out inside the window because the matcher was at its cap (`--max-pending`).
     pub dropped_fresh: u64,
     /// Hairpin sightings on no identified link (all of them without a links file).
     pub unidentified_link: u64,

@@ -105,7 +105,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
         if ctx.multi() {
             s.push_str("<th>Result file</th>");
         }
-        s.push_str(r#"<th>Home</th><th>Zone</th><th class="num">Replica window</th><th class="num">Domestic floor</th><th class="num">In-zone distance</th><th class="num" title="sightings dropped unmatched: more than three shared one key">Slot overflows</th><th class="num" title="pending sightings older than the window">Swept</th><th class="num" title="pending sightings dropped inside the window: cap reached">Dropped early</th><th class="num" title="hairpin sightings on no identified link">No link</th></tr></thead><tbody>"#);
+        s.push_str(r#"<th>Home</th><th>Zone</th><th class="num">Replica window</th><th class="num">Domestic floor</th><th class="num">In-zone distance</th><th class="num" title="pending sightings pushed out by a fourth sighting of the same packet">Slot overflows</th><th class="num" title="pending sightings pushed out inside the window: matcher at its cap">Dropped early</th><th class="num" title="hairpin sightings on no identified link">No link</th></tr></thead><tbody>"#);
         for (f, h) in &with_hairpin {
             s.push_str("<tr>");
             if ctx.multi() {
@@ -113,14 +113,13 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
             }
             let _ = write!(
                 s,
-                r#"<td>{home}</td><td>{zone}</td><td class="num">{w}</td><td class="num">{fl}</td><td class="num">{km} km</td><td class="num">{so}</td><td class="num">{sw}</td><td class="num">{df}</td><td class="num">{ul}</td></tr>"#,
+                r#"<td>{home}</td><td>{zone}</td><td class="num">{w}</td><td class="num">{fl}</td><td class="num">{km} km</td><td class="num">{so}</td><td class="num">{df}</td><td class="num">{ul}</td></tr>"#,
                 home = html(&h.home),
                 zone = html(&h.zone.join(", ")),
                 w = html(&format::duration(h.window_ms / 1000.0)),
                 fl = html(&format::ms(h.domestic_floor_ms)),
                 km = html(&format::plain(h.max_zone_km)),
                 so = format::count(h.matcher.slot_overflows),
-                sw = format::count(h.matcher.swept),
                 df = format::count(h.matcher.dropped_fresh),
                 ul = format::count(h.matcher.unidentified_link),
             );

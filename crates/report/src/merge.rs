@@ -372,7 +372,7 @@ mod tests {
                 r#","hairpin":{{"home":"{h}","zone":["{h}"],"window_ms":2000,"domestic_floor_ms":8,"max_zone_km":800,
                 "links":[{{"name":"SG transit","asn":7473,"country":"SG","vlan":100,"abroad":true}}],
                 "totals":{{"packets":10,"bytes":{pair_bytes},"observations":20,"reobserved_packets":10,"local_packets":50,"local_bytes":{local},"share_of_local_bytes":0.5}},
-                "matcher":{{"slot_overflows":0,"swept":0,"dropped_fresh":0,"unidentified_link":0}},
+                "matcher":{{"slot_overflows":0,"dropped_fresh":0,"unidentified_link":0}},
                 "pairs":[{{"src_asn":24560,"dst_asn":38623,"src_country":"KH","dst_country":"KH","packets":10,"bytes":{pair_bytes},
                   "observations":20,"reobserved_packets":10,"local_bytes":{local},"detour_ms":null,"hops_abroad":null,"handshake_rtt_ms":null,
                   "via":[{{"link":"SG transit","asn":7473,"country":"SG","name":"SINGTEL","packets":10,"bytes":{pair_bytes}}}]}}]}}"#

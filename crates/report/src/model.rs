@@ -216,11 +216,9 @@ pub struct HairpinTotals {
 /// Replica matcher housekeeping.
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
 pub struct Matcher {
-    /// Sightings dropped because a key slot was full.
+    /// Pending sightings pushed out by a fourth sighting of the same packet within the window.
     pub slot_overflows: u64,
-    /// Pending sightings swept as older than the window.
-    pub swept: u64,
-    /// Pending sightings dropped inside the window (cap reached).
+    /// Pending sightings pushed out inside the window because the matcher was at its cap.
     pub dropped_fresh: u64,
     /// Hairpin sightings on no identified link.
     pub unidentified_link: u64,

@@ -59,11 +59,12 @@ pub struct AnalysisOpts {
     /// Without it every link is assumed to lead abroad (a mirror of the international gateway).
     #[arg(long, value_name = "FILE", requires = "home")]
     pub links: Option<PathBuf>,
-    /// Two sightings of one packet further apart than this are two packets.
+    /// Two sightings of one packet further apart than this are two packets (at most 60000).
     #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
     pub window_ms: u64,
-    /// Most sightings each worker's replica matcher keeps waiting for their
-    /// replica; past it, stale ones are swept (and, if still full, all dropped, counted).
+    /// Most sightings each worker's replica matcher holds waiting for their replica
+    /// (16 bytes each; it grows to this only as the traffic needs). At the cap, a
+    /// sighting may push out an older one still inside the window (counted).
     #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
     pub max_pending: usize,
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
@@ -160,6 +161,9 @@ pub fn sizing_config(a: &AnalysisOpts) -> Result<SizingConfig, String> {
     })
 }
 
+/// Longest `--window-ms` accepted (the matcher supports up to [`trombone_hairpin::MAX_WINDOW_NS`]).
+pub const MAX_WINDOW_MS: u64 = 60_000;
+
 /// Builds the hairpin configuration from --home/--zone/--links.
 pub fn hairpin_config(a: &AnalysisOpts) -> Result<Option<HairpinConfig>, String> {
     let Some(home) = &a.home else {
@@ -171,6 +175,13 @@ pub fn hairpin_config(a: &AnalysisOpts) -> Result<Option<HairpinConfig>, String>
         None => Links::default(),
     };
     let mut cfg = HairpinConfig::new(zone, links);
+    if a.window_ms > MAX_WINDOW_MS {
+        return Err(format!(
+            "--window-ms {}: at most {MAX_WINDOW_MS} (a replica returns within a minute; \
+             detours are seconds at the very most)",
+            a.window_ms
+        ));
+    }
     cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
     cfg.max_pending = a.max_pending.max(1);
     if let Some(km) = a.zone_km {

@@ -239,7 +239,7 @@ def result(seed, hour, inputs, partial, scale):
             "totals": {"packets": hp_packets, "bytes": hp_bytes, "observations": obs,
                        "reobserved_packets": reob, "local_packets": local_packets,
                        "local_bytes": local_bytes, "share_of_local_bytes": hp_bytes / local_bytes},
-            "matcher": {"slot_overflows": 12, "swept": 48211, "dropped_fresh": 0, "unidentified_link": 0},
+            "matcher": {"slot_overflows": 12, "dropped_fresh": 0, "unidentified_link": 0},
             "pairs": pairs,
         },
         "sizing": {
@@ -322,7 +322,7 @@ def zone_view():
                        "reobserved_packets": sum(p["reobserved_packets"] for p in pairs),
                        "local_packets": sum(p["packets"] for p in pairs) * 3, "local_bytes": lb,
                        "share_of_local_bytes": hb / lb},
-            "matcher": {"slot_overflows": 0, "swept": 1200, "dropped_fresh": 0,
+            "matcher": {"slot_overflows": 0, "dropped_fresh": 0,
                         "unidentified_link": sum(p["observations"] for p in pairs)},
             "pairs": pairs,
         },

@@ -1,0 +1,540 @@
+//! `ReplicaCache`: hairpin sightings waiting for their replica.
+//!
+//! A set-associative table, as a hardware flow cache is built: a sighting's
+//! 64-bit fingerprint picks one 128-byte bucket of eight 16-byte entries, and
+//! the sighting lives in one of those eight ways or nowhere. A lookup or an
+//! insertion touches that one bucket and nothing else, so a worker can
+//! prefetch it a few packets ahead, and the table never needs a sweep to stay
+//! bounded: a way whose sighting is older than the window is simply free.
+//!
+//! The table starts small and doubles whenever a sighting finds its bucket
+//! full of fresh (within-window) sightings, up to the configured cap. Only
+//! at the cap does a fresh sighting have to give way — the oldest in its
+//! bucket — and that is counted. Below the cap, matching is exact.
+//!
+//! Timestamps are kept as their low 40 bits of nanoseconds (18 minutes
+//! before they wrap); differences are exact while every stored sighting is
+//! less than 2^39 ns (9 minutes) older than the newest. That is guaranteed
+//! by capping the window at [`MAX_WINDOW_NS`], dropping stale sightings
+//! every [`SWEEP_EVERY_NS`] of capture time, and emptying the table when
+//! capture time jumps forward by more than the window.
+
+/// Ways per bucket: 8 entries of 16 bytes = two cache lines.
+const WAYS: usize = 8;
+/// Bits of the timestamp kept in an entry.
+const TS_BITS: u32 = 40;
+/// Mask of those bits.
+const TS_MASK: u64 = (1 << TS_BITS) - 1;
+/// The link field's value for "no identified link".
+const NO_LINK: u16 = u16::MAX;
+
+/// Longest replica window the cache supports (2^36 ns, about 68.7 s).
+pub const MAX_WINDOW_NS: i64 = 1 << 36;
+/// Capture time between two sweeps of stale sightings (2^37 ns, about 137 s).
+const SWEEP_EVERY_NS: i64 = 1 << 37;
+/// Smallest table, in buckets (8 KiB).
+const MIN_BUCKETS: usize = 64;
+/// Fresh sightings kept per fingerprint; a further one pushes out the oldest.
+pub(crate) const PER_KEY: usize = 3;
+
+/// One sighting: its fingerprint (0 = free way) and its timestamp, TTL and link.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+struct Entry {
+    /// The packet's fingerprint (never 0 for a used way).
+    fp: u64,
+    /// Low 40 bits of the timestamp in ns | TTL << 40 | link << 48.
+    meta: u64,
+}
+
+impl Entry {
+    /// The sighting's timestamp bits.
+    #[inline]
+    fn ts(self) -> u64 {
+        self.meta & TS_MASK
+    }
+
+    /// The sighting's TTL.
+    #[inline]
+    fn ttl(self) -> u8 {
+        (self.meta >> TS_BITS) as u8
+    }
+
+    /// The sighting's link.
+    #[inline]
+    fn link(self) -> Option<u16> {
+        let l = (self.meta >> 48) as u16;
+        (l != NO_LINK).then_some(l)
+    }
+}
+
+/// Eight ways, aligned to a pair of cache lines.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(128))]
+struct Bucket([Entry; WAYS]);
+
+/// A sighting as the matcher sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// Capture time, ns.
+    pub ts_ns: i64,
+    /// TTL or hop limit.
+    pub ttl: u8,
+    /// The link it was seen on.
+    pub link: Option<u16>,
+}
+
+/// What storing a sighting cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stored {
+    /// It took a free or stale way.
+    Free,
+    /// [`PER_KEY`] fresh sightings of the same packet were waiting: the
+    /// oldest of them gave way.
+    KeyFull,
+    /// The cache is at its cap and the bucket was full of fresh sightings:
+    /// the oldest one gave way.
+    CacheFull,
+}
+
+/// What a sighting turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sighted {
+    /// The replica of this earlier sighting (now removed).
+    Replica(Seen),
+    /// A first sighting, now waiting.
+    Stored(Stored),
+}
+
+/// Pending sightings of one worker.
+pub(crate) struct ReplicaCache {
+    buckets: Vec<Bucket>,
+    max_buckets: usize,
+    window_ns: i64,
+    /// Newest capture time seen (`i64::MIN` before the first).
+    max_ts: i64,
+    /// Capture time of the last sweep.
+    last_sweep: i64,
+    /// Ways in use (fresh or stale).
+    used: usize,
+}
+
+/// Signed difference `a - b` of two 40-bit timestamps (exact below 2^39 ns).
+#[inline]
+fn delta(a: u64, b: u64) -> i64 {
+    ((a.wrapping_sub(b) << (64 - TS_BITS)) as i64) >> (64 - TS_BITS)
+}
+
+impl ReplicaCache {
+    /// A cache of at most `max_entries` sightings (rounded up to a power of
+    /// two, at least 512) matching within `window_ns` (capped at [`MAX_WINDOW_NS`]).
+    pub(crate) fn new(max_entries: usize, window_ns: i64) -> ReplicaCache {
+        let max_buckets = (max_entries.div_ceil(WAYS))
+            .max(MIN_BUCKETS)
+            .next_power_of_two();
+        ReplicaCache {
+            buckets: vec![Bucket::default(); MIN_BUCKETS],
+            max_buckets,
+            window_ns: window_ns.clamp(0, MAX_WINDOW_NS),
+            max_ts: i64::MIN,
+            last_sweep: i64::MIN,
+            used: 0,
+        }
+    }
+
+    /// Ways the cache has now (it grows up to its cap).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.buckets.len() * WAYS
+    }
+
+    /// The bucket index of a fingerprint.
+    #[inline]
+    fn index(&self, fp: u64) -> usize {
+        (fp as usize) & (self.buckets.len() - 1)
+    }
+
+    /// Asks the CPU to fetch the bucket of `fp` (both of its cache lines).
+    #[inline]
+    pub(crate) fn prefetch(&self, fp: u64) {
+        let p = self.buckets.as_ptr().wrapping_add(self.index(fp)) as *const i8;
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
+        unsafe {
+            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch(p, _MM_HINT_T0);
+            _mm_prefetch(p.wrapping_add(64), _MM_HINT_T0);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = p;
+    }
+
+    /// Moves capture time forward to `ts_ns` (a no-op for an older time),
+    /// keeping every stored timestamp within the range `delta` is exact for.
+    #[inline]
+    pub(crate) fn advance(&mut self, ts_ns: i64) {
+        if ts_ns <= self.max_ts {
+            return;
+        }
+        if self.max_ts != i64::MIN && ts_ns.saturating_sub(self.max_ts) > self.window_ns {
+            // everything pending is older than the window now
+            self.clear();
+        }
+        self.max_ts = ts_ns;
+        if ts_ns.saturating_sub(self.last_sweep) > SWEEP_EVERY_NS {
+            self.last_sweep = ts_ns;
+            self.sweep();
+        }
+    }
+
+    /// True when `e` is older than the window (free to reuse).
+    #[inline]
+    fn stale(&self, e: Entry) -> bool {
+        delta(self.max_ts as u64 & TS_MASK, e.ts()) > self.window_ns
+    }
+
+    /// One hairpin sighting of the packet with fingerprint `fp` (never 0):
+    /// if an earlier sighting of it is pending with a different TTL and at
+    /// most the window apart, that sighting (the oldest such) is removed and
+    /// returned; otherwise this one is stored to wait for its replica. One
+    /// pass over one bucket.
+    #[inline]
+    pub(crate) fn sight(&mut self, fp: u64, s: Seen) -> Sighted {
+        debug_assert!(fp != 0);
+        let i = self.index(fp);
+        let ts = s.ts_ns as u64 & TS_MASK;
+        let now = self.max_ts as u64 & TS_MASK;
+        let window = self.window_ns;
+        // the match: the largest ts - e.ts (oldest first)
+        let mut hit: Option<(usize, i64)> = None;
+        let mut same = 0;
+        let mut oldest_same = (0, i64::MIN);
+        let mut oldest = (0, i64::MIN);
+        let mut free = None;
+        for (w, e) in self.buckets[i].0.iter().enumerate() {
+            if e.fp == 0 {
+                free = free.or(Some(w));
+                continue;
+            }
+            if e.fp == fp && e.ttl() != s.ttl {
+                let d = delta(ts, e.ts());
+                if d.abs() <= window && hit.is_none_or(|(_, hd)| d > hd) {
+                    hit = Some((w, d));
+                }
+            }
+            let age = delta(now, e.ts());
+            if age > window {
+                free = free.or(Some(w));
+                continue;
+            }
+            if age > oldest.1 {
+                oldest = (w, age);
+            }
+            if e.fp == fp {
+                same += 1;
+                if age > oldest_same.1 {
+                    oldest_same = (w, age);
+                }
+            }
+        }
+        if let Some((w, d)) = hit {
+            let e = std::mem::take(&mut self.buckets[i].0[w]);
+            self.used -= 1;
+            return Sighted::Replica(Seen {
+                ts_ns: s.ts_ns - d,
+                ttl: e.ttl(),
+                link: e.link(),
+            });
+        }
+        let entry = Entry {
+            fp,
+            meta: ts | u64::from(s.ttl) << TS_BITS | u64::from(s.link.unwrap_or(NO_LINK)) << 48,
+        };
+        if same >= PER_KEY {
+            // growing cannot help: copies of one packet share a bucket
+            self.buckets[i].0[oldest_same.0] = entry;
+            return Sighted::Stored(Stored::KeyFull);
+        }
+        if let Some(w) = free {
+            let b = &mut self.buckets[i].0;
+            if b[w].fp == 0 {
+                self.used += 1;
+            }
+            b[w] = entry;
+            return Sighted::Stored(Stored::Free);
+        }
+        if self.buckets.len() < self.max_buckets {
+            return Sighted::Stored(self.grow_and_store(entry));
+        }
+        // at the cap: the oldest sighting in the bucket gives way
+        self.buckets[i].0[oldest.0] = entry;
+        Sighted::Stored(Stored::CacheFull)
+    }
+
+    /// Grows the table until `e`'s bucket has a free or stale way and stores
+    /// it there, or, at the cap, pushes out the bucket's oldest sighting.
+    #[cold]
+    fn grow_and_store(&mut self, e: Entry) -> Stored {
+        loop {
+            self.grow();
+            let i = self.index(e.fp);
+            let b = &self.buckets[i].0;
+            let free = b
+                .iter()
+                .position(|x| x.fp == 0)
+                .or_else(|| b.iter().position(|x| self.stale(*x)));
+            if let Some(w) = free {
+                if self.buckets[i].0[w].fp == 0 {
+                    self.used += 1;
+                }
+                self.buckets[i].0[w] = e;
+                return Stored::Free;
+            }
+            if self.buckets.len() >= self.max_buckets {
+                let now = self.max_ts as u64 & TS_MASK;
+                let b = &mut self.buckets[i].0;
+                let w = (0..WAYS)
+                    .max_by_key(|&w| delta(now, b[w].ts()))
+                    .expect("a bucket has ways");
+                b[w] = e;
+                return Stored::CacheFull;
+            }
+        }
+    }
+
+    /// Doubles the table, dropping stale sightings; a fresh one whose new
+    /// bucket is full (vanishingly rare at half the load) gives way as at the cap.
+    #[cold]
+    fn grow(&mut self) {
+        let n = self.buckets.len() * 2;
+        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
+        self.used = 0;
+        for b in old {
+            for e in b.0 {
+                if e.fp == 0 || self.stale(e) {
+                    continue;
+                }
+                let i = self.index(e.fp);
+                if let Some(w) = self.buckets[i].0.iter().position(|x| x.fp == 0) {
+                    self.buckets[i].0[w] = e;
+                    self.used += 1;
+                }
+            }
+        }
+    }
+
+    /// Frees every way holding a stale sighting.
+    #[cold]
+    fn sweep(&mut self) {
+        let now = self.max_ts as u64 & TS_MASK;
+        let window = self.window_ns;
+        let mut used = 0;
+        for b in &mut self.buckets {
+            for e in &mut b.0 {
+                if e.fp != 0 {
+                    if delta(now, e.ts()) > window {
+                        *e = Entry::default();
+                    } else {
+                        used += 1;
+                    }
+                }
+            }
+        }
+        self.used = used;
+    }
+
+    /// Frees every way.
+    #[cold]
+    fn clear(&mut self) {
+        if self.used > 0 {
+            self.buckets.fill(Bucket::default());
+            self.used = 0;
+        }
+    }
+
+    /// Sightings stored and still within the window of the newest capture time.
+    pub(crate) fn fresh(&self) -> usize {
+        self.buckets
+            .iter()
+            .flat_map(|b| b.0.iter())
+            .filter(|e| e.fp != 0 && !self.stale(**e))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: i64 = 1_000_000;
+
+    fn seen(ts_ms: i64, ttl: u8, link: Option<u16>) -> Seen {
+        Seen {
+            ts_ns: ts_ms * MS,
+            ttl,
+            link,
+        }
+    }
+
+    #[test]
+    fn delta_is_signed_and_wraps() {
+        assert_eq!(delta(5, 3), 2);
+        assert_eq!(delta(3, 5), -2);
+        // across the 40-bit wrap
+        assert_eq!(delta(2, TS_MASK - 1), 4);
+        assert_eq!(delta(TS_MASK - 1, 2), -4);
+    }
+
+    /// The replica `s` matched, if any (otherwise `s` is now pending).
+    fn take(c: &mut ReplicaCache, fp: u64, s: Seen) -> Option<Seen> {
+        c.advance(s.ts_ns);
+        match c.sight(fp, s) {
+            Sighted::Replica(first) => Some(first),
+            Sighted::Stored(_) => None,
+        }
+    }
+
+    /// Stores a first sighting `s`, saying what it cost.
+    fn put(c: &mut ReplicaCache, fp: u64, s: Seen) -> Stored {
+        c.advance(s.ts_ns);
+        match c.sight(fp, s) {
+            Sighted::Stored(st) => st,
+            Sighted::Replica(r) => panic!("{s:?} matched {r:?}"),
+        }
+    }
+
+    #[test]
+    fn replica_is_taken_once_with_its_first_sighting() {
+        let mut c = ReplicaCache::new(1024, 2000 * MS);
+        assert_eq!(put(&mut c, 77, seen(1000, 60, Some(3))), Stored::Free);
+        // another fingerprint: stored, not matched
+        assert_eq!(take(&mut c, 78, seen(1036, 52, None)), None);
+        assert_eq!(
+            take(&mut c, 77, seen(1036, 52, None)),
+            Some(seen(1000, 60, Some(3)))
+        );
+        // the first sighting is gone: this one now waits
+        assert_eq!(take(&mut c, 77, seen(1037, 52, None)), None);
+        assert_eq!(c.fresh(), 2);
+    }
+
+    #[test]
+    fn same_ttl_is_a_duplicate_not_a_replica() {
+        let mut c = ReplicaCache::new(1024, 2000 * MS);
+        put(&mut c, 77, seen(1000, 60, None));
+        assert_eq!(take(&mut c, 77, seen(1001, 60, None)), None);
+        assert_eq!(c.fresh(), 2);
+        // a replica matches the older of the two duplicates
+        assert_eq!(
+            take(&mut c, 77, seen(1030, 50, None)).unwrap().ts_ns,
+            1000 * MS
+        );
+    }
+
+    #[test]
+    fn window_is_inclusive_in_both_directions_to_the_nanosecond() {
+        let w = 2000 * MS;
+        let mut c = ReplicaCache::new(1024, w);
+        for fp in [5, 6, 7] {
+            put(&mut c, fp, seen(10_000, 60, None));
+        }
+        let at = |ts_ns| Seen {
+            ts_ns,
+            ttl: 50,
+            link: None,
+        };
+        // a replica may carry an earlier timestamp (interfaces merged out of order)
+        assert!(take(&mut c, 7, at(10_000 * MS - w)).is_some());
+        assert!(take(&mut c, 5, at(10_000 * MS + w)).is_some());
+        assert!(take(&mut c, 6, at(10_000 * MS + w + 1)).is_none());
+    }
+
+    #[test]
+    fn duplicates_match_oldest_first() {
+        let mut c = ReplicaCache::new(1024, 2000 * MS);
+        for t in [0, 10, 20] {
+            put(&mut c, 9, seen(t, 60, Some(t as u16)));
+        }
+        for t in [0, 10, 20] {
+            assert_eq!(
+                take(&mut c, 9, seen(40, 50, None)).unwrap().link,
+                Some(t as u16)
+            );
+        }
+    }
+
+    #[test]
+    fn a_fourth_copy_pushes_out_the_first_without_growing() {
+        let mut c = ReplicaCache::new(1 << 20, 2000 * MS);
+        for t in 0..=PER_KEY as i64 {
+            let want = if t < PER_KEY as i64 {
+                Stored::Free
+            } else {
+                Stored::KeyFull
+            };
+            assert_eq!(put(&mut c, 9, seen(t, 60, None)), want);
+        }
+        assert_eq!(c.capacity(), MIN_BUCKETS * WAYS);
+        assert_eq!(take(&mut c, 9, seen(50, 50, None)).unwrap().ts_ns, MS);
+    }
+
+    #[test]
+    fn grows_instead_of_dropping_below_the_cap() {
+        let mut c = ReplicaCache::new(1 << 16, 2000 * MS);
+        // all in one bucket of the initial table: forces several doublings
+        let fps: Vec<u64> = (1..=40u64).map(|i| i * MIN_BUCKETS as u64 + 1).collect();
+        for &fp in &fps {
+            assert_eq!(put(&mut c, fp, seen(0, 60, None)), Stored::Free);
+        }
+        assert!(c.capacity() > MIN_BUCKETS * WAYS);
+        for &fp in &fps {
+            assert!(take(&mut c, fp, seen(1, 50, None)).is_some(), "{fp:#x}");
+        }
+    }
+
+    #[test]
+    fn at_the_cap_the_oldest_in_the_bucket_gives_way() {
+        let mut c = ReplicaCache::new(MIN_BUCKETS * WAYS, 2000 * MS);
+        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3; // all in bucket 3
+        for i in 0..WAYS as u64 {
+            assert_eq!(put(&mut c, fp(i), seen(i as i64, 60, None)), Stored::Free);
+        }
+        assert_eq!(put(&mut c, fp(100), seen(100, 60, None)), Stored::CacheFull);
+        assert!(take(&mut c, fp(1), seen(101, 50, None)).is_some());
+        // fp(0) was pushed out: this sighting of it waits (in the way fp(1) left)
+        assert!(take(&mut c, fp(0), seen(101, 50, None)).is_none());
+        assert_eq!(put(&mut c, fp(100), seen(103, 60, None)), Stored::CacheFull);
+        assert_eq!(put(&mut c, fp(100), seen(104, 60, None)), Stored::CacheFull);
+        assert_eq!(put(&mut c, fp(100), seen(105, 60, None)), Stored::KeyFull);
+        // the oldest copy of fp(100) (at 100 ms) gave way to the one at 105
+        assert_eq!(
+            take(&mut c, fp(100), seen(106, 50, None)).unwrap().ts_ns,
+            103 * MS
+        );
+        // stale ways are reused without counting
+        assert_eq!(put(&mut c, fp(200), seen(5000, 60, None)), Stored::Free);
+    }
+
+    #[test]
+    fn time_jumps_and_long_captures_never_resurrect_old_sightings() {
+        let mut c = ReplicaCache::new(4096, 2000 * MS);
+        put(&mut c, 11, seen(0, 60, None));
+        // exactly 2^40 ns later the 40-bit timestamps alias: must not match
+        let later = Seen {
+            ts_ns: 1i64 << TS_BITS,
+            ttl: 50,
+            link: None,
+        };
+        assert!(take(&mut c, 11, later).is_none());
+        // a slow trickle: one packet a second for an hour, each seen again a
+        // second later; none lost to aliasing or sweeping
+        let mut c = ReplicaCache::new(4096, 2000 * MS);
+        for s in 0..3600i64 {
+            if s > 0 {
+                assert!(take(&mut c, 1000 + s as u64 - 1, seen(s * 1000, 50, None)).is_some());
+            }
+            put(&mut c, 1000 + s as u64, seen(s * 1000 + 1, 60, None));
+            assert!(c.fresh() <= 2);
+        }
+    }
+}
