@@ -113,14 +113,17 @@ impl FlowMap {
         self.slots.len() * std::mem::size_of::<Slot>()
     }
 
-    /// Asks the CPU to fetch the slot a key with hash `h` lands in.
+    /// Asks the CPU to fetch the slot a key with hash `h` lands in: both of
+    /// the cache lines a 96-byte slot straddles (its tag sits in the second).
     #[inline]
     pub fn prefetch(&self, h: u64) {
-        let p = self.slots.as_ptr().wrapping_add(h as usize & self.mask);
+        let p = self.slots.as_ptr().wrapping_add(h as usize & self.mask) as *const i8;
         #[cfg(target_arch = "x86_64")]
         // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
         unsafe {
-            core::arch::x86_64::_mm_prefetch(p as *const i8, core::arch::x86_64::_MM_HINT_T0);
+            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch(p, _MM_HINT_T0);
+            _mm_prefetch(p.wrapping_add(Self::SLOT_BYTES - 1), _MM_HINT_T0);
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = p;

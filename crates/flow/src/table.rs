@@ -162,7 +162,7 @@ impl Default for FlowLimits {
 pub const BYTES_PER_FLOW: usize = 2 * FlowMap::SLOT_BYTES;
 
 /// How many packets ahead the flow-table slot is prefetched.
-const FLOW_AHEAD: usize = 8;
+const FLOW_AHEAD: usize = 6;
 /// How many packets ahead the replica matcher's bucket is prefetched (fewer
 /// than for the flow table: more outstanding misses than the core can track
 /// stall the prefetches themselves).
