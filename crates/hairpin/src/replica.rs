@@ -1,16 +1,18 @@
 //! `ReplicaCache`: hairpin sightings waiting for their replica.
 //!
 //! A set-associative table, as a hardware flow cache is built: a sighting's
-//! 64-bit fingerprint picks one 128-byte bucket of eight 16-byte entries, and
-//! the sighting lives in one of those eight ways or nowhere. A lookup or an
-//! insertion touches that one bucket and nothing else, so a worker can
-//! prefetch it a few packets ahead, and the table never needs a sweep to stay
-//! bounded: a way whose sighting is older than the window is simply free.
+//! 64-bit fingerprint picks one 128-byte bucket of eight 16-byte entries
+//! (its *home*), and the sighting lives in one of those eight ways or, when
+//! the home is full, in the next bucket's — a bit per bucket records that the
+//! home has spilled, so a lookup reads one bucket unless its home spilled.
+//! A worker can prefetch the home a few packets ahead, and the table never
+//! needs a sweep to stay bounded: a way whose sighting is older than the
+//! window is simply free.
 //!
-//! The table starts small and doubles whenever a sighting finds its bucket
-//! full of fresh (within-window) sightings, up to the configured cap. Only
-//! at the cap does a fresh sighting have to give way — the oldest in its
-//! bucket — and that is counted. Below the cap, matching is exact.
+//! The table starts small and doubles whenever a sighting finds its home and
+//! the next bucket full of fresh (within-window) sightings, up to the
+//! configured cap. Only at the cap does a fresh sighting have to give way —
+//! the oldest in those two buckets — and that is counted.
 //!
 //! Timestamps are kept as their low 40 bits of nanoseconds (18 minutes
 //! before they wrap); differences are exact while every stored sighting is
@@ -117,6 +119,26 @@ pub(crate) struct ReplicaCache {
     last_sweep: i64,
     /// Ways in use (fresh or stale).
     used: usize,
+    /// Fresh sightings that found no way while the table grew (counted as dropped).
+    pub(crate) lost: u64,
+    /// One bit per bucket: some sighting whose home is this bucket was
+    /// stored in the next one (its home was full). Cleared by sweeps.
+    spilled: Vec<u64>,
+}
+
+/// What one pass over a bucket found for a sighting.
+#[derive(Clone, Copy, Debug)]
+struct Scan {
+    /// The matching earlier sighting (bucket, way) and `ts - its ts`: the largest wins.
+    hit: Option<(usize, usize, i64)>,
+    /// Fresh sightings with the same fingerprint.
+    same: usize,
+    /// The oldest of them (bucket, way, age).
+    oldest_same: Option<(usize, usize, i64)>,
+    /// The oldest fresh sighting of any fingerprint (bucket, way, age).
+    oldest: Option<(usize, usize, i64)>,
+    /// A free or stale way (bucket, way).
+    free: Option<(usize, usize)>,
 }
 
 /// Signed difference `a - b` of two 40-bit timestamps (exact below 2^39 ns).
@@ -139,6 +161,8 @@ impl ReplicaCache {
             max_ts: i64::MIN,
             last_sweep: i64::MIN,
             used: 0,
+            lost: 0,
+            spilled: vec![0; MIN_BUCKETS.div_ceil(64)],
         }
     }
 
@@ -193,52 +217,74 @@ impl ReplicaCache {
         delta(self.max_ts as u64 & TS_MASK, e.ts()) > self.window_ns
     }
 
-    /// One hairpin sighting of the packet with fingerprint `fp` (never 0):
-    /// if an earlier sighting of it is pending with a different TTL and at
-    /// most the window apart, that sighting (the oldest such) is removed and
-    /// returned; otherwise this one is stored to wait for its replica. One
-    /// pass over one bucket.
+    /// True when bucket `i` has spilled into the next one.
     #[inline]
-    pub(crate) fn sight(&mut self, fp: u64, s: Seen) -> Sighted {
-        debug_assert!(fp != 0);
-        let i = self.index(fp);
-        let ts = s.ts_ns as u64 & TS_MASK;
-        let now = self.max_ts as u64 & TS_MASK;
+    fn has_spilled(&self, i: usize) -> bool {
+        self.spilled[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    /// Scans bucket `i` for a sighting `s` of `fp` (timestamp bits `ts`,
+    /// capture time bits `now`), adding to `r`.
+    #[inline]
+    fn scan(&self, i: usize, fp: u64, s: Seen, ts: u64, now: u64, r: &mut Scan) {
         let window = self.window_ns;
-        // the match: the largest ts - e.ts (oldest first)
-        let mut hit: Option<(usize, i64)> = None;
-        let mut same = 0;
-        let mut oldest_same = (0, i64::MIN);
-        let mut oldest = (0, i64::MIN);
-        let mut free = None;
         for (w, e) in self.buckets[i].0.iter().enumerate() {
             if e.fp == 0 {
-                free = free.or(Some(w));
+                r.free = r.free.or(Some((i, w)));
                 continue;
             }
             if e.fp == fp && e.ttl() != s.ttl {
                 let d = delta(ts, e.ts());
-                if d.abs() <= window && hit.is_none_or(|(_, hd)| d > hd) {
-                    hit = Some((w, d));
+                if d.abs() <= window && r.hit.is_none_or(|(_, _, hd)| d > hd) {
+                    r.hit = Some((i, w, d));
                 }
             }
             let age = delta(now, e.ts());
             if age > window {
-                free = free.or(Some(w));
+                r.free = r.free.or(Some((i, w)));
                 continue;
             }
-            if age > oldest.1 {
-                oldest = (w, age);
+            if r.oldest.is_none_or(|(_, _, a)| age > a) {
+                r.oldest = Some((i, w, age));
             }
             if e.fp == fp {
-                same += 1;
-                if age > oldest_same.1 {
-                    oldest_same = (w, age);
+                r.same += 1;
+                if r.oldest_same.is_none_or(|(_, _, a)| age > a) {
+                    r.oldest_same = Some((i, w, age));
                 }
             }
         }
-        if let Some((w, d)) = hit {
-            let e = std::mem::take(&mut self.buckets[i].0[w]);
+    }
+
+    /// One hairpin sighting of the packet with fingerprint `fp` (never 0):
+    /// if an earlier sighting of it is pending with a different TTL and at
+    /// most the window apart, that sighting (the oldest such) is removed and
+    /// returned; otherwise this one is stored to wait for its replica.
+    ///
+    /// A sighting lives in its home bucket or, when that was full, in the
+    /// next one (the home's spill bit then says to look there too), so a
+    /// lookup is one pass over one bucket unless its home has spilled.
+    #[inline]
+    pub(crate) fn sight(&mut self, fp: u64, s: Seen) -> Sighted {
+        debug_assert!(fp != 0);
+        let i = self.index(fp);
+        let next = (i + 1) & (self.buckets.len() - 1);
+        let ts = s.ts_ns as u64 & TS_MASK;
+        let now = self.max_ts as u64 & TS_MASK;
+        let mut r = Scan {
+            hit: None,
+            same: 0,
+            oldest_same: None,
+            oldest: None,
+            free: None,
+        };
+        self.scan(i, fp, s, ts, now, &mut r);
+        let spilled = self.has_spilled(i);
+        if spilled {
+            self.scan(next, fp, s, ts, now, &mut r);
+        }
+        if let Some((b, w, d)) = r.hit {
+            let e = std::mem::take(&mut self.buckets[b].0[w]);
             self.used -= 1;
             return Sighted::Replica(Seen {
                 ts_ns: s.ts_ns - d,
@@ -250,48 +296,71 @@ impl ReplicaCache {
             fp,
             meta: ts | u64::from(s.ttl) << TS_BITS | u64::from(s.link.unwrap_or(NO_LINK)) << 48,
         };
-        if same >= PER_KEY {
+        if r.same >= PER_KEY {
             // growing cannot help: copies of one packet share a bucket
-            self.buckets[i].0[oldest_same.0] = entry;
+            let (b, w, _) = r.oldest_same.expect("same > 0");
+            self.buckets[b].0[w] = entry;
             return Sighted::Stored(Stored::KeyFull);
         }
-        if let Some(w) = free {
-            let b = &mut self.buckets[i].0;
-            if b[w].fp == 0 {
+        if r.free.is_none() && !spilled {
+            // the home is full: try the next bucket
+            self.scan(next, fp, s, ts, now, &mut r);
+            if r.free.is_some() {
+                self.spilled[i / 64] |= 1 << (i % 64);
+            }
+        }
+        if let Some((b, w)) = r.free {
+            if self.buckets[b].0[w].fp == 0 {
                 self.used += 1;
             }
-            b[w] = entry;
+            self.buckets[b].0[w] = entry;
             return Sighted::Stored(Stored::Free);
         }
         if self.buckets.len() < self.max_buckets {
             return Sighted::Stored(self.grow_and_store(entry));
         }
-        // at the cap: the oldest sighting in the bucket gives way
-        self.buckets[i].0[oldest.0] = entry;
+        // at the cap, home and next both full: the oldest sighting in them gives way
+        let (b, w, _) = r.oldest.expect("full buckets hold fresh sightings");
+        self.buckets[b].0[w] = entry;
         Sighted::Stored(Stored::CacheFull)
     }
 
-    /// Grows the table until `e`'s bucket has a free or stale way and stores
-    /// it there, or, at the cap, pushes out the bucket's oldest sighting.
+    /// Stores `e` in its home bucket or the next, spilling as [`ReplicaCache::sight`] does.
+    fn place(&mut self, e: Entry) -> bool {
+        let i = self.index(e.fp);
+        let next = (i + 1) & (self.buckets.len() - 1);
+        for (b, spill) in [(i, false), (next, true)] {
+            let ways = &self.buckets[b].0;
+            let free = ways
+                .iter()
+                .position(|x| x.fp == 0)
+                .or_else(|| ways.iter().position(|x| self.stale(*x)));
+            if let Some(w) = free {
+                if self.buckets[b].0[w].fp == 0 {
+                    self.used += 1;
+                }
+                self.buckets[b].0[w] = e;
+                if spill {
+                    self.spilled[i / 64] |= 1 << (i % 64);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Grows the table until `e` finds a way, or, at the cap, pushes out the
+    /// oldest sighting of its home bucket.
     #[cold]
     fn grow_and_store(&mut self, e: Entry) -> Stored {
         loop {
             self.grow();
-            let i = self.index(e.fp);
-            let b = &self.buckets[i].0;
-            let free = b
-                .iter()
-                .position(|x| x.fp == 0)
-                .or_else(|| b.iter().position(|x| self.stale(*x)));
-            if let Some(w) = free {
-                if self.buckets[i].0[w].fp == 0 {
-                    self.used += 1;
-                }
-                self.buckets[i].0[w] = e;
+            if self.place(e) {
                 return Stored::Free;
             }
             if self.buckets.len() >= self.max_buckets {
                 let now = self.max_ts as u64 & TS_MASK;
+                let i = self.index(e.fp);
                 let b = &mut self.buckets[i].0;
                 let w = (0..WAYS)
                     .max_by_key(|&w| delta(now, b[w].ts()))
@@ -302,40 +371,42 @@ impl ReplicaCache {
         }
     }
 
-    /// Doubles the table, dropping stale sightings; a fresh one whose new
-    /// bucket is full (vanishingly rare at half the load) gives way as at the cap.
+    /// Doubles the table, dropping stale sightings; a fresh one that finds
+    /// no way (vanishingly rare at half the load) is dropped and counted in `lost`.
     #[cold]
     fn grow(&mut self) {
         let n = self.buckets.len() * 2;
         let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
+        self.spilled = vec![0; n.div_ceil(64)];
         self.used = 0;
         for b in old {
             for e in b.0 {
-                if e.fp == 0 || self.stale(e) {
-                    continue;
-                }
-                let i = self.index(e.fp);
-                if let Some(w) = self.buckets[i].0.iter().position(|x| x.fp == 0) {
-                    self.buckets[i].0[w] = e;
-                    self.used += 1;
+                if e.fp != 0 && !self.stale(e) && !self.place(e) {
+                    self.lost += 1;
                 }
             }
         }
     }
 
-    /// Frees every way holding a stale sighting.
+    /// Frees every way holding a stale sighting and recomputes the spill bits.
     #[cold]
     fn sweep(&mut self) {
         let now = self.max_ts as u64 & TS_MASK;
         let window = self.window_ns;
+        let mask = self.buckets.len() - 1;
+        self.spilled.fill(0);
         let mut used = 0;
-        for b in &mut self.buckets {
+        for (i, b) in self.buckets.iter_mut().enumerate() {
             for e in &mut b.0 {
                 if e.fp != 0 {
                     if delta(now, e.ts()) > window {
                         *e = Entry::default();
                     } else {
                         used += 1;
+                        let home = (e.fp as usize) & mask;
+                        if home != i {
+                            self.spilled[home / 64] |= 1 << (home % 64);
+                        }
                     }
                 }
             }
@@ -348,6 +419,7 @@ impl ReplicaCache {
     fn clear(&mut self) {
         if self.used > 0 {
             self.buckets.fill(Bucket::default());
+            self.spilled.fill(0);
             self.used = 0;
         }
     }
@@ -493,12 +565,21 @@ mod tests {
     }
 
     #[test]
-    fn at_the_cap_the_oldest_in_the_bucket_gives_way() {
+    fn a_full_bucket_spills_into_the_next_and_at_the_cap_the_oldest_gives_way() {
         let mut c = ReplicaCache::new(MIN_BUCKETS * WAYS, 2000 * MS);
-        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3; // all in bucket 3
-        for i in 0..WAYS as u64 {
+        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3; // all homed in bucket 3
+                                                      // 8 fill bucket 3, 8 more spill into bucket 4
+        for i in 0..2 * WAYS as u64 {
             assert_eq!(put(&mut c, fp(i), seen(i as i64, 60, None)), Stored::Free);
         }
+        assert!(c.has_spilled(3) && !c.has_spilled(4));
+        // a spilled sighting is found
+        assert_eq!(
+            take(&mut c, fp(12), seen(50, 50, None)).unwrap().ts_ns,
+            12 * MS
+        );
+        assert_eq!(put(&mut c, fp(99), seen(51, 60, None)), Stored::Free);
+        // both full: the oldest of the two buckets (fp(0)) gives way
         assert_eq!(put(&mut c, fp(100), seen(100, 60, None)), Stored::CacheFull);
         assert!(take(&mut c, fp(1), seen(101, 50, None)).is_some());
         // fp(0) was pushed out: this sighting of it waits (in the way fp(1) left)
@@ -511,8 +592,29 @@ mod tests {
             take(&mut c, fp(100), seen(106, 50, None)).unwrap().ts_ns,
             103 * MS
         );
+        assert_eq!(c.lost, 0);
         // stale ways are reused without counting
         assert_eq!(put(&mut c, fp(200), seen(5000, 60, None)), Stored::Free);
+    }
+
+    #[test]
+    fn a_sweep_clears_spill_bits_it_no_longer_needs() {
+        let mut c = ReplicaCache::new(MIN_BUCKETS * WAYS, 2000 * MS);
+        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3;
+        for i in 0..=WAYS as u64 {
+            put(&mut c, fp(i), seen(i as i64, 60, None));
+        }
+        assert!(c.has_spilled(3));
+        // a sighting a second elsewhere (bucket 20) until the sweep after 137 s has run
+        for k in 1..=140u64 {
+            put(
+                &mut c,
+                k * MIN_BUCKETS as u64 + 20,
+                seen(k as i64 * 1000, 60, None),
+            );
+        }
+        assert!(!c.has_spilled(3));
+        assert_eq!(c.fresh(), 3);
     }
 
     #[test]

@@ -262,17 +262,21 @@ impl HairpinState {
 
     /// Housekeeping counters.
     pub fn stats(&self) -> MatcherStats {
-        self.stats
+        MatcherStats {
+            dropped_fresh: self.stats.dropped_fresh + self.pending.lost,
+            ..self.stats
+        }
     }
 
     /// Hands over the per-pair figures (indexed like the worker's pair table) and the counters.
     pub fn finish(self) -> (Vec<PairHairpin>, MatcherStats) {
-        (self.pairs, self.stats)
+        let stats = self.stats();
+        (self.pairs, stats)
     }
 
     /// A copy of the per-pair figures so far, for a periodic snapshot of a live capture.
     pub fn snapshot(&self) -> (Vec<PairHairpin>, MatcherStats) {
-        (self.pairs.clone(), self.stats)
+        (self.pairs.clone(), self.stats())
     }
 }
 
