@@ -639,4 +639,109 @@ mod tests {
             assert!(c.fresh() <= 2);
         }
     }
+
+    /// The matcher's rules written the plain way: a queue of pending sightings per
+    /// fingerprint, no capacity limit (the oracle for the differential test below).
+    #[derive(Default)]
+    struct Oracle {
+        pending: std::collections::HashMap<u64, Vec<Seen>>,
+        window: i64,
+        max_ts: i64,
+    }
+
+    impl Oracle {
+        fn sight(&mut self, fp: u64, s: Seen) -> Option<Seen> {
+            self.max_ts = self.max_ts.max(s.ts_ns);
+            let (w, now) = (self.window, self.max_ts);
+            let q = self.pending.entry(fp).or_default();
+            q.retain(|e| now - e.ts_ns <= w);
+            // oldest first among different-TTL sightings within the window
+            let hit = q
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.ttl != s.ttl && (s.ts_ns - e.ts_ns).abs() <= w)
+                .min_by_key(|(_, e)| e.ts_ns)
+                .map(|(j, _)| j);
+            if let Some(j) = hit {
+                return Some(q.remove(j));
+            }
+            if q.len() >= PER_KEY {
+                let j = (0..q.len()).min_by_key(|&j| q[j].ts_ns).unwrap();
+                q.remove(j);
+            }
+            q.push(s);
+            None
+        }
+    }
+
+    /// Differential test: random streams over a few hundred fingerprints, some of
+    /// them crowded into few buckets so homes spill and the table grows and
+    /// sweeps, must give exactly the oracle's matches (below the cap).
+    #[test]
+    fn matches_what_a_plain_per_key_queue_matches() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..20 {
+            let window = [30, 2000][round % 2] * MS;
+            let mut c = ReplicaCache::new(1 << 16, window);
+            let mut o = Oracle {
+                window,
+                ..Oracle::default()
+            };
+            let nkeys = [40u64, 400][round % 2];
+            let keys: Vec<u64> = (0..nkeys)
+                .map(|k| {
+                    // a third of the keys come three to an even home bucket whatever
+                    // the table size: nine copies overflow it into the odd one after
+                    let low = if k % 3 == 0 {
+                        (k / 9) * 2
+                    } else {
+                        rnd(1 << 20)
+                    };
+                    ((k + 1) << 32) | low << 1 | 1
+                })
+                .collect();
+            let mut ts = 0i64;
+            let (mut matched, mut spills) = (0, 0);
+            for _ in 0..20_000 {
+                ts += rnd(3 * MS as u64) as i64;
+                if rnd(500) == 0 {
+                    ts += 150_000 * MS; // a gap: a sweep or a clear
+                }
+                let s = Seen {
+                    ts_ns: ts,
+                    ttl: [50, 60][rnd(2) as usize],
+                    link: Some(rnd(3) as u16),
+                };
+                let fp = keys[rnd(keys.len() as u64) as usize];
+                c.advance(ts);
+                let got = match c.sight(fp, s) {
+                    Sighted::Replica(r) => Some(r),
+                    Sighted::Stored(st) => {
+                        assert_ne!(st, Stored::CacheFull, "the cap was reached");
+                        None
+                    }
+                };
+                let want = o.sight(fp, s);
+                assert_eq!(
+                    got.map(|r| (r.ts_ns, r.ttl)),
+                    want.map(|r| (r.ts_ns, r.ttl)),
+                    "round {round} at {ts}"
+                );
+                matched += usize::from(got.is_some());
+                spills += usize::from(c.spilled.iter().any(|w| *w != 0));
+            }
+            assert!(matched > 300, "round {round}: {matched}");
+            assert!(
+                round % 2 == 0 || spills > 1000,
+                "round {round}: homes spilled in {spills} steps"
+            );
+            assert_eq!(c.lost, 0);
+        }
+    }
 }
