@@ -39,17 +39,33 @@ const MIN_BUCKETS: usize = 64;
 /// Fresh sightings kept per fingerprint; a further one pushes out the oldest.
 pub(crate) const PER_KEY: usize = 3;
 
-/// One sighting: its fingerprint (0 = free way) and its timestamp, TTL and link.
+/// One sighting: its fingerprint and its timestamp, TTL and link.
+///
+/// Fingerprints always have bits 0 and 1 set, so a way is free when its `fp`
+/// is 0 or 1, and way 0 of each bucket keeps the bucket's spill flag in bit 0
+/// of its `fp` (the fingerprint's own bit 0 being known to be 1).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 struct Entry {
-    /// The packet's fingerprint (never 0 for a used way).
+    /// The packet's fingerprint (bit 0: see above).
     fp: u64,
     /// Low 40 bits of the timestamp in ns | TTL << 40 | link << 48.
     meta: u64,
 }
 
 impl Entry {
+    /// True when the way holds a sighting.
+    #[inline]
+    fn used(self) -> bool {
+        self.fp > 1
+    }
+
+    /// True when the way holds a sighting of `fp`.
+    #[inline]
+    fn is(self, fp: u64) -> bool {
+        self.fp | 1 == fp
+    }
+
     /// The sighting's timestamp bits.
     #[inline]
     fn ts(self) -> u64 {
@@ -74,6 +90,41 @@ impl Entry {
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(128))]
 struct Bucket([Entry; WAYS]);
+
+impl Bucket {
+    /// True when a sighting homed here was stored in the next bucket.
+    #[inline]
+    fn spilled(&self) -> bool {
+        self.0[0].fp & 1 != 0
+    }
+
+    /// Sets or clears the spill flag.
+    #[inline]
+    fn set_spilled(&mut self, on: bool) {
+        self.0[0].fp = (self.0[0].fp & !1) | u64::from(on);
+    }
+
+    /// Stores `e` (fingerprint with bit 0 set) in way `w`, keeping the spill flag.
+    #[inline]
+    fn put(&mut self, w: usize, mut e: Entry) {
+        if w == 0 {
+            e.fp = (e.fp & !1) | (self.0[0].fp & 1);
+        }
+        self.0[w] = e;
+    }
+
+    /// Frees way `w`, returning its sighting (fingerprint restored).
+    #[inline]
+    fn take(&mut self, w: usize) -> Entry {
+        let mut e = self.0[w];
+        self.0[w] = Entry {
+            fp: if w == 0 { e.fp & 1 } else { 0 },
+            meta: 0,
+        };
+        e.fp |= 1;
+        e
+    }
+}
 
 /// A sighting as the matcher sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,9 +172,6 @@ pub(crate) struct ReplicaCache {
     used: usize,
     /// Fresh sightings that found no way while the table grew (counted as dropped).
     pub(crate) lost: u64,
-    /// One bit per bucket: some sighting whose home is this bucket was
-    /// stored in the next one (its home was full). Cleared by sweeps.
-    spilled: Vec<u64>,
 }
 
 /// What one pass over a bucket found for a sighting.
@@ -139,6 +187,13 @@ struct Scan {
     oldest: Option<(usize, usize, i64)>,
     /// A free or stale way (bucket, way).
     free: Option<(usize, usize)>,
+}
+
+/// The home bucket of a fingerprint in a table of `mask + 1` buckets: from
+/// bits 2 and up, as bits 0 and 1 are always set.
+#[inline]
+fn home_of(fp: u64, mask: usize) -> usize {
+    ((fp >> 2) as usize) & mask
 }
 
 /// Signed difference `a - b` of two 40-bit timestamps (exact below 2^39 ns).
@@ -162,7 +217,6 @@ impl ReplicaCache {
             last_sweep: i64::MIN,
             used: 0,
             lost: 0,
-            spilled: vec![0; MIN_BUCKETS.div_ceil(64)],
         }
     }
 
@@ -175,7 +229,7 @@ impl ReplicaCache {
     /// The bucket index of a fingerprint.
     #[inline]
     fn index(&self, fp: u64) -> usize {
-        (fp as usize) & (self.buckets.len() - 1)
+        home_of(fp, self.buckets.len() - 1)
     }
 
     /// Asks the CPU to fetch the bucket of `fp` (both of its cache lines).
@@ -218,9 +272,9 @@ impl ReplicaCache {
     }
 
     /// True when bucket `i` has spilled into the next one.
-    #[inline]
+    #[cfg(test)]
     fn has_spilled(&self, i: usize) -> bool {
-        self.spilled[i / 64] >> (i % 64) & 1 != 0
+        self.buckets[i].spilled()
     }
 
     /// Scans bucket `i` for a sighting `s` of `fp` (timestamp bits `ts`,
@@ -229,11 +283,11 @@ impl ReplicaCache {
     fn scan(&self, i: usize, fp: u64, s: Seen, ts: u64, now: u64, r: &mut Scan) {
         let window = self.window_ns;
         for (w, e) in self.buckets[i].0.iter().enumerate() {
-            if e.fp == 0 {
+            if !e.used() {
                 r.free = r.free.or(Some((i, w)));
                 continue;
             }
-            if e.fp == fp && e.ttl() != s.ttl {
+            if e.is(fp) && e.ttl() != s.ttl {
                 let d = delta(ts, e.ts());
                 if d.abs() <= window && r.hit.is_none_or(|(_, _, hd)| d > hd) {
                     r.hit = Some((i, w, d));
@@ -247,7 +301,7 @@ impl ReplicaCache {
             if r.oldest.is_none_or(|(_, _, a)| age > a) {
                 r.oldest = Some((i, w, age));
             }
-            if e.fp == fp {
+            if e.is(fp) {
                 r.same += 1;
                 if r.oldest_same.is_none_or(|(_, _, a)| age > a) {
                     r.oldest_same = Some((i, w, age));
@@ -266,7 +320,7 @@ impl ReplicaCache {
     /// lookup is one pass over one bucket unless its home has spilled.
     #[inline]
     pub(crate) fn sight(&mut self, fp: u64, s: Seen) -> Sighted {
-        debug_assert!(fp != 0);
+        debug_assert!(fp & 3 == 3, "fingerprints have bits 0 and 1 set");
         let i = self.index(fp);
         let next = (i + 1) & (self.buckets.len() - 1);
         let ts = s.ts_ns as u64 & TS_MASK;
@@ -279,12 +333,12 @@ impl ReplicaCache {
             free: None,
         };
         self.scan(i, fp, s, ts, now, &mut r);
-        let spilled = self.has_spilled(i);
+        let spilled = self.buckets[i].spilled();
         if spilled {
             self.scan(next, fp, s, ts, now, &mut r);
         }
         if let Some((b, w, d)) = r.hit {
-            let e = std::mem::take(&mut self.buckets[b].0[w]);
+            let e = self.buckets[b].take(w);
             self.used -= 1;
             return Sighted::Replica(Seen {
                 ts_ns: s.ts_ns - d,
@@ -299,21 +353,21 @@ impl ReplicaCache {
         if r.same >= PER_KEY {
             // growing cannot help: copies of one packet share a bucket
             let (b, w, _) = r.oldest_same.expect("same > 0");
-            self.buckets[b].0[w] = entry;
+            self.buckets[b].put(w, entry);
             return Sighted::Stored(Stored::KeyFull);
         }
         if r.free.is_none() && !spilled {
             // the home is full: try the next bucket
             self.scan(next, fp, s, ts, now, &mut r);
             if r.free.is_some() {
-                self.spilled[i / 64] |= 1 << (i % 64);
+                self.buckets[i].set_spilled(true);
             }
         }
         if let Some((b, w)) = r.free {
-            if self.buckets[b].0[w].fp == 0 {
+            if !self.buckets[b].0[w].used() {
                 self.used += 1;
             }
-            self.buckets[b].0[w] = entry;
+            self.buckets[b].put(w, entry);
             return Sighted::Stored(Stored::Free);
         }
         if self.buckets.len() < self.max_buckets {
@@ -321,7 +375,7 @@ impl ReplicaCache {
         }
         // at the cap, home and next both full: the oldest sighting in them gives way
         let (b, w, _) = r.oldest.expect("full buckets hold fresh sightings");
-        self.buckets[b].0[w] = entry;
+        self.buckets[b].put(w, entry);
         Sighted::Stored(Stored::CacheFull)
     }
 
@@ -333,15 +387,15 @@ impl ReplicaCache {
             let ways = &self.buckets[b].0;
             let free = ways
                 .iter()
-                .position(|x| x.fp == 0)
+                .position(|x| !x.used())
                 .or_else(|| ways.iter().position(|x| self.stale(*x)));
             if let Some(w) = free {
-                if self.buckets[b].0[w].fp == 0 {
+                if !self.buckets[b].0[w].used() {
                     self.used += 1;
                 }
-                self.buckets[b].0[w] = e;
+                self.buckets[b].put(w, e);
                 if spill {
-                    self.spilled[i / 64] |= 1 << (i % 64);
+                    self.buckets[i].set_spilled(true);
                 }
                 return true;
             }
@@ -361,11 +415,11 @@ impl ReplicaCache {
             if self.buckets.len() >= self.max_buckets {
                 let now = self.max_ts as u64 & TS_MASK;
                 let i = self.index(e.fp);
-                let b = &mut self.buckets[i].0;
+                let b = &mut self.buckets[i];
                 let w = (0..WAYS)
-                    .max_by_key(|&w| delta(now, b[w].ts()))
+                    .max_by_key(|&w| delta(now, b.0[w].ts()))
                     .expect("a bucket has ways");
-                b[w] = e;
+                b.put(w, e);
                 return Stored::CacheFull;
             }
         }
@@ -377,11 +431,11 @@ impl ReplicaCache {
     fn grow(&mut self) {
         let n = self.buckets.len() * 2;
         let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
-        self.spilled = vec![0; n.div_ceil(64)];
         self.used = 0;
         for b in old {
-            for e in b.0 {
-                if e.fp != 0 && !self.stale(e) && !self.place(e) {
+            for mut e in b.0 {
+                e.fp |= 1;
+                if e.used() && !self.stale(e) && !self.place(e) {
                     self.lost += 1;
                 }
             }
@@ -394,19 +448,25 @@ impl ReplicaCache {
         let now = self.max_ts as u64 & TS_MASK;
         let window = self.window_ns;
         let mask = self.buckets.len() - 1;
-        self.spilled.fill(0);
         let mut used = 0;
-        for (i, b) in self.buckets.iter_mut().enumerate() {
-            for e in &mut b.0 {
-                if e.fp != 0 {
-                    if delta(now, e.ts()) > window {
-                        *e = Entry::default();
-                    } else {
-                        used += 1;
-                        let home = (e.fp as usize) & mask;
-                        if home != i {
-                            self.spilled[home / 64] |= 1 << (home % 64);
-                        }
+        for b in &mut self.buckets {
+            b.set_spilled(false);
+            for w in 0..WAYS {
+                let e = b.0[w];
+                if e.used() && delta(now, e.ts()) > window {
+                    b.take(w);
+                }
+            }
+        }
+        // second pass: a home's flag may sit in a bucket the first pass visits later
+        for i in 0..self.buckets.len() {
+            for w in 0..WAYS {
+                let e = self.buckets[i].0[w];
+                if e.used() {
+                    used += 1;
+                    let home = home_of(e.fp, mask);
+                    if home != i {
+                        self.buckets[home].set_spilled(true);
                     }
                 }
             }
@@ -419,7 +479,6 @@ impl ReplicaCache {
     fn clear(&mut self) {
         if self.used > 0 {
             self.buckets.fill(Bucket::default());
-            self.spilled.fill(0);
             self.used = 0;
         }
     }
@@ -429,7 +488,7 @@ impl ReplicaCache {
         self.buckets
             .iter()
             .flat_map(|b| b.0.iter())
-            .filter(|e| e.fp != 0 && !self.stale(**e))
+            .filter(|e| e.used() && !self.stale(**e))
             .count()
     }
 }
@@ -457,19 +516,29 @@ mod tests {
         assert_eq!(delta(TS_MASK - 1, 2), -4);
     }
 
-    /// The replica `s` matched, if any (otherwise `s` is now pending).
-    fn take(c: &mut ReplicaCache, fp: u64, s: Seen) -> Option<Seen> {
+    /// The `i`-th key homed in `bucket` of the smallest table (see [`fp`]).
+    fn fp_in(bucket: u64, i: u64) -> u64 {
+        i * MIN_BUCKETS as u64 + bucket
+    }
+
+    /// The fingerprint of test key `k`: homed in bucket `k mod buckets`.
+    fn fp(k: u64) -> u64 {
+        (k << 2) | 3
+    }
+
+    /// The replica `s` of key `k` matched, if any (otherwise `s` is now pending).
+    fn take(c: &mut ReplicaCache, k: u64, s: Seen) -> Option<Seen> {
         c.advance(s.ts_ns);
-        match c.sight(fp, s) {
+        match c.sight(fp(k), s) {
             Sighted::Replica(first) => Some(first),
             Sighted::Stored(_) => None,
         }
     }
 
-    /// Stores a first sighting `s`, saying what it cost.
-    fn put(c: &mut ReplicaCache, fp: u64, s: Seen) -> Stored {
+    /// Stores a first sighting `s` of key `k`, saying what it cost.
+    fn put(c: &mut ReplicaCache, k: u64, s: Seen) -> Stored {
         c.advance(s.ts_ns);
-        match c.sight(fp, s) {
+        match c.sight(fp(k), s) {
             Sighted::Stored(st) => st,
             Sighted::Replica(r) => panic!("{s:?} matched {r:?}"),
         }
@@ -554,7 +623,7 @@ mod tests {
     fn grows_instead_of_dropping_below_the_cap() {
         let mut c = ReplicaCache::new(1 << 16, 2000 * MS);
         // all in one bucket of the initial table: forces several doublings
-        let fps: Vec<u64> = (1..=40u64).map(|i| i * MIN_BUCKETS as u64 + 1).collect();
+        let fps: Vec<u64> = (1..=40u64).map(|i| fp_in(1, i)).collect();
         for &fp in &fps {
             assert_eq!(put(&mut c, fp, seen(0, 60, None)), Stored::Free);
         }
@@ -567,8 +636,8 @@ mod tests {
     #[test]
     fn a_full_bucket_spills_into_the_next_and_at_the_cap_the_oldest_gives_way() {
         let mut c = ReplicaCache::new(MIN_BUCKETS * WAYS, 2000 * MS);
-        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3; // all homed in bucket 3
-                                                      // 8 fill bucket 3, 8 more spill into bucket 4
+        let fp = |i: u64| fp_in(3, i); // all homed in bucket 3
+                                       // 8 fill bucket 3, 8 more spill into bucket 4
         for i in 0..2 * WAYS as u64 {
             assert_eq!(put(&mut c, fp(i), seen(i as i64, 60, None)), Stored::Free);
         }
@@ -600,18 +669,14 @@ mod tests {
     #[test]
     fn a_sweep_clears_spill_bits_it_no_longer_needs() {
         let mut c = ReplicaCache::new(MIN_BUCKETS * WAYS, 2000 * MS);
-        let fp = |i: u64| i * MIN_BUCKETS as u64 + 3;
+        let fp = |i: u64| fp_in(3, i);
         for i in 0..=WAYS as u64 {
             put(&mut c, fp(i), seen(i as i64, 60, None));
         }
         assert!(c.has_spilled(3));
         // a sighting a second elsewhere (bucket 20) until the sweep after 137 s has run
         for k in 1..=140u64 {
-            put(
-                &mut c,
-                k * MIN_BUCKETS as u64 + 20,
-                seen(k as i64 * 1000, 60, None),
-            );
+            put(&mut c, fp_in(20, k), seen(k as i64 * 1000, 60, None));
         }
         assert!(!c.has_spilled(3));
         assert_eq!(c.fresh(), 3);
@@ -703,7 +768,7 @@ mod tests {
                     } else {
                         rnd(1 << 20)
                     };
-                    ((k + 1) << 32) | low << 1 | 1
+                    ((k + 1) << 32) | low << 2 | 3
                 })
                 .collect();
             let mut ts = 0i64;
@@ -734,7 +799,7 @@ mod tests {
                     "round {round} at {ts}"
                 );
                 matched += usize::from(got.is_some());
-                spills += usize::from(c.spilled.iter().any(|w| *w != 0));
+                spills += usize::from(c.buckets.iter().any(|b| b.spilled()));
             }
             assert!(matched > 300, "round {round}: {matched}");
             assert!(

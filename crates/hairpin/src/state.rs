@@ -25,12 +25,12 @@ fn fold(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// The fingerprint under which a packet's sightings wait (never 0): a
+/// The fingerprint under which a packet's sightings wait (bits 0 and 1 always set): a
 /// 64-bit hash of the fields routers do not change — addresses, protocol,
 /// IPv4 ID (or IPv6 fragment ID), L3 length, ports, TCP flags, and the TCP
 /// sequence and acknowledgement numbers or, for other protocols, the
 /// payload digest. Two packets that differ in any of them share a
-/// fingerprint with probability about 2^-64 (2^-46 among the sightings of
+/// fingerprint with probability about 2^-62 (2^-44 among the sightings of
 /// one bucket of a 2^18-bucket cache).
 #[inline]
 pub fn replica_fingerprint(m: &PacketMeta) -> u64 {
@@ -58,7 +58,8 @@ pub fn replica_fingerprint(m: &PacketMeta) -> u64 {
         ports ^ a ^ 0x1319_8A2E_0370_7344,
         b ^ c ^ 0xA409_3822_299F_31D0,
     );
-    mix64(d ^ c.rotate_left(32)) | 1
+    // bits 0 and 1 set: never 0, and the matcher keeps a flag in bit 0
+    mix64(d ^ c.rotate_left(32)) | 3
 }
 
 /// A TCP handshake: client → server addresses and ports.
