@@ -63,8 +63,9 @@ pub struct AnalysisOpts {
     #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
     pub window_ms: u64,
     /// Most sightings each worker's replica matcher holds waiting for their replica
-    /// (16 bytes each; it grows to this only as the traffic needs). At the cap, a
-    /// sighting may push out an older one still inside the window (counted).
+    /// (16 bytes each; rounded up to a power of two, at least 512; it grows to this
+    /// only as the traffic needs). At the cap, a sighting may push out an older one
+    /// still inside the window (counted in hairpin.matcher.dropped_fresh).
     #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
     pub max_pending: usize,
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).

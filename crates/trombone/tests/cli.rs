@@ -275,6 +275,31 @@ fn truncated_capture_is_reported_partial_and_keeps_counts() {
 }
 
 #[test]
+fn a_replica_window_over_a_minute_is_refused() {
+    let cap = fixtures().join("hairpin-kh.pcap");
+    let cap = cap.to_str().unwrap();
+    let ok = trombone(&[
+        "analyze",
+        "--home",
+        "KH",
+        "--window-ms",
+        "60000",
+        "--format",
+        "json",
+        cap,
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = trombone(&["analyze", "--home", "KH", "--window-ms", "60001", cap]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--window-ms 60001"), "{err}");
+}
+
+#[test]
 fn missing_file_is_a_clear_error() {
     let out = trombone(&["analyze", "--format", "json", "/nonexistent/x.pcap"]);
     assert_eq!(out.status.code(), Some(1));
