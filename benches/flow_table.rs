@@ -8,22 +8,27 @@ use trombone_flow::Worker;
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_packet::PacketMeta;
 
+/// Flows in both benchmarks (the bench capture's count).
+const FLOWS: u64 = 100_000;
+
+/// A TCP packet of flow `i` (of `FLOWS`), 800 bytes of L3.
+fn flow_packet(i: u64) -> PacketMeta {
+    PacketMeta {
+        src: u128::from(0x1b40_0000u32 + (i as u32 % 4096)),
+        dst: u128::from(0x0ac8_0000u32 + (i as u32 / 4096)),
+        ip_version: 4,
+        proto: 6,
+        sport: 1024 + (i % 60000) as u16,
+        dport: 443,
+        l3_len: 800,
+        wire_len: 814,
+        ..PacketMeta::default()
+    }
+}
+
 fn bench_observe(c: &mut Criterion) {
     // 100k flows, visited in a scrambled order (a multiplicative step coprime with the count).
-    const FLOWS: u64 = 100_000;
-    let metas: Vec<PacketMeta> = (0..FLOWS)
-        .map(|i| PacketMeta {
-            src: u128::from(0x1b40_0000u32 + (i as u32 % 4096)),
-            dst: u128::from(0x0ac8_0000u32 + (i as u32 / 4096)),
-            ip_version: 4,
-            proto: 6,
-            sport: 1024 + (i % 60000) as u16,
-            dport: 443,
-            l3_len: 800,
-            wire_len: 814,
-            ..PacketMeta::default()
-        })
-        .collect();
+    let metas: Vec<PacketMeta> = (0..FLOWS).map(flow_packet).collect();
     let mut w = Worker::new(
         Arc::new(AsDb::empty()),
         FLOWS as usize,
@@ -45,29 +50,20 @@ fn bench_observe(c: &mut Criterion) {
     g.finish();
 }
 
-/// Packets of `FLOWS` flows between two Vietnamese networks, in a scrambled order.
-const FLOWS: u64 = 100_000;
 /// Packets per measured batch (what the pipeline hands a worker at a time is smaller;
 /// a longer batch keeps criterion's per-iteration overhead out of the figure).
 const BATCH: usize = 16_384;
 
-/// The `n`-th packet of the stream: flow `n * 7919 mod FLOWS`, 1 µs apart, a fresh IP ID.
+/// The `n`-th packet of the hairpin stream: a UDP packet of flow `n * 7919 mod FLOWS`
+/// (between two Vietnamese networks in the database below), 1 µs apart, a fresh IP ID.
 fn packet(n: u64) -> PacketMeta {
-    let i = (n * 7919) % FLOWS;
     PacketMeta {
         ts_ns: 1_700_000_000_000_000_000 + n as i64 * 1000,
-        src: u128::from(0x1b40_0000u32 + (i as u32 % 4096)),
-        dst: u128::from(0x0ac8_0000u32 + (i as u32 / 4096)),
-        ip_version: 4,
         proto: 17,
-        sport: 1024 + (i % 60000) as u16,
-        dport: 443,
         ip_id: n as u32,
         ttl: 60,
-        l3_len: 800,
-        wire_len: 814,
         payload_digest: n,
-        ..PacketMeta::default()
+        ..flow_packet((n * 7919) % FLOWS)
     }
 }
 

@@ -327,12 +327,8 @@ impl Worker {
     /// resolving its networks) on first sight.
     #[inline]
     pub fn observe(&mut self, m: &PacketMeta) {
-        let fp = if self.hairpin.is_some() {
-            replica_fingerprint(m)
-        } else {
-            0
-        };
-        self.observe_hashed(m, hash_key(&FlowKey::of(m)), fp);
+        let (h, fp) = (self.flow_hash(m), self.replica_fp(m));
+        self.observe_hashed(m, h, fp);
     }
 
     /// [`Worker::observe`] with the key's hash and replica fingerprint already computed.

@@ -145,8 +145,8 @@ pub(crate) enum Stored {
     /// [`PER_KEY`] fresh sightings of the same packet were waiting: the
     /// oldest of them gave way.
     KeyFull,
-    /// The cache is at its cap and the bucket was full of fresh sightings:
-    /// the oldest one gave way.
+    /// The cache is at its cap and the home and next buckets were full of
+    /// fresh sightings: the oldest of them gave way.
     CacheFull,
 }
 
@@ -310,7 +310,7 @@ impl ReplicaCache {
         }
     }
 
-    /// One hairpin sighting of the packet with fingerprint `fp` (never 0):
+    /// One hairpin sighting of the packet with fingerprint `fp` (bits 0 and 1 set):
     /// if an earlier sighting of it is pending with a different TTL and at
     /// most the window apart, that sighting (the oldest such) is removed and
     /// returned; otherwise this one is stored to wait for its replica.
@@ -371,7 +371,10 @@ impl ReplicaCache {
             return Sighted::Stored(Stored::Free);
         }
         if self.buckets.len() < self.max_buckets {
-            return Sighted::Stored(self.grow_and_store(entry));
+            // nothing pending matched and nothing moved: after growing, the
+            // same sighting finds its new home (or grows the table again)
+            self.grow();
+            return self.sight(fp, s);
         }
         // at the cap, home and next both full: the oldest sighting in them gives way
         let (b, w, _) = r.oldest.expect("full buckets hold fresh sightings");
@@ -379,7 +382,8 @@ impl ReplicaCache {
         Sighted::Stored(Stored::CacheFull)
     }
 
-    /// Stores `e` in its home bucket or the next, spilling as [`ReplicaCache::sight`] does.
+    /// Stores `e` in its home bucket or the next, spilling as
+    /// [`ReplicaCache::sight`] does (for re-placing sightings as the table grows).
     fn place(&mut self, e: Entry) -> bool {
         let i = self.index(e.fp);
         let next = (i + 1) & (self.buckets.len() - 1);
@@ -401,28 +405,6 @@ impl ReplicaCache {
             }
         }
         false
-    }
-
-    /// Grows the table until `e` finds a way, or, at the cap, pushes out the
-    /// oldest sighting of its home bucket.
-    #[cold]
-    fn grow_and_store(&mut self, e: Entry) -> Stored {
-        loop {
-            self.grow();
-            if self.place(e) {
-                return Stored::Free;
-            }
-            if self.buckets.len() >= self.max_buckets {
-                let now = self.max_ts as u64 & TS_MASK;
-                let i = self.index(e.fp);
-                let b = &mut self.buckets[i];
-                let w = (0..WAYS)
-                    .max_by_key(|&w| delta(now, b.0[w].ts()))
-                    .expect("a bucket has ways");
-                b.put(w, e);
-                return Stored::CacheFull;
-            }
-        }
     }
 
     /// Doubles the table, dropping stale sightings; a fresh one that finds
@@ -448,7 +430,6 @@ impl ReplicaCache {
         let now = self.max_ts as u64 & TS_MASK;
         let window = self.window_ns;
         let mask = self.buckets.len() - 1;
-        let mut used = 0;
         for b in &mut self.buckets {
             b.set_spilled(false);
             for w in 0..WAYS {
@@ -459,6 +440,7 @@ impl ReplicaCache {
             }
         }
         // second pass: a home's flag may sit in a bucket the first pass visits later
+        let mut used = 0;
         for i in 0..self.buckets.len() {
             for w in 0..WAYS {
                 let e = self.buckets[i].0[w];
@@ -481,6 +463,11 @@ impl ReplicaCache {
             self.buckets.fill(Bucket::default());
             self.used = 0;
         }
+    }
+
+    /// The newest capture time seen (`i64::MIN` before the first).
+    pub(crate) fn max_ts(&self) -> i64 {
+        self.max_ts
     }
 
     /// Sightings stored and still within the window of the newest capture time.

@@ -101,7 +101,6 @@ pub struct HairpinState {
     pairs: Vec<PairHairpin>,
     pending: ReplicaCache,
     handshakes: FxHashMap<HsKey, (i64, u32)>,
-    max_ts: i64,
     stats: MatcherStats,
 }
 
@@ -118,7 +117,6 @@ impl HairpinState {
             pairs: Vec::new(),
             pending: ReplicaCache::new(cfg.max_pending, cfg.window_ns),
             handshakes: FxHashMap::default(),
-            max_ts: i64::MIN,
             stats: MatcherStats::default(),
         }
     }
@@ -153,7 +151,6 @@ impl HairpinState {
         if self.pairs.len() <= i {
             self.pairs.resize_with(i + 1, PairHairpin::default);
         }
-        self.max_ts = self.max_ts.max(m.ts_ns);
         self.pending.advance(m.ts_ns);
         let len = u64::from(m.l3_len);
         {
@@ -199,7 +196,7 @@ impl HairpinState {
             };
             self.handshakes.entry(key).or_insert((m.ts_ns, idx));
             if self.handshakes.len() > self.cfg.max_pending {
-                let horizon = self.max_ts - self.cfg.window_ns * 5;
+                let horizon = self.pending.max_ts() - self.cfg.window_ns * 5;
                 self.handshakes.retain(|_, (t, _)| *t >= horizon);
             }
         } else if flags == SYN | ACK {
