@@ -1,0 +1,1 @@
+//! MRT BGP dump reader: RIB and update records, AS paths per prefix.

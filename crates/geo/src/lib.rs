@@ -1,0 +1,1 @@
+//! Country locations, great-circle distances and the ESCAP Tromboning Index.

@@ -1,0 +1,1 @@
+//! IXP membership: IX-F Member Export and PeeringDB records.
