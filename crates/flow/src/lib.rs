@@ -1,27 +1,19 @@
-//! Per-worker flow tables.
+//! Flow tables: flows and nothing else.
 //!
-//! Stage 3 of the pipeline. Each capture worker owns one [`Worker`]: a flow
-//! table it alone touches (no locks, no shared state on the hot path). A flow
-//! is directional and keyed by [`FlowKey`]; its source and destination
-//! network (ASN, country) are looked up once, when the flow is created, and
-//! the flow remembers the index of its [`AsPair`] in the worker's pair table.
-//! Every packet then adds to its flow *and* to its AS pair's counters, time
-//! series and packet-size buckets (indexed adds, no second hash lookup), so
-//! the matrices and rates are kept exactly at the pair level: per-flow detail
-//! can be dropped (evicted) without losing a byte from them. When done, the
-//! worker hands a [`WorkerOutput`] to the reducer.
+//! Stage 3 of the pipeline, first half. A flow is directional and keyed by [`FlowKey`]
+//! (outer VLAN, addresses, protocol, ports). [`FlowMap`] is the hash table (open
+//! addressing with linear probing, so the slot a key lands in can be prefetched before
+//! it is needed; removal shifts entries back in place, no rebuild). [`FlowTable`] bounds
+//! it the way flow exporters do: a cap on flows, idle and active timeouts in capture
+//! time, eviction of idle and then least recently active flows when full, and counts of
+//! what it evicted and expired. What a flow carries is the caller's choice (any
+//! [`FlowValue`]): this crate knows nothing about networks, pairs or hairpins; the worker
+//! crate above it does.
 
 mod flowmap;
 mod key;
-mod pair;
-mod series;
 mod table;
 
 pub use flowmap::{hash_key, FlowMap};
 pub use key::FlowKey;
-pub use pair::{AsPair, PairCounters};
-pub use series::{Series, MAX_SPAN_BINS};
-pub use table::{
-    FlowLimits, FlowStats, LinkSeries, PairOutput, SizeBuckets, Talker, Worker, WorkerOutput,
-    BYTES_PER_FLOW, DEFAULT_BIN_NS, SIZE_BUCKET_BOUNDS,
-};
+pub use table::{FlowLimits, FlowStatus, FlowTable, FlowValue};

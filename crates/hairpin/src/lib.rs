@@ -30,3 +30,7 @@ pub use pair::{PairHairpin, ViaCount};
 pub use replica::MAX_WINDOW_NS;
 pub use state::{replica_fingerprint, HairpinState, MatcherStats, PairRef, Verdict};
 pub use zone::{Zone, ZoneError};
+
+/// The timestamp of a packet that carried no usable one (see the pipeline's time
+/// checks): such packets are counted everywhere but never timed or matched.
+pub const UNTIMED: i64 = i64::MIN;

@@ -470,6 +470,11 @@ impl ReplicaCache {
         self.max_ts
     }
 
+    /// Ways the cache has now (16 bytes each).
+    pub(crate) fn ways(&self) -> usize {
+        self.buckets.len() * WAYS
+    }
+
     /// Sightings stored and still within the window of the newest capture time.
     pub(crate) fn fresh(&self) -> usize {
         self.buckets

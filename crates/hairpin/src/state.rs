@@ -102,6 +102,7 @@ pub struct HairpinState {
     pending: ReplicaCache,
     handshakes: FxHashMap<HsKey, (i64, u32)>,
     stats: MatcherStats,
+    reported: MatcherStats,
 }
 
 /// TCP SYN flag.
@@ -118,6 +119,7 @@ impl HairpinState {
             pending: ReplicaCache::new(cfg.max_pending, cfg.window_ns),
             handshakes: FxHashMap::default(),
             stats: MatcherStats::default(),
+            reported: MatcherStats::default(),
         }
     }
 
@@ -146,19 +148,25 @@ impl HairpinState {
     }
 
     /// A local packet: count it, time handshakes, classify, match replicas.
+    ///
+    /// A packet without a usable timestamp ([`crate::UNTIMED`]) is counted and
+    /// classified, but neither timed nor matched: it counts as a unique packet.
     fn local(&mut self, m: &PacketMeta, idx: u32, s: Sighting, fp: u64) -> Verdict {
         let i = idx as usize;
         if self.pairs.len() <= i {
             self.pairs.resize_with(i + 1, PairHairpin::default);
         }
-        self.pending.advance(m.ts_ns);
+        let timed = m.ts_ns != crate::UNTIMED;
+        if timed {
+            self.pending.advance(m.ts_ns);
+        }
         let len = u64::from(m.l3_len);
         {
             let pair = &mut self.pairs[i];
             pair.local_packets += 1;
             pair.local_bytes += len;
         }
-        if m.proto == 6 {
+        if m.proto == 6 && timed {
             self.handshake(m, idx);
         }
         let abroad = match s.link {
@@ -177,6 +185,10 @@ impl HairpinState {
         let pair = &mut self.pairs[i];
         pair.observations += 1;
         pair.observed_bytes += len;
+        if !timed {
+            pair.add_via(s.link, 1, len as i64);
+            return Verdict::Hairpin;
+        }
         if self.match_replica(m, idx, s.link, fp) {
             Verdict::Replica
         } else {
@@ -253,6 +265,11 @@ impl HairpinState {
         false
     }
 
+    /// Ways of the replica matcher now (16 bytes each; it grows up to `max_pending`).
+    pub fn capacity(&self) -> usize {
+        self.pending.ways()
+    }
+
     /// Sightings still waiting for a replica.
     pub fn pending(&self) -> usize {
         self.pending.fresh()
@@ -270,6 +287,20 @@ impl HairpinState {
     pub fn finish(self) -> (Vec<PairHairpin>, MatcherStats) {
         let stats = self.stats();
         (self.pairs, stats)
+    }
+
+    /// Hands over the figures accumulated since the last call (an interval's worth) and
+    /// starts counting afresh; the sightings and handshakes still waiting carry over, so
+    /// a replica or handshake split by an interval boundary is still matched once.
+    pub fn take(&mut self) -> (Vec<PairHairpin>, MatcherStats) {
+        let now = self.stats();
+        let delta = MatcherStats {
+            slot_overflows: now.slot_overflows - self.reported.slot_overflows,
+            dropped_fresh: now.dropped_fresh - self.reported.dropped_fresh,
+            unidentified_link: now.unidentified_link - self.reported.unidentified_link,
+        };
+        self.reported = now;
+        (std::mem::take(&mut self.pairs), delta)
     }
 
     /// A copy of the per-pair figures so far, for a periodic snapshot of a live capture.

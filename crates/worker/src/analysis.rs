@@ -1,0 +1,43 @@
+//! The seam where analyses plug into a worker.
+
+use crate::{HairpinPartial, PairTable, SeriesStore};
+use trombone_packet::PacketMeta;
+
+/// What the worker knows about a packet when it hands it to an analysis.
+pub struct PacketCtx<'a> {
+    /// Index of the packet's AS pair in `pairs`.
+    pub pair: u32,
+    /// The worker's pair table.
+    pub pairs: &'a PairTable,
+    /// The packet's rate bin, `None` when it has no usable timestamp.
+    pub bin: Option<i64>,
+    /// What this analysis's [`Analysis::prepare`] returned for the packet.
+    pub prepared: u64,
+}
+
+/// A per-worker analysis: sees every packet after the worker has found its flow and AS
+/// pair, keeps its own state, and hands over its figures at each interval boundary.
+///
+/// One instance per worker, owned by that worker's thread: no locks, no sharing.
+pub trait Analysis: Send {
+    /// Work done a few packets ahead of [`Analysis::packet`], typically a hash whose
+    /// memory is prefetched; the value comes back in [`PacketCtx::prepared`].
+    #[inline]
+    fn prepare(&self, _m: &PacketMeta) -> u64 {
+        0
+    }
+
+    /// Accounts one packet; rate bins of the analysis's own series go to `series`.
+    fn packet(&mut self, m: &PacketMeta, ctx: &PacketCtx<'_>, series: &mut SeriesStore);
+
+    /// Hands over what was accumulated since the last call and starts afresh, keeping
+    /// whatever state must carry over an interval boundary.
+    fn take(&mut self, pairs: &PairTable) -> Partial;
+}
+
+/// One analysis's figures for an interval, as the reducer adds them up.
+#[derive(Debug)]
+pub enum Partial {
+    /// The hairpin analysis.
+    Hairpin(HairpinPartial),
+}
