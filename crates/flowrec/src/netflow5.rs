@@ -18,6 +18,7 @@ use crate::record::{FlowRecord, Protocol};
 use crate::seq::SeqTracker;
 use crate::stats::{DecodeError, Stats};
 use crate::streams::Bounded;
+use crate::templates::uptime_ns;
 use crate::Outcome;
 
 /// Header length.
@@ -65,7 +66,7 @@ pub(crate) fn decode(
     }
     // Export time in ns; record times are sysUptime ms, before it.
     let export_ns = i64::from(secs) * NS + i64::from(nsecs);
-    let at = |ms: u32| export_ns - i64::from(uptime.wrapping_sub(ms) as i32) * 1_000_000;
+    let at = |ms: u32| uptime_ns(export_ns, uptime, ms);
     // Sampling mode in the top 2 bits, the interval in the low 14 (0: not reported).
     let sampling_interval = u32::from(sampling & 0x3FFF);
     for _ in 0..count {

@@ -564,11 +564,16 @@ fn ntp_ns(v: u64) -> i64 {
     secs.saturating_mul(NS).saturating_add(frac as i64)
 }
 
-/// A NetFlow v9 sysUptime-relative time (ms) in Unix ns.
-fn uptime_ns(t: TimeBase, at_ms: u32) -> i64 {
-    // Milliseconds before the export; a small negative value (clock skew) stays negative.
-    let ago = i64::from(t.sys_uptime_ms.wrapping_sub(at_ms) as i32);
-    i64::from(t.export_secs) * NS - ago * 1_000_000
+/// A sysUptime-relative time `at_ms` (NetFlow v5/v9 first/last switched) in
+/// Unix ns, given the export time and the uptime at export: export − (uptime −
+/// at). A time more than an hour *after* the export cannot be: the 32-bit
+/// uptime wrapped between the two, so the time is taken 2^32 ms earlier.
+pub(crate) fn uptime_ns(export_ns: i64, uptime_ms: u32, at_ms: u32) -> i64 {
+    let mut after = i64::from(at_ms) - i64::from(uptime_ms);
+    if after > 3_600_000 {
+        after -= 1 << 32;
+    }
+    export_ns + after * 1_000_000
 }
 
 /// Decodes one flow record; also returns the sampler it names and the
@@ -686,11 +691,12 @@ fn decode_flow(
             }
         }
     } else {
+        let export_ns = i64::from(ctx.time.export_secs) * NS;
         if let Some(f) = first {
-            fr.start_ns = uptime_ns(ctx.time, f);
+            fr.start_ns = uptime_ns(export_ns, ctx.time.sys_uptime_ms, f);
         }
         if let Some(l) = last {
-            fr.end_ns = uptime_ns(ctx.time, l);
+            fr.end_ns = uptime_ns(export_ns, ctx.time.sys_uptime_ms, l);
         }
     }
     Some((fr, sampler, own_interval))
@@ -777,18 +783,12 @@ mod tests {
 
     #[test]
     fn uptime_relative_times() {
-        let t = TimeBase {
-            export_secs: 1000,
-            sys_uptime_ms: 5000,
-        };
-        assert_eq!(uptime_ns(t, 4000), 999 * NS);
-        assert_eq!(uptime_ns(t, 5250), 1000 * NS + 250_000_000);
-        // Uptime wrapped since the flow started.
-        let t = TimeBase {
-            export_secs: 1000,
-            sys_uptime_ms: 100,
-        };
-        assert_eq!(uptime_ns(t, u32::MAX - 899), 999 * NS);
+        // Exported at Unix 1000 s with uptime 5 s: uptime 4 s was 1 s earlier.
+        assert_eq!(uptime_ns(1000 * NS, 5000, 4000), 999 * NS);
+        // A little after the export (clock skew) stays after it.
+        assert_eq!(uptime_ns(1000 * NS, 5000, 5250), 1000 * NS + 250_000_000);
+        // Uptime wrapped since the flow started: 2^32 - 900 ms was 1 s before uptime 100 ms.
+        assert_eq!(uptime_ns(1000 * NS, 100, u32::MAX - 899), 999 * NS);
     }
 
     #[test]
