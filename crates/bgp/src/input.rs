@@ -69,10 +69,35 @@ pub(crate) fn decompress<'a, R: Read + 'a>(
     let comp = Compression::detect(buf.fill_buf()?);
     let r: Box<dyn Read + 'a> = match comp {
         Compression::None => Box::new(buf),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buf)),
-        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buf)),
+        Compression::Gzip => Box::new(Loud {
+            inner: flate2::bufread::MultiGzDecoder::new(buf),
+            what: "gzip",
+        }),
+        Compression::Bzip2 => Box::new(Loud {
+            inner: bzip2::bufread::MultiBzDecoder::new(buf),
+            what: "bzip2",
+        }),
     };
     Ok((comp, r, raw))
+}
+
+/// Turns a decompressor's errors into `InvalidData`: a stream cut at a block boundary makes
+/// the decoders report `UnexpectedEof`, which the MRT framing would otherwise take for a clean
+/// end of file between two records.
+struct Loud<R> {
+    inner: R,
+    what: &'static str,
+}
+
+impl<R: Read> Read for Loud<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} stream cut short or corrupt: {e}", self.what),
+            )
+        })
+    }
 }
 
 /// Counts raw (compressed) bytes into a shared cell.
