@@ -44,6 +44,8 @@ mod sflow;
 mod stats;
 mod streams;
 mod templates;
+#[cfg(test)]
+mod testutil;
 
 use std::net::IpAddr;
 

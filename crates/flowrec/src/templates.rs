@@ -751,6 +751,145 @@ fn decode_options(fields: &[Field], r: &mut Reader<'_>) -> Option<OptionsRecord>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{exporter, flows, B};
+    use crate::{Decoder, Record};
+
+    fn ipfix(seq: u32, sets: B) -> Vec<u8> {
+        B::new()
+            .u16(10)
+            .u16(16 + sets.len() as u16)
+            .u32(1_712_361_600)
+            .u32(seq)
+            .u32(1)
+            .bytes(&sets.0)
+            .0
+    }
+
+    /// Template 256: one 4-byte octetDeltaCount.
+    fn template() -> B {
+        B::new().set(2, B::new().u16(256).u16(1).u16(1).u16(4))
+    }
+
+    /// A data set of `n` records for template 256.
+    fn data(n: u32) -> B {
+        B::new().set(256, (0..n).fold(B::new(), |b, i| b.u32(i + 1)))
+    }
+
+    #[test]
+    fn kept_aside_sets_are_bounded_by_count_and_bytes() {
+        let mut dec = Decoder::new(Limits {
+            pending_max_sets: 2,
+            pending_max_bytes: 40,
+            ..Limits::default()
+        });
+        for i in 0..3 {
+            assert_eq!(flows(&mut dec, i, &ipfix(0, data(2))).1, Ok(0));
+        }
+        let s = dec.stats();
+        // The oldest of three went when the third came.
+        assert_eq!((s.sets_buffered, s.sets_dropped_no_template), (3, 1));
+        assert_eq!(s.bytes_dropped_no_template, 8);
+        // A set bigger than the whole budget is dropped at once.
+        flows(&mut dec, 3, &ipfix(0, data(11))).1.unwrap();
+        assert_eq!(dec.stats().sets_dropped_no_template, 2);
+        // Filling the byte budget pushes out the oldest: 8 + 8 + 28 > 40.
+        flows(&mut dec, 4, &ipfix(0, data(7))).1.unwrap();
+        assert_eq!(dec.stats().sets_dropped_no_template, 3);
+        let (recs, r) = flows(&mut dec, 5, &ipfix(0, template()));
+        assert_eq!((recs.len(), r), (2 + 7, Ok(9)));
+        assert_eq!(dec.stats().records_decoded_late, 9);
+    }
+
+    #[test]
+    fn full_stream_table_evicts_only_idle_streams() {
+        let mut dec = Decoder::new(Limits {
+            max_streams: 1,
+            stream_idle_ns: 100,
+            ..Limits::default()
+        });
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let dg = ipfix(0, template().bytes(&data(1).0));
+        assert_eq!(dec.decode(a, 0, &dg, &mut |_| {}), Ok(1));
+        assert_eq!(
+            dec.decode(b, 50, &dg, &mut |_| {}),
+            Err(DecodeError::TooManyStreams)
+        );
+        // Exporter b's data waits for nothing: refused, counted.
+        assert_eq!(dec.stats().error(DecodeError::TooManyStreams), 1);
+        // a has been idle 100 ns: b takes its place, a's template goes with it.
+        assert_eq!(dec.decode(b, 100, &dg, &mut |_| {}), Ok(1));
+        let s = dec.stats();
+        assert_eq!(
+            (
+                s.streams_evicted,
+                s.streams_active,
+                s.templates_withdrawn,
+                s.templates_active
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(dec.templates.template_count(), 1);
+    }
+
+    #[test]
+    fn unknown_and_short_datagrams() {
+        let mut dec = Decoder::new(Limits::default());
+        let mut count = |dg: &[u8]| dec.decode(exporter(), 0, dg, &mut |_| {});
+        assert_eq!(count(&[0, 7, 0, 0, 0, 0]), Err(DecodeError::UnknownVersion));
+        assert_eq!(count(&[0, 0, 0, 4]), Err(DecodeError::UnknownVersion));
+        assert_eq!(count(&[0, 10, 0]), Err(DecodeError::TooShort));
+        assert_eq!(count(&[]), Err(DecodeError::TooShort));
+        assert_eq!(dec.stats().bad_datagrams, 4);
+    }
+
+    /// Random bytes after valid headers: never a panic, every refusal
+    /// counted, the template gauge equal to what is held.
+    #[test]
+    fn random_datagrams_keep_the_books_straight() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut dec = Decoder::new(Limits {
+            max_templates_per_stream: 8,
+            max_streams: 4,
+            ..Limits::default()
+        });
+        let mut errs = 0;
+        for i in 0..20_000 {
+            let len = (rnd() % 200) as usize;
+            let mut dg: Vec<u8> = (0..len).map(|_| rnd() as u8).collect();
+            let head: &[u8] = match i % 4 {
+                0 => &[0, 10],
+                1 => &[0, 9],
+                2 => &[0, 5],
+                _ => &[0, 0, 0, 5],
+            };
+            if dg.len() >= head.len() {
+                dg[..head.len()].copy_from_slice(head);
+            }
+            if i % 4 == 0 && dg.len() >= 4 {
+                let l = (dg.len() as u16).to_be_bytes();
+                dg[2..4].copy_from_slice(&l);
+            }
+            // Favour template and small data set ids.
+            if dg.len() > 20 {
+                dg[16..18].copy_from_slice(&[0, (rnd() % 4) as u8]);
+            }
+            let src: IpAddr = format!("192.0.2.{}", rnd() % 6).parse().unwrap();
+            if dec.decode(src, i, &dg, &mut |_: Record<'_>| {}).is_err() {
+                errs += 1;
+            }
+        }
+        let s = dec.stats();
+        assert_eq!(s.bad_datagrams, errs);
+        assert_eq!(s.templates_active, dec.templates.template_count() as u64);
+        assert_eq!(s.datagrams, 20_000);
+    }
 
     fn f(id: u16, len: u16) -> Field {
         Field {

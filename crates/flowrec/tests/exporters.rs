@@ -401,7 +401,10 @@ fn per_pair_totals_match_nfdump() {
         let mut got: BTreeMap<(IpAddr, IpAddr), (u64, u64, u64)> = BTreeMap::new();
         for f in &recs {
             let e = got
-                .entry((ip_from_u128(f.src, f.ip_version), ip_from_u128(f.dst, f.ip_version)))
+                .entry((
+                    ip_from_u128(f.src, f.ip_version),
+                    ip_from_u128(f.dst, f.ip_version),
+                ))
                 .or_default();
             e.0 += f.packets;
             e.1 += f.bytes;
@@ -413,7 +416,11 @@ fn per_pair_totals_match_nfdump() {
             .map(|r| {
                 (
                     (r[0].parse().unwrap(), r[1].parse().unwrap()),
-                    (r[2].parse().unwrap(), r[3].parse().unwrap(), r[4].parse().unwrap()),
+                    (
+                        r[2].parse().unwrap(),
+                        r[3].parse().unwrap(),
+                        r[4].parse().unwrap(),
+                    ),
                 )
             })
             .collect();
