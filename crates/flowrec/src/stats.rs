@@ -147,8 +147,6 @@ pub struct Stats {
     pub sets_dropped_no_template: u64,
     /// Their bytes.
     pub bytes_dropped_no_template: u64,
-    /// Data sets whose template was an options template but held no sampling field we read.
-    pub data_records_skipped: u64,
 
     /// Datagrams lost by sequence gaps (sFlow per agent/sub-agent, NetFlow v9 per source id).
     pub lost_datagrams: u64,

@@ -610,16 +610,17 @@ fn decode_flow(
             Ie::TcpFlags => fr.tcp_flags = v().unwrap_or(0) as u16,
             Ie::SrcPort => fr.sport = v().unwrap_or(0) as u16,
             Ie::DstPort => fr.dport = v().unwrap_or(0) as u16,
+            // The address length says the version; one IPv6 address makes it 6.
             Ie::SrcV4 | Ie::SrcV6 => {
                 if let Some(a) = addr(b) {
                     fr.src = a;
-                    version = if b.len() == 4 { 4 } else { 6 };
+                    version = version.max(if b.len() == 4 { 4 } else { 6 });
                 }
             }
             Ie::DstV4 | Ie::DstV6 => {
                 if let Some(a) = addr(b) {
                     fr.dst = a;
-                    version = if b.len() == 4 { 4 } else { 6 };
+                    version = version.max(if b.len() == 4 { 4 } else { 6 });
                 }
             }
             Ie::SrcMaskV4 | Ie::SrcMaskV6 => fr.src_mask = v().unwrap_or(0) as u8,
@@ -675,7 +676,8 @@ fn decode_flow(
     fr.vlan = vlan.or(dot1q).unwrap_or(0) as u16;
     fr.post_vlan = post_vlan.or(post_dot1q).unwrap_or(0) as u16;
     fr.next_hop = next_hop.unwrap_or(fr.bgp_next_hop);
-    if fr.ip_version != 4 && fr.ip_version != 6 {
+    // ipVersion (60) only when no address said it.
+    if version != 0 || (fr.ip_version != 4 && fr.ip_version != 6) {
         fr.ip_version = version;
     }
     if ctx.ipfix {
