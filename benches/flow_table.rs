@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::sync::Arc;
 use trombone_asdb::AsDb;
-use trombone_flow::Worker;
+use trombone_worker::{HairpinAnalysis, Worker, WorkerConfig};
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_packet::PacketMeta;
 
@@ -31,9 +31,10 @@ fn bench_observe(c: &mut Criterion) {
     let metas: Vec<PacketMeta> = (0..FLOWS).map(flow_packet).collect();
     let mut w = Worker::new(
         Arc::new(AsDb::empty()),
-        FLOWS as usize,
-        trombone_flow::DEFAULT_BIN_NS,
-        None,
+        WorkerConfig {
+            flows_hint: FLOWS as usize,
+            ..WorkerConfig::default()
+        },
     );
     for m in &metas {
         w.observe(m);
@@ -89,10 +90,14 @@ fn bench_hairpin(c: &mut Criterion) {
     ] {
         let mut w = Worker::new(
             db.clone(),
-            FLOWS as usize,
-            trombone_flow::DEFAULT_BIN_NS,
-            cfg,
+            WorkerConfig {
+                flows_hint: FLOWS as usize,
+                ..WorkerConfig::default()
+            },
         );
+        if let Some(h) = cfg {
+            w = w.with_analysis(Box::new(HairpinAnalysis::new(h)));
+        }
         let mut n = 0u64;
         // warm: every flow exists
         let warm: Vec<PacketMeta> = (0..FLOWS).map(packet).collect();

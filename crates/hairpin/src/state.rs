@@ -293,19 +293,26 @@ impl HairpinState {
     /// starts counting afresh; the sightings and handshakes still waiting carry over, so
     /// a replica or handshake split by an interval boundary is still matched once.
     pub fn take(&mut self) -> (Vec<PairHairpin>, MatcherStats) {
+        let (_, delta) = self.peek_stats();
+        self.reported = self.stats();
+        (std::mem::take(&mut self.pairs), delta)
+    }
+
+    /// The counters now and since the last [`HairpinState::take`].
+    fn peek_stats(&self) -> (MatcherStats, MatcherStats) {
         let now = self.stats();
         let delta = MatcherStats {
             slot_overflows: now.slot_overflows - self.reported.slot_overflows,
             dropped_fresh: now.dropped_fresh - self.reported.dropped_fresh,
             unidentified_link: now.unidentified_link - self.reported.unidentified_link,
         };
-        self.reported = now;
-        (std::mem::take(&mut self.pairs), delta)
+        (now, delta)
     }
 
-    /// A copy of the per-pair figures so far, for a periodic snapshot of a live capture.
-    pub fn snapshot(&self) -> (Vec<PairHairpin>, MatcherStats) {
-        (self.pairs.clone(), self.stats())
+    /// A copy of what [`HairpinState::take`] would hand over now, changing nothing (for
+    /// periodic snapshots of a live capture).
+    pub fn peek(&self) -> (Vec<PairHairpin>, MatcherStats) {
+        (self.pairs.clone(), self.peek_stats().1)
     }
 }
 

@@ -1,8 +1,7 @@
 //! The human summary printed on a terminal.
 
 use std::io::{self, Write};
-use trombone_asdb::Country;
-use trombone_reduce::Report;
+use trombone_schema::{CaptureHealth, Country, HairpinReport, Report, SizingReport};
 
 /// Formats a count with thousands separators.
 fn thousands(n: u64) -> String {
@@ -66,6 +65,9 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
             .map(|d| format!(" ({d})"))
             .unwrap_or_default()
     )?;
+    if let Some(site) = &report.site {
+        writeln!(out, "site {site}")?;
+    }
     writeln!(
         out,
         "frames {} = IP {} + non-IP {} + malformed {} + unsupported link {} · {} L3 ({} on the wire) · {} flows",
@@ -92,6 +94,9 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
             out,
             "PARTIAL RESULT: some input could not be read to its end; figures cover what was read."
         )?;
+    }
+    for w in &report.warnings {
+        writeln!(out, "NOTE: {}", w.message)?;
     }
     if let Some(h) = &report.hairpin {
         write_hairpin(report, h, top, &mut out)?;
@@ -174,13 +179,171 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
             thousands(c.flows)
         )?;
     }
+    if let Some(sz) = &report.sizing {
+        write_sizing(report, sz, top, &mut out)?;
+    }
+    if let Some(h) = &report.capture {
+        write_health(h, &mut out)?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "More in --format json (every pair's rates, per-sample series, packet sizes, hairpin histograms{}) and in `trombone report` (HTML: heatmap, rate charts, detours, port plans, provenance); --format csv writes each table for spreadsheets.",
+        if report.hairpin.is_some() { ", via links" } else { "" }
+    )?;
     Ok(())
+}
+
+/// Rates and port sizing per network: what an IXP engineer sizes ports from.
+fn write_sizing(report: &Report, sz: &SizingReport, top: usize, mut out: impl Write) -> io::Result<()> {
+    writeln!(out)?;
+    let basis = if sz.samples == 0 {
+        "no timed packets: no rates".to_string()
+    } else {
+        format!(
+            "{} sample(s) of {:.0} s; p95 is nearest-rank over them{}",
+            sz.samples,
+            sz.sample_s,
+            if report.time.duration_s < sz.sample_s {
+                " — INDICATIVE ONLY: shorter than one sample"
+            } else {
+                ""
+            }
+        )
+    };
+    writeln!(out, "RATES per network, Mbit/s ({basis})")?;
+    if let Some(t) = &sz.total {
+        writeln!(
+            out,
+            "  all traffic: avg {:.2}, p95 {:.2}, busiest {:.0} s bin {:.2}, {:.0} pps p95",
+            t.avg_mbps, t.p95_mbps, sz.bin_s, t.peak_bin_mbps, t.p95_pps
+        )?;
+    }
+    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 20);
+    writeln!(
+        out,
+        "{:>10} {:<20} {:<2} {:>9} {:>9} {:>9} {:>9} {:>10} {:>6}",
+        "AS", "NAME", "CC", "P95 IN", "P95 OUT", "PEAK IN", "PEAK OUT", "P95 PPS", "MEAN B"
+    )?;
+    for n in sz.networks.iter().take(top) {
+        writeln!(
+            out,
+            "{:>10} {:<20} {:<2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>10.0} {:>6.0}",
+            n.asn,
+            name(n.asn),
+            cc(n.country),
+            n.inbound.p95_mbps,
+            n.outbound.p95_mbps,
+            n.inbound.peak_bin_mbps,
+            n.outbound.peak_bin_mbps,
+            n.inbound.p95_pps.max(n.outbound.p95_pps),
+            n.packet_sizes.mean
+        )?;
+    }
+    if let Some(w) = &sz.what_if {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "IXP PORTS for the hairpinned traffic (p95 × growth {} under {:.0}% of the port; transit at {} USD/Mbps/month)",
+            sz.growth,
+            sz.port_target * 100.0,
+            sz.transit_price_usd_per_mbps_month
+        )?;
+        writeln!(
+            out,
+            "{:>10} {:<20} {:<2} {:>10} {:>10} {:>7} {:>12}",
+            "AS", "NAME", "CC", "P95 Mbps", "NEEDED", "PORT", "USD/MONTH"
+        )?;
+        for p in &w.ports {
+            writeln!(
+                out,
+                "{:>10} {:<20} {:<2} {:>10.2} {:>10.2} {:>7} {:>12.0}",
+                p.asn,
+                name(p.asn),
+                cc(p.country),
+                p.p95_mbps,
+                p.needed_mbps,
+                p.port.as_deref().unwrap_or("> max"),
+                p.transit_saved_usd_per_month
+            )?;
+        }
+        for u in &w.unknown_networks {
+            writeln!(
+                out,
+                "  not sized: addresses of no known network ({}) with {:.2} Mbit/s p95 hairpinned",
+                cc(u.country),
+                u.p95_mbps
+            )?;
+        }
+        writeln!(
+            out,
+            "  transit that local peering would save: {:.0} USD per month",
+            w.total_transit_saved_usd_per_month
+        )?;
+    }
+    Ok(())
+}
+
+/// The capture health section.
+fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Capture health ({}): {} on {} ({}{}), {:.1} s",
+        if h.is_final { "final" } else { "snapshot" },
+        h.engine,
+        h.interface,
+        h.mode,
+        h.fanout
+            .as_ref()
+            .map_or(String::new(), |f| format!(", fanout {f}")),
+        h.elapsed_s
+    )?;
+    if let Some(f) = &h.filter {
+        writeln!(out, "  filter: {f}")?;
+    }
+    writeln!(
+        out,
+        "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}",
+        "queue", "cpu", "packets", "bytes", "kernel_drop", "xdp_drop"
+    )?;
+    for q in &h.queues {
+        writeln!(
+            out,
+            "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}{}",
+            q.queue,
+            q.cpu.map_or("-".into(), |c| c.to_string()),
+            q.packets,
+            q.bytes,
+            q.kernel_drops,
+            q.xdp_drops,
+            q.error
+                .as_ref()
+                .map_or(String::new(), |e| format!("  stopped: {e}"))
+        )?;
+    }
+    let or_unknown = |v: Option<u64>| v.map_or("unknown".into(), |d| d.to_string());
+    writeln!(
+        out,
+        "  lost by the NIC: {}; discarded by the host stack after capture (not a loss): {}",
+        or_unknown(h.interface_drops),
+        or_unknown(h.host_discards)
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        if h.dropped_any {
+            "FRAMES WERE LOST: the matrices cover only what was captured"
+        } else {
+            "nothing dropped"
+        }
+    )
 }
 
 /// The hairpin verdict: the answer first, then the pairs behind it.
 fn write_hairpin(
     report: &Report,
-    h: &trombone_reduce::HairpinReport,
+    h: &HairpinReport,
     top: usize,
     mut out: impl Write,
 ) -> io::Result<()> {
@@ -247,9 +410,12 @@ fn write_hairpin(
             human_bytes(p.bytes),
             thousands(p.packets),
             p.detour_ms
+                .as_ref()
                 .map_or("-".into(), |q| format!("{:.1} ms", q.p50)),
-            p.hops_abroad.map_or("-".into(), |x| x.p50.to_string()),
-            p.handshake_rtt_ms.map_or("-".into(), |x| format!(
+            p.hops_abroad
+                .as_ref()
+                .map_or("-".into(), |x| x.p50.to_string()),
+            p.handshake_rtt_ms.as_ref().map_or("-".into(), |x| format!(
                 "{:.1} ms{}",
                 x.min,
                 if x.exceeds_domestic_floor { "*" } else { "" }

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //!  reader (this thread)          workers 0..N (one thread each)     reducer (one thread)
-//!  read frame → parse → meta ──▶ [batch of PacketMeta] ─▶ flow table ─▶ [WorkerOutput] ─▶ matrices
+//!  read frame → parse → meta ──▶ [batch of PacketMeta] ─▶ flow table ─▶ [bins, figures] ─▶ results
 //!                          ◀── empty batch recycled ◀──┘
 //! ```
 //!
@@ -16,6 +16,7 @@
 //! for any worker count. Batches are recycled, so the steady state allocates
 //! nothing per packet.
 
+mod clock;
 #[cfg(target_os = "linux")]
 mod live;
 mod offline;
@@ -24,5 +25,6 @@ mod offline;
 pub use live::{
     open_capture, run_capture, CaptureHealth, LiveOptions, LiveReport, Pinning, QueueHealth,
 };
-pub use offline::{analyze, Options, Progress};
+pub use clock::{Stamp, TimeGate};
+pub use offline::{analyze, analyze_all, Options, Progress};
 pub use trombone_packet::PacketMeta;

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  queue 0 ─▶ worker 0 (core a): poll → parse in place → flow table ─┐
-//!  queue 1 ─▶ worker 1 (core b): poll → parse in place → flow table ─┼─▶ [WorkerOutput] ─▶ reducer (caller)
+//!  queue 1 ─▶ worker 1 (core b): poll → parse in place → flow table ─┼─▶ [bins, figures] ─▶ reducer (caller)
 //!  ...                                                                ┘
 //! ```
 //!
@@ -13,23 +13,27 @@
 //! which worker sees a frame. The fanout hash is symmetric, so both
 //! directions of a flow reach the same worker.
 //!
+//! Time is the machine's clock: each worker closes the rate bins of sample
+//! intervals that ended (after a grace period for late frames) and, with
+//! `rotate`, hands its figures over at each epoch-aligned interval boundary;
+//! the reducer turns every complete interval into a result at once.
+//!
 //! Snapshots (`interval`): the reducer bumps an epoch; each worker, between
-//! two polls, sends a cumulative copy of its figures ([`Worker::snapshot`]),
-//! and the reducer merges them into a report without stopping anything.
+//! two polls, sends a copy of its figures ([`Worker::snapshot`]), and the
+//! reducer builds the result so far on a copy of itself, stopping nothing.
 //!
 //! Stopping (the caller's flag — SIGINT/SIGTERM — or `duration`): each
 //! worker reads until its queue goes quiet (bounded by `drain`), fences the
 //! queue off ([`QueueReader::stop_intake`]), reads what is left in the ring
 //! (a partly filled TPACKET_V3 block is handed over at the block timeout),
-//! and only then hands its whole flow table to the reducer. The XDP program
-//! is detached when the capture is dropped, after every worker is done.
+//! and only then hands everything to the reducer. The XDP program is
+//! detached when the capture is dropped, after every worker is done.
 //!
-//! Every report carries [`CaptureHealth`]: frames and drops per queue, the
+//! Every result carries its `capture` health: frames and drops per queue, the
 //! interface's own drop counters, and whether anything was lost — in which
-//! case the report is marked partial.
+//! case the result is marked partial.
 
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
-use serde::Serialize;
+use crossbeam_channel::{unbounded, RecvTimeoutError, Sender};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,10 +44,13 @@ use trombone_capture::live::{
     iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats,
 };
 use trombone_capture::Frame;
-use trombone_flow::{FlowLimits, Worker, WorkerOutput};
+use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
 use trombone_packet::Skip;
-use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
+use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
+pub use trombone_schema::{CaptureHealth, QueueHealth};
+use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
+use trombone_worker::{Flush, HairpinAnalysis, Handover, Worker, WorkerConfig};
 
 /// Which cores the workers run on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -78,6 +85,19 @@ pub struct LiveOptions {
     pub interval: Option<Duration>,
     /// Longest a worker keeps reading after the stop before fencing its queue off.
     pub drain: Duration,
+    /// Write one result per epoch-aligned interval of this length (a multiple of the
+    /// sample interval).
+    pub rotate: Option<Duration>,
+    /// The vantage point's name.
+    pub site: Option<String>,
+    /// How many top source addresses to list (0: none).
+    pub top_talkers: usize,
+    /// The program and its command line, recorded in every result.
+    pub tool: ToolInfo,
+    /// How long a sample interval stays open after its end, for frames that come late.
+    pub grace: Duration,
+    /// Raised (by a second Ctrl-C) to cut the drain short: the result is still written.
+    pub hurry: Option<Arc<AtomicBool>>,
 }
 
 impl LiveOptions {
@@ -93,79 +113,18 @@ impl LiveOptions {
             duration: None,
             interval: None,
             drain: Duration::from_secs(1),
+            rotate: None,
+            site: None,
+            top_talkers: 0,
+            tool: ToolInfo::this(Vec::new()),
+            grace: Duration::from_secs(2),
+            hurry: None,
         }
     }
 }
 
-/// Health of one capture queue.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct QueueHealth {
-    /// NIC receive queue (afxdp) or fanout member index (afpacket, pcap).
-    pub queue: u32,
-    /// Core the worker was pinned to (null: not pinned).
-    pub cpu: Option<usize>,
-    /// Frames captured.
-    pub packets: u64,
-    /// Their wire bytes.
-    pub bytes: u64,
-    /// Frames the kernel dropped because this queue's ring was full (afpacket, pcap).
-    pub kernel_drops: u64,
-    /// Frames the XDP socket dropped: no free UMEM chunk or RX ring full (afxdp).
-    pub xdp_drops: u64,
-    /// Why this queue stopped being read early (null: it was read to the end).
-    pub error: Option<String>,
-}
-
-/// How a live capture went: what was captured and what was lost.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct CaptureHealth {
-    /// "afxdp", "afpacket" or "pcap".
-    pub engine: String,
-    /// Interface name.
-    pub interface: String,
-    /// "xdp-native-zerocopy", "xdp-native-copy", "xdp-generic-copy", "tpacket_v3" or "libpcap".
-    pub mode: String,
-    /// Fanout mode (afpacket, pcap with several queues).
-    pub fanout: Option<String>,
-    /// Capture filter expression, if any.
-    pub filter: Option<String>,
-    /// False for a periodic snapshot, true for the result written at the end.
-    #[serde(rename = "final")]
-    pub is_final: bool,
-    /// When capture started, ns since the Unix epoch.
-    pub started_ns: i64,
-    /// Seconds since then.
-    pub elapsed_s: f64,
-    /// Per queue.
-    pub queues: Vec<QueueHealth>,
-    /// Frames captured, all queues.
-    pub packets: u64,
-    /// Kernel ring drops, all queues.
-    pub kernel_drops: u64,
-    /// XDP socket drops, all queues.
-    pub xdp_drops: u64,
-    /// Frames the NIC lost meanwhile before any capture saw them (rx_missed + rx_fifo +
-    /// rx_over errors of the interface). Null if unreadable.
-    pub interface_drops: Option<u64>,
-    /// Frames the host stack received and then discarded meanwhile (the interface's
-    /// rx_dropped: unhandled protocol, no VLAN device...). Not capture loss: the capture
-    /// saw them first (some drivers also count buffer shortages here). Null if unreadable.
-    pub host_discards: Option<u64>,
-    /// True when any of the drop counters above is non-zero or a queue failed:
-    /// the matrices then do not cover all the traffic.
-    pub dropped_any: bool,
-    /// Why the engine or mode is not the first choice.
-    pub notes: Vec<String>,
-}
-
-/// A report together with the health of the capture behind it.
-#[derive(Clone, Debug)]
-pub struct LiveReport {
-    /// The matrices (marked partial when anything was dropped).
-    pub report: Report,
-    /// Capture health.
-    pub health: CaptureHealth,
-}
+/// A result of a live capture: `report.capture` holds its health.
+pub type LiveReport = Report;
 
 /// Opens the capture `opts` describes (the privileged step; run it before dropping privileges).
 pub fn open_capture(opts: &LiveOptions) -> Result<LiveCapture, LiveError> {
@@ -183,30 +142,37 @@ struct Control {
     epoch: AtomicU64,
 }
 
-/// One worker's figures, for a snapshot or at the end.
-struct Part {
-    worker: usize,
-    out: WorkerOutput,
-    counts: Totals,
+/// A worker's queue facts: counters, link type, and why it stopped.
+#[derive(Clone, Debug, Default)]
+struct QueueFacts {
     stats: QueueStats,
-    linktype: Option<u32>,
     error: Option<String>,
 }
 
 /// Messages from workers to the reducer.
 enum Msg {
-    Snapshot(u64, Part),
-    Final(Part),
+    /// Closed rate bins.
+    Flush(usize, Flush),
+    /// Figures of the interval ending at the given time, with the frame counts and inputs.
+    Handover(usize, i64, Box<Handover>, Totals, Vec<InputSummary>, QueueFacts),
+    /// A snapshot for the given epoch.
+    Snapshot(u64, usize, Box<(Flush, Handover, Totals, Vec<InputSummary>)>, QueueFacts),
+    /// The worker is done (its last flush and handover came before).
+    Done(usize, QueueFacts),
 }
 
-/// Runs the capture until `stop` is raised or `opts.duration` has passed,
-/// calling `on_snapshot` every `opts.interval`; returns the final report.
+/// Runs the capture until `stop` is raised or `opts.duration` has passed.
+///
+/// With `opts.rotate`, `on_result` gets each interval's result as soon as it is
+/// complete; `on_snapshot` gets a result so far every `opts.interval`. Returns the last
+/// result (the whole run's, or the open interval's when rotating).
 pub fn run_capture(
     mut cap: LiveCapture,
     db: Arc<AsDb>,
     opts: &LiveOptions,
     stop: &AtomicBool,
     mut on_snapshot: impl FnMut(&LiveReport),
+    mut on_result: impl FnMut(LiveReport),
 ) -> LiveReport {
     let queues = cap.take_queues();
     let n = queues.len();
@@ -223,33 +189,45 @@ pub fn run_capture(
         cpus: cpus.clone(),
         if_start: iface::counters(cap.interface.index),
         if_index: cap.interface.index,
-        started_ns: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64),
+        started_ns: now_ns(),
         t0: Instant::now(),
     };
     let ctl = Arc::new(Control {
         stop: AtomicBool::new(false),
         epoch: AtomicU64::new(0),
     });
-    let (tx, rx) = bounded::<Msg>(2 * n + 2);
+    let (tx, rx) = unbounded::<Msg>();
     let tail_ms = opts.capture.packet.block_timeout_ms as i32 * 2 + 20;
+    let rotate_ns = opts.rotate.map(|d| d.as_nanos() as i64).filter(|&r| r > 0);
+    let first_end = rotate_ns.map(|r| (meta.started_ns.div_euclid(r) + 1) * r);
+    let wcfg = WorkerConfig {
+        flows_hint: opts.flows_hint.min(opts.limits.max_flows),
+        limits: opts.limits,
+        bin_ns: opts.sizing.bin_ns,
+        talkers: opts.top_talkers > 0,
+    };
     let mut handles = Vec::with_capacity(n);
     for (i, q) in queues.into_iter().enumerate() {
+        let mut worker = Worker::new(db.clone(), wcfg);
+        if let Some(h) = &opts.hairpin {
+            worker = worker.with_analysis(Box::new(HairpinAnalysis::new(h.clone())));
+        }
         let ctx = WorkerCtx {
             index: i,
             cpu: cpus[i],
-            worker: Worker::new(
-                db.clone(),
-                opts.flows_hint.min(opts.limits.max_flows),
-                opts.sizing.bin_ns,
-                opts.hairpin.clone(),
-            )
-            .with_limits(opts.limits),
+            worker,
             ctl: ctl.clone(),
             tx: tx.clone(),
             drain: opts.drain,
+            hurry: opts.hurry.clone(),
             tail_ms,
+            input: format!("{}:{}", meta.engine.name(), meta.interface),
+            mode: meta.mode.clone(),
+            rotate_ns,
+            interval_end: first_end,
+            sample_ns: opts.sizing.sample_ns,
+            bin_ns: opts.sizing.bin_ns,
+            grace_ns: opts.grace.as_nanos() as i64,
         };
         let name = format!("capture-q{}", q.queue());
         let h = thread::Builder::new()
@@ -260,67 +238,131 @@ pub fn run_capture(
     }
     drop(tx);
 
+    let mut reducer = Reducer::new(
+        ReduceConfig {
+            sizing: opts.sizing.clone(),
+            hairpin: opts.hairpin.clone(),
+            top_talkers: opts.top_talkers,
+            workers: n,
+            rotate_ns,
+            site: opts.site.clone(),
+            tool: opts.tool.clone(),
+            count_sources: n,
+        },
+        db.clone(),
+    );
+    let mut facts: Vec<QueueFacts> = vec![QueueFacts::default(); n];
+    let mut done = vec![false; n];
     let deadline = opts.duration.map(|d| meta.t0 + d);
     let mut next_snap = opts.interval.map(|i| meta.t0 + i);
-    let mut finals: Vec<Option<Part>> = (0..n).map(|_| None).collect();
-    loop {
+    let mut snap: Option<(u64, Vec<SnapPart>)> = None;
+    let mut stopping = false;
+    let mut last: Option<Report> = None;
+    while done.iter().any(|d| !d) {
         let now = Instant::now();
-        if stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| now >= d) {
-            break;
+        if !stopping && (stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| now >= d)) {
+            stopping = true;
+            ctl.stop.store(true, Ordering::Release);
         }
-        if let Some(at) = next_snap {
-            if now >= at {
-                let epoch = ctl.epoch.fetch_add(1, Ordering::AcqRel) + 1;
-                let parts = gather_snapshot(&rx, epoch, n);
-                on_snapshot(&reduce(&meta, &db, opts, parts, false));
-                let every = opts.interval.unwrap_or(Duration::from_secs(1));
-                let mut next = at + every;
-                while next <= Instant::now() {
-                    next += every;
+        if !stopping {
+            if let Some(at) = next_snap {
+                if now >= at && snap.is_none() {
+                    let epoch = ctl.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+                    snap = Some((epoch, Vec::with_capacity(n)));
+                    let every = opts.interval.unwrap_or(Duration::from_secs(1));
+                    let mut next = at + every;
+                    while next <= Instant::now() {
+                        next += every;
+                    }
+                    next_snap = Some(next);
                 }
-                next_snap = Some(next);
-                continue;
             }
         }
         let mut wake = now + Duration::from_millis(50);
         for t in [deadline, next_snap].into_iter().flatten() {
             wake = wake.min(t);
         }
-        // Workers send nothing between snapshots until they are stopped;
-        // a disconnect means every worker thread died.
-        match rx.recv_timeout(wake.saturating_duration_since(now)) {
-            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+        let msg = match rx.recv_timeout(wake.saturating_duration_since(now)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            // every worker thread is gone
             Err(RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    ctl.stop.store(true, Ordering::Release);
-    while finals.iter().any(Option::is_none) {
-        match rx.recv() {
-            Ok(Msg::Final(p)) => {
-                let w = p.worker;
-                finals[w] = Some(p);
+        };
+        match msg {
+            Msg::Flush(w, f) => reducer.flush(w, f),
+            Msg::Handover(w, end, h, t, inputs, f) => {
+                facts[w] = f;
+                reducer.handover(end, *h);
+                reducer.counts(end, &t, &inputs);
             }
-            Ok(Msg::Snapshot(..)) => {}
-            Err(_) => break,
+            Msg::Snapshot(e, w, part, f) => {
+                facts[w] = f;
+                if let Some((epoch, parts)) = &mut snap {
+                    if *epoch == e {
+                        let (fl, h, t, i) = *part;
+                        parts.push((w, fl, h, t, i));
+                        if parts.len() == n {
+                            let (_, parts) = snap.take().expect("present");
+                            let end = rotate_ns.map_or(WHOLE_RUN, |r| {
+                                (now_ns().div_euclid(r) + 1) * r
+                            });
+                            let health = health(&meta, &facts, false);
+                            if let Some(r) = reducer.snapshot(end, parts, Some(&health)) {
+                                on_snapshot(&r);
+                            }
+                        }
+                    }
+                }
+            }
+            Msg::Done(w, f) => {
+                facts[w] = f;
+                done[w] = true;
+            }
+        }
+        let h = health(&meta, &facts, false);
+        for r in reducer.ready(Some(&h)) {
+            if rotate_ns.is_some() {
+                on_result(r);
+            } else {
+                last = Some(r);
+            }
         }
     }
     for (i, h) in handles.into_iter().enumerate() {
-        if h.join().is_err() && finals[i].is_none() {
-            finals[i] = Some(Part {
-                worker: i,
-                out: WorkerOutput::default(),
-                counts: Totals::default(),
-                stats: QueueStats::default(),
-                linktype: None,
-                error: Some("worker thread panicked: its flows are lost".into()),
-            });
+        if h.join().is_err() {
+            facts[i].error = Some("worker thread panicked: its flows are lost".into());
         }
     }
-    let parts: Vec<Part> = finals.into_iter().flatten().collect();
-    let lr = reduce(&meta, &db, opts, parts, true);
+    let h = health(&meta, &facts, true);
+    let mut rest = reducer.finish(Some(&h));
     // Detaches the XDP program and leaves promiscuous mode.
     drop(cap);
-    lr
+    if let Some(l) = last {
+        rest.insert(0, l);
+    }
+    let fin = rest.pop();
+    for r in rest {
+        on_result(r);
+    }
+    fin.unwrap_or_else(|| {
+        // no worker reported at all: an empty result that says what happened
+        let mut r = Reducer::new(ReduceConfig::default(), db.clone())
+            .finish(Some(&h))
+            .pop()
+            .expect("a whole-run result");
+        r.partial = true;
+        r
+    })
+}
+
+/// One worker's answer to a snapshot.
+type SnapPart = (usize, Flush, Handover, Totals, Vec<InputSummary>);
+
+/// Nanoseconds since the Unix epoch.
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Worker `i`'s core, per the pinning policy.
@@ -341,21 +383,6 @@ fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
     }
 }
 
-/// Collects the workers' snapshots for `epoch` (waiting at most a few
-/// seconds: a worker that does not answer is left out of this snapshot).
-fn gather_snapshot(rx: &Receiver<Msg>, epoch: u64, n: usize) -> Vec<Part> {
-    let mut got: Vec<Part> = Vec::with_capacity(n);
-    let limit = Instant::now() + Duration::from_secs(5);
-    while got.len() < n {
-        match rx.recv_deadline(limit) {
-            Ok(Msg::Snapshot(e, p)) if e == epoch => got.push(p),
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    got
-}
-
 /// What the reducer knows about the capture itself.
 struct Meta {
     engine: Engine,
@@ -372,54 +399,23 @@ struct Meta {
     t0: Instant,
 }
 
-/// Merges the workers' parts into a report with its capture health.
-fn reduce(
-    meta: &Meta,
-    db: &AsDb,
-    opts: &LiveOptions,
-    parts: Vec<Part>,
-    is_final: bool,
-) -> LiveReport {
-    let mut r = Reducer::with_sizing(opts.sizing.clone());
-    let mut totals = Totals::default();
-    let mut linktypes = BTreeMap::new();
-    let mut queues: Vec<QueueHealth> = meta
+/// The capture's health from the queues' latest facts.
+fn health(meta: &Meta, facts: &[QueueFacts], is_final: bool) -> CaptureHealth {
+    let queues: Vec<QueueHealth> = meta
         .queue_ids
         .iter()
         .zip(&meta.cpus)
-        .map(|(&q, &cpu)| QueueHealth {
+        .zip(facts)
+        .map(|((&q, &cpu), f)| QueueHealth {
             queue: q,
             cpu,
-            ..QueueHealth::default()
+            packets: f.stats.packets,
+            bytes: f.stats.bytes,
+            kernel_drops: f.stats.kernel_drops,
+            xdp_drops: f.stats.xdp_drops,
+            error: f.error.clone(),
         })
         .collect();
-    let mut errors = Vec::new();
-    for p in parts {
-        totals.add(&p.counts);
-        if let Some(lt) = p.linktype {
-            *linktypes.entry(lt).or_insert(0) += p.counts.frames;
-        }
-        if let Some(q) = queues.get_mut(p.worker) {
-            q.packets = p.stats.packets;
-            q.bytes = p.stats.bytes;
-            q.kernel_drops = p.stats.kernel_drops;
-            q.xdp_drops = p.stats.xdp_drops;
-            if let Some(e) = &p.error {
-                errors.push(format!("queue {}: {e}", q.queue));
-            }
-            q.error = p.error;
-        }
-        r.add_worker(p.out);
-    }
-    r.add_counts(&totals);
-    let summary = InputSummary {
-        file: format!("{}:{}", meta.engine.name(), meta.interface),
-        format: Some(meta.mode.clone()),
-        frames: totals.frames,
-        linktypes,
-        error: (!errors.is_empty()).then(|| errors.join("; ")),
-    };
-    let mut report = r.finish(db, vec![summary], opts.hairpin.as_deref());
     let (interface_drops, host_discards) = match (meta.if_start, iface::counters(meta.if_index)) {
         (Some(a), Some(b)) => (
             Some(b.nic_losses().saturating_sub(a.nic_losses())),
@@ -433,8 +429,7 @@ fn reduce(
         || xdp_drops > 0
         || interface_drops.unwrap_or(0) > 0
         || queues.iter().any(|q| q.error.is_some());
-    report.partial |= dropped_any;
-    let health = CaptureHealth {
+    CaptureHealth {
         engine: meta.engine.name().into(),
         interface: meta.interface.clone(),
         mode: meta.mode.clone(),
@@ -451,8 +446,7 @@ fn reduce(
         host_discards,
         dropped_any,
         notes: meta.notes.clone(),
-    };
-    LiveReport { report, health }
+    }
 }
 
 /// One worker's state, moved into its thread.
@@ -463,14 +457,22 @@ struct WorkerCtx {
     ctl: Arc<Control>,
     tx: Sender<Msg>,
     drain: Duration,
+    hurry: Option<Arc<AtomicBool>>,
     tail_ms: i32,
+    input: String,
+    mode: String,
+    rotate_ns: Option<i64>,
+    interval_end: Option<i64>,
+    sample_ns: i64,
+    bin_ns: i64,
+    grace_ns: i64,
 }
 
 /// A worker's frame counts, by the outcome of parsing.
 struct Tally<'a> {
     worker: &'a mut Worker,
     counts: &'a mut Totals,
-    linktype: &'a mut Option<u32>,
+    linktypes: &'a mut BTreeMap<u32, u64>,
 }
 
 impl Tally<'_> {
@@ -479,9 +481,7 @@ impl Tally<'_> {
     fn frame(&mut self, f: Frame<'_>) {
         let c = &mut *self.counts;
         c.frames += 1;
-        if self.linktype.is_none() {
-            *self.linktype = Some(f.linktype);
-        }
+        *self.linktypes.entry(f.linktype).or_insert(0) += 1;
         match trombone_packet::parse(f.linktype, f.data, f.wire_len, f.ts_ns, f.interface) {
             Ok(m) => {
                 c.ip_packets += 1;
@@ -497,13 +497,60 @@ impl Tally<'_> {
 }
 
 impl WorkerCtx {
-    /// The worker thread: read, answer snapshots, drain on stop, hand over.
+    /// This interval's inputs (the queue), its counts starting afresh.
+    fn take_counts(
+        &self,
+        counts: &mut Totals,
+        linktypes: &mut BTreeMap<u32, u64>,
+        error: &Option<String>,
+    ) -> (Totals, Vec<InputSummary>) {
+        let t = std::mem::take(counts);
+        let input = InputSummary {
+            file: self.input.clone(),
+            format: Some(self.mode.clone()),
+            frames: t.frames,
+            linktypes: std::mem::take(linktypes),
+            error: error.clone(),
+        };
+        (t, vec![input])
+    }
+
+    /// Closes sample intervals and hands over rotation intervals that `now` has passed.
+    fn tick(
+        &mut self,
+        now: i64,
+        counts: &mut Totals,
+        linktypes: &mut BTreeMap<u32, u64>,
+        q: &mut QueueReader,
+        error: &Option<String>,
+    ) {
+        if let (Some(r), Some(end)) = (self.rotate_ns, self.interval_end) {
+            if now >= end {
+                let (t, inputs) = self.take_counts(counts, linktypes, error);
+                let h = self.worker.handover();
+                let facts = QueueFacts {
+                    stats: q.stats(),
+                    error: error.clone(),
+                };
+                let _ = self.tx.send(Msg::Handover(self.index, end, Box::new(h), t, inputs, facts));
+                self.interval_end = Some((now.div_euclid(r) + 1) * r);
+            }
+        }
+        let upto = (now - self.grace_ns).div_euclid(self.sample_ns) * self.sample_ns;
+        let upto_bin = upto.div_euclid(self.bin_ns);
+        if upto_bin > self.worker.closed_bin() {
+            let _ = self.tx.send(Msg::Flush(self.index, self.worker.close(upto_bin)));
+        }
+    }
+
+    /// The worker thread: read, close bins, rotate, answer snapshots, drain on stop,
+    /// hand over.
     fn run(mut self, mut q: QueueReader) {
         if let Some(c) = self.cpu {
             core_affinity::set_for_current(core_affinity::CoreId { id: c });
         }
         let mut counts = Totals::default();
-        let mut linktype = None;
+        let mut linktypes = BTreeMap::new();
         let mut error: Option<String> = None;
         let mut seen_epoch = 0;
         loop {
@@ -514,7 +561,7 @@ impl WorkerCtx {
                 let mut t = Tally {
                     worker: &mut self.worker,
                     counts: &mut counts,
-                    linktype: &mut linktype,
+                    linktypes: &mut linktypes,
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
                     error = Some(e.to_string());
@@ -522,56 +569,73 @@ impl WorkerCtx {
             } else {
                 thread::sleep(Duration::from_millis(POLL_MS as u64));
             }
+            self.tick(now_ns(), &mut counts, &mut linktypes, &mut q, &error);
             let e = self.ctl.epoch.load(Ordering::Acquire);
             if e != seen_epoch {
                 seen_epoch = e;
-                let part = Part {
-                    worker: self.index,
-                    out: self.worker.snapshot(),
-                    counts,
-                    stats: q.stats(),
-                    linktype,
+                let (f, h) = self.worker.snapshot();
+                let input = InputSummary {
+                    file: self.input.clone(),
+                    format: Some(self.mode.clone()),
+                    frames: counts.frames,
+                    linktypes: linktypes.clone(),
                     error: error.clone(),
                 };
-                let _ = self.tx.send(Msg::Snapshot(e, part));
+                let facts = QueueFacts {
+                    stats: q.stats(),
+                    error: error.clone(),
+                };
+                let part = Box::new((f, h, counts, vec![input]));
+                let _ = self.tx.send(Msg::Snapshot(e, self.index, part, facts));
             }
         }
         if error.is_none() {
             let mut t = Tally {
                 worker: &mut self.worker,
                 counts: &mut counts,
-                linktype: &mut linktype,
+                linktypes: &mut linktypes,
             };
-            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, |f| t.frame(f)) {
+            let hurry = self.hurry.clone();
+            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| t.frame(f)) {
                 error = Some(e.to_string());
             }
         }
-        let stats = q.stats();
-        drop(q);
-        let part = Part {
-            worker: self.index,
-            out: self.worker.finish(),
-            counts,
-            stats,
-            linktype,
-            error,
+        let facts = QueueFacts {
+            stats: q.stats(),
+            error: error.clone(),
         };
-        let _ = self.tx.send(Msg::Final(part));
+        drop(q);
+        let end = self.interval_end.unwrap_or(WHOLE_RUN);
+        let (t, inputs) = self.take_counts(&mut counts, &mut linktypes, &error);
+        let _ = self.tx.send(Msg::Flush(self.index, self.worker.close(i64::MAX)));
+        let h = self.worker.handover();
+        let _ = self.tx.send(Msg::Handover(self.index, end, Box::new(h), t, inputs, facts.clone()));
+        let _ = self.tx.send(Msg::Done(self.index, facts));
     }
 }
 
 /// Reads until the queue is quiet (at most `limit`), fences it off, then
 /// reads what is left, including a block the kernel hands over only at its
 /// timeout (`tail_ms`).
+///
+/// A raised `hurry` flag (a second Ctrl-C) ends the drain at once; whatever the rings
+/// still hold is then not counted, and the queue's error says so (the result is partial).
 fn drain<F: FnMut(Frame<'_>)>(
     q: &mut QueueReader,
     limit: Duration,
     tail_ms: i32,
+    hurry: Option<&AtomicBool>,
     mut f: F,
 ) -> std::io::Result<()> {
     let t0 = Instant::now();
-    while q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
+    let hurried = || hurry.is_some_and(|h| h.load(Ordering::Relaxed));
+    while !hurried() && q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
     q.stop_intake();
-    while q.poll(tail_ms, &mut f)? > 0 && t0.elapsed() < limit {}
+    while !hurried() && q.poll(tail_ms, &mut f)? > 0 && t0.elapsed() < limit {}
+    if hurried() {
+        return Err(std::io::Error::other(
+            "the drain was cut short by a second signal: frames still in the ring were not counted",
+        ));
+    }
     Ok(())
 }

@@ -1,15 +1,18 @@
 //! Offline analysis of capture files.
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crate::clock::{Stamp, TimeGate};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use trombone_asdb::AsDb;
 use trombone_capture::CaptureReader;
-use trombone_flow::{FlowLimits, Worker, WorkerOutput};
+use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
 use trombone_packet::{PacketMeta, Skip};
-use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
+use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
+use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
+use trombone_worker::{Flush, HairpinAnalysis, Handover, Worker, WorkerConfig, UNTIMED};
 
 /// How to run an analysis.
 #[derive(Clone, Debug)]
@@ -28,6 +31,16 @@ pub struct Options {
     pub limits: FlowLimits,
     /// How many top source addresses to list (0: none, the default).
     pub top_talkers: usize,
+    /// Write one result per epoch-aligned interval of this length, ns (a multiple of the
+    /// sample interval); `None`: one result for the whole run.
+    pub rotate_ns: Option<i64>,
+    /// The vantage point's name.
+    pub site: Option<String>,
+    /// The program and its command line, recorded in every result.
+    pub tool: ToolInfo,
+    /// Timestamps may go back this much within an input before they count as outliers;
+    /// also how long a sample interval stays open after its end.
+    pub reorder_ns: i64,
 }
 
 impl Default for Options {
@@ -40,6 +53,10 @@ impl Default for Options {
             sizing: SizingConfig::default(),
             limits: FlowLimits::default(),
             top_talkers: 0,
+            rotate_ns: None,
+            site: None,
+            tool: ToolInfo::this(Vec::new()),
+            reorder_ns: 2_000_000_000,
         }
     }
 }
@@ -58,61 +75,148 @@ pub struct Progress {
 /// Frames between two progress callbacks.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// Worker `i`'s channel ends and thread.
+/// What the reader sends a worker.
+enum ToWorker {
+    /// Packets to account.
+    Packets(Vec<PacketMeta>),
+    /// Close every rate bin before this one.
+    Close(i64),
+    /// The interval ending at this time (ns) is over: hand its figures over.
+    Rotate(i64),
+    /// No more input: hand everything over for the interval ending at this time.
+    Finish(i64),
+}
+
+/// What workers and the reader send the reducer.
+enum ToReducer {
+    Flush(usize, Flush),
+    Handover(i64, Box<Handover>),
+    Counts(i64, Totals, Vec<InputSummary>),
+}
+
+/// Worker `i`'s channel end, pending batch and thread.
 struct WorkerHandle {
-    tx: Sender<Vec<PacketMeta>>,
+    tx: Sender<ToWorker>,
     batch: Vec<PacketMeta>,
     thread: thread::JoinHandle<()>,
 }
 
-/// Reads every input in order, runs the pipeline and returns the report.
+/// The reader's bookkeeping of time: watermark, open interval, closed samples.
+struct Timeline {
+    newest: i64,
+    interval_end: Option<i64>,
+    closed_bin: i64,
+    rotate_ns: Option<i64>,
+    sample_ns: i64,
+    bin_ns: i64,
+    grace_ns: i64,
+}
+
+/// Frames of one input in the current interval, by link type.
+#[derive(Default)]
+struct InputCount {
+    summary: InputSummary,
+    run_lt: u32,
+    run_n: u64,
+}
+
+impl InputCount {
+    fn frame(&mut self, lt: u32) {
+        self.summary.frames += 1;
+        if lt != self.run_lt {
+            self.fold();
+            self.run_lt = lt;
+        }
+        self.run_n += 1;
+    }
+
+    fn fold(&mut self) {
+        if self.run_n > 0 {
+            *self.summary.linktypes.entry(self.run_lt).or_default() += self.run_n;
+        }
+        self.run_n = 0;
+    }
+
+    /// The interval's summary so far, counting afresh from here.
+    fn take(&mut self) -> InputSummary {
+        self.fold();
+        let s = InputSummary {
+            file: self.summary.file.clone(),
+            format: self.summary.format.clone(),
+            ..InputSummary::default()
+        };
+        std::mem::replace(&mut self.summary, s)
+    }
+}
+
+/// Reads every input in order, runs the pipeline and hands each result to `deliver`:
+/// one for the whole run, or one per rotation interval as soon as it is complete.
 ///
 /// An input that cannot be opened or ends in an error is recorded in its
-/// [`InputSummary`] (with file and byte offset) and marks the report
-/// partial; what was counted before the error is kept, and the next input
-/// is read.
+/// [`InputSummary`] (with file and byte offset) and marks the result partial; what was
+/// counted before the error is kept, and the next input is read.
 pub fn analyze(
     inputs: &[PathBuf],
     db: Arc<AsDb>,
     opts: &Options,
     mut progress: impl FnMut(Progress),
-) -> Report {
+    mut deliver: impl FnMut(Report),
+) {
     let n = opts.workers.max(1);
     let batch_len = opts.batch.max(1);
-    let (flow_tx, flow_rx) = bounded::<WorkerOutput>(n);
+    let (to_reducer, reducer_rx) = unbounded::<ToReducer>();
+    let (done_tx, done_rx) = unbounded::<Report>();
     let (recycle_tx, recycle_rx) = bounded::<Vec<PacketMeta>>(n * 8 + 8);
 
-    let sizing = opts.sizing.clone();
-    let top_talkers = opts.top_talkers;
+    let rcfg = ReduceConfig {
+        sizing: opts.sizing.clone(),
+        hairpin: opts.hairpin.clone(),
+        top_talkers: opts.top_talkers,
+        workers: n,
+        rotate_ns: opts.rotate_ns,
+        site: opts.site.clone(),
+        tool: opts.tool.clone(),
+        count_sources: 1,
+    };
+    let rdb = db.clone();
     let reducer = thread::Builder::new()
         .name("reducer".into())
         .spawn(move || {
-            let mut r = Reducer::with_sizing(sizing);
-            r.set_top_talkers(top_talkers);
-            for out in flow_rx {
-                r.add_worker(out);
+            let mut r = Reducer::new(rcfg, rdb);
+            for m in reducer_rx {
+                match m {
+                    ToReducer::Flush(w, f) => r.flush(w, f),
+                    ToReducer::Handover(end, h) => r.handover(end, *h),
+                    ToReducer::Counts(end, t, i) => r.counts(end, &t, &i),
+                }
+                for rep in r.ready(None) {
+                    let _ = done_tx.send(rep);
+                }
             }
-            r
+            for rep in r.finish(None) {
+                let _ = done_tx.send(rep);
+            }
         })
         .expect("spawn reducer thread");
 
+    let wcfg = WorkerConfig {
+        flows_hint: opts.flows_hint.min(opts.limits.max_flows),
+        limits: opts.limits,
+        bin_ns: opts.sizing.bin_ns,
+        talkers: opts.top_talkers > 0,
+    };
     let mut workers: Vec<WorkerHandle> = (0..n)
         .map(|i| {
-            let (tx, rx) = bounded::<Vec<PacketMeta>>(8);
-            let db = db.clone();
-            let flow_tx = flow_tx.clone();
+            let (tx, rx) = bounded::<ToWorker>(8);
+            let mut worker = Worker::new(db.clone(), wcfg);
+            if let Some(h) = &opts.hairpin {
+                worker = worker.with_analysis(Box::new(HairpinAnalysis::new(h.clone())));
+            }
+            let to_reducer = to_reducer.clone();
             let recycle_tx = recycle_tx.clone();
-            let worker = Worker::new(
-                db,
-                opts.flows_hint.min(opts.limits.max_flows),
-                opts.sizing.bin_ns,
-                opts.hairpin.clone(),
-            )
-            .with_limits(opts.limits)
-            .with_talkers(opts.top_talkers > 0);
             let thread = thread::Builder::new()
                 .name(format!("worker-{i}"))
-                .spawn(move || worker_loop(worker, rx, recycle_tx, flow_tx))
+                .spawn(move || worker_loop(i, worker, rx, recycle_tx, to_reducer))
                 .expect("spawn worker thread");
             WorkerHandle {
                 tx,
@@ -121,44 +225,52 @@ pub fn analyze(
             }
         })
         .collect();
-    drop(flow_tx);
     drop(recycle_tx);
 
+    let mut tl = Timeline {
+        newest: i64::MIN,
+        interval_end: None,
+        closed_bin: i64::MIN,
+        rotate_ns: opts.rotate_ns,
+        sample_ns: opts.sizing.sample_ns,
+        bin_ns: opts.sizing.bin_ns,
+        grace_ns: opts.reorder_ns.max(0),
+    };
     let mut totals = Totals::default();
-    let mut summaries = Vec::with_capacity(inputs.len());
+    let mut frames_all = 0u64;
+    let mut done_inputs: Vec<InputSummary> = Vec::new();
+
     for (idx, path) in inputs.iter().enumerate() {
-        let mut summary = InputSummary {
-            file: path.display().to_string(),
-            ..InputSummary::default()
+        let mut count = InputCount {
+            summary: InputSummary {
+                file: path.display().to_string(),
+                ..InputSummary::default()
+            },
+            run_lt: u32::MAX,
+            run_n: 0,
         };
         let mut reader = match CaptureReader::open(path) {
             Ok(r) => r,
             Err(e) => {
-                summary.error = Some(e.to_string());
-                summaries.push(summary);
+                count.summary.error = Some(e.to_string());
+                done_inputs.push(count.summary);
                 continue;
             }
         };
-        summary.format = Some(reader.format().to_string());
-        let mut linktypes: Vec<(u32, u64)> = Vec::new();
-        // frames of the current run of one link type, folded into `linktypes` when it changes
-        let (mut run_lt, mut run_n) = (u32::MAX, 0u64);
+        count.summary.format = Some(reader.format().to_string());
+        let mut gate = TimeGate::new(opts.reorder_ns);
         loop {
             let frame = match reader.next_frame() {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(e) => {
-                    summary.error = Some(e.to_string());
+                    count.summary.error = Some(e.to_string());
                     break;
                 }
             };
+            frames_all += 1;
             totals.frames += 1;
-            summary.frames += 1;
-            if frame.linktype != run_lt {
-                add_run(&mut linktypes, run_lt, run_n);
-                (run_lt, run_n) = (frame.linktype, 0);
-            }
-            run_n += 1;
+            count.frame(frame.linktype);
             match trombone_packet::parse(
                 frame.linktype,
                 frame.data,
@@ -166,10 +278,33 @@ pub fn analyze(
                 frame.ts_ns,
                 frame.interface,
             ) {
-                Ok(meta) => {
+                Ok(mut meta) => {
                     totals.ip_packets += 1;
                     totals.ip_bytes += u64::from(meta.l3_len);
                     totals.wire_bytes += u64::from(meta.wire_len);
+                    match gate.check(meta.ts_ns) {
+                        Stamp::Timed => {
+                            if meta.ts_ns > tl.newest {
+                                tl.newest = meta.ts_ns;
+                                advance(
+                                    &mut tl,
+                                    &mut workers,
+                                    &mut totals,
+                                    &mut done_inputs,
+                                    &mut count,
+                                    &to_reducer,
+                                );
+                            }
+                        }
+                        Stamp::Untimed => {
+                            totals.untimed_frames += 1;
+                            meta.ts_ns = UNTIMED;
+                        }
+                        Stamp::Outlier => {
+                            totals.time_outliers += 1;
+                            meta.ts_ns = UNTIMED;
+                        }
+                    }
                     let w = ((u128::from(meta.pair_hash()) * n as u128) >> 64) as usize;
                     let h = &mut workers[w];
                     h.batch.push(meta);
@@ -178,66 +313,128 @@ pub fn analyze(
                             .try_recv()
                             .unwrap_or_else(|_| Vec::with_capacity(batch_len));
                         let full = std::mem::replace(&mut h.batch, fresh);
-                        // A worker only hangs up by panicking; its flows are lost
-                        // then, and joining it below reports the panic.
-                        let _ = h.tx.send(full);
+                        let _ = h.tx.send(ToWorker::Packets(full));
                     }
                 }
                 Err(Skip::NonIp) => totals.non_ip_frames += 1,
                 Err(Skip::Malformed) => totals.malformed_frames += 1,
                 Err(Skip::Unsupported) => totals.unsupported_frames += 1,
             }
-            if totals.frames % PROGRESS_EVERY == 0 {
+            if frames_all % PROGRESS_EVERY == 0 {
                 progress(Progress {
                     input: idx,
                     offset: reader.offset(),
-                    frames: totals.frames,
+                    frames: frames_all,
                 });
+                while let Ok(r) = done_rx.try_recv() {
+                    deliver(r);
+                }
             }
         }
-        add_run(&mut linktypes, run_lt, run_n);
-        summary.linktypes = linktypes.into_iter().collect();
-        summaries.push(summary);
+        done_inputs.push(count.take());
     }
 
-    for h in workers.iter_mut() {
-        if !h.batch.is_empty() {
-            let _ = h.tx.send(std::mem::take(&mut h.batch));
-        }
-    }
+    let end = tl.interval_end.unwrap_or(WHOLE_RUN);
+    broadcast(&mut workers, || ToWorker::Finish(end));
+    let _ = to_reducer.send(ToReducer::Counts(end, totals, done_inputs));
+    drop(to_reducer);
     for h in workers {
         drop(h.tx);
         h.thread.join().expect("worker thread panicked");
     }
     drop(recycle_rx);
-    let mut reducer = reducer.join().expect("reducer thread panicked");
-    reducer.add_counts(&totals);
-    reducer.finish(&db, summaries, opts.hairpin.as_deref())
-}
-
-/// Adds `n` frames of link type `lt` to the per-link-type counts.
-fn add_run(counts: &mut Vec<(u32, u64)>, lt: u32, n: u64) {
-    if n == 0 {
-        return;
-    }
-    match counts.iter_mut().find(|(l, _)| *l == lt) {
-        Some((_, c)) => *c += n,
-        None => counts.push((lt, n)),
+    reducer.join().expect("reducer thread panicked");
+    for r in done_rx.try_iter() {
+        deliver(r);
     }
 }
 
-/// A worker thread: apply batches to the flow table, recycle them, and hand
-/// its figures to the reducer when the reader hangs up.
-fn worker_loop(
-    mut w: Worker,
-    rx: Receiver<Vec<PacketMeta>>,
-    recycle: Sender<Vec<PacketMeta>>,
-    to_reducer: Sender<WorkerOutput>,
+/// Sends every worker its pending batch, then `msg`.
+fn broadcast(workers: &mut [WorkerHandle], msg: impl Fn() -> ToWorker) {
+    for h in workers.iter_mut() {
+        if !h.batch.is_empty() {
+            // A worker only hangs up by panicking; joining it reports that.
+            let _ = h.tx.send(ToWorker::Packets(std::mem::take(&mut h.batch)));
+        }
+        let _ = h.tx.send(msg());
+    }
+}
+
+/// Moves time to the reader's new watermark: rotates intervals that ended and closes
+/// sample intervals past the grace period.
+fn advance(
+    tl: &mut Timeline,
+    workers: &mut [WorkerHandle],
+    totals: &mut Totals,
+    done_inputs: &mut Vec<InputSummary>,
+    count: &mut InputCount,
+    to_reducer: &Sender<ToReducer>,
 ) {
-    for mut batch in rx {
-        w.observe_batch(&batch);
-        batch.clear();
-        let _ = recycle.try_send(batch);
+    let w = tl.newest;
+    if let Some(r) = tl.rotate_ns {
+        match tl.interval_end {
+            None => tl.interval_end = Some((w.div_euclid(r) + 1) * r),
+            Some(end) if w >= end => {
+                broadcast(workers, || ToWorker::Rotate(end));
+                let mut inputs = std::mem::take(done_inputs);
+                inputs.push(count.take());
+                let _ = to_reducer.send(ToReducer::Counts(end, std::mem::take(totals), inputs));
+                // intervals without a packet produce no result
+                tl.interval_end = Some((w.div_euclid(r) + 1) * r);
+            }
+            Some(_) => {}
+        }
     }
-    let _ = to_reducer.send(w.finish());
+    let upto = (w - tl.grace_ns).div_euclid(tl.sample_ns) * tl.sample_ns;
+    let upto_bin = upto.div_euclid(tl.bin_ns);
+    if upto_bin > tl.closed_bin {
+        tl.closed_bin = upto_bin;
+        broadcast(workers, || ToWorker::Close(upto_bin));
+    }
+}
+
+/// A worker thread: account batches, recycle them, close bins and hand figures over
+/// when told.
+fn worker_loop(
+    i: usize,
+    mut w: Worker,
+    rx: Receiver<ToWorker>,
+    recycle: Sender<Vec<PacketMeta>>,
+    to_reducer: Sender<ToReducer>,
+) {
+    for msg in rx {
+        match msg {
+            ToWorker::Packets(mut batch) => {
+                w.observe_batch(&batch);
+                batch.clear();
+                let _ = recycle.try_send(batch);
+            }
+            ToWorker::Close(upto) => {
+                let _ = to_reducer.send(ToReducer::Flush(i, w.close(upto)));
+            }
+            ToWorker::Rotate(end) => {
+                let _ = to_reducer.send(ToReducer::Handover(end, Box::new(w.handover())));
+            }
+            ToWorker::Finish(end) => {
+                let _ = to_reducer.send(ToReducer::Flush(i, w.close(i64::MAX)));
+                let _ = to_reducer.send(ToReducer::Handover(end, Box::new(w.handover())));
+                return;
+            }
+        }
+    }
+}
+
+/// Runs [`analyze`] and returns the whole run's result: the one result, or the rotated
+/// pieces merged (which is the same result: see [`trombone_reduce::merge`]).
+pub fn analyze_all(inputs: &[PathBuf], db: Arc<AsDb>, opts: &Options) -> Report {
+    let mut out = Vec::new();
+    analyze(inputs, db, opts, |_| {}, |r| out.push(r));
+    if out.len() == 1 {
+        return out.pop().expect("one result");
+    }
+    let mo = trombone_reduce::MergeOptions {
+        tool: opts.tool.clone(),
+        ..trombone_reduce::MergeOptions::default()
+    };
+    trombone_reduce::merge(&out, &mo).expect("pieces of one run merge")
 }

@@ -96,10 +96,17 @@ fn capture_replay(
         };
         let _ = ready_tx.send(Ok((cap.engine, cap.mode.clone())));
         let mut snaps = Vec::new();
-        let live = run_capture(cap, fixture_db(), &opts, &stop2, |s| {
-            let _ = snap_tx.send(s.report.totals.frames);
-            snaps.push(s.clone());
-        });
+        let live = run_capture(
+            cap,
+            fixture_db(),
+            &opts,
+            &stop2,
+            |s| {
+                let _ = snap_tx.send(s.totals.frames);
+                snaps.push(s.clone());
+            },
+            |_| {},
+        );
         Some((live, snaps))
     });
     let (engine, mode) = match ready_rx.recv().expect("capture thread answers") {
@@ -166,7 +173,7 @@ fn check(o: &Outcome, queues: usize) {
     let exp = expected();
     let want_frames = exp["totals"]["frames"].as_u64().unwrap();
     check_against_offline(o, queues, &fixture_pcap(), want_frames);
-    let live = serde_json::to_value(&o.live.report).unwrap();
+    let live = serde_json::to_value(&o.live).unwrap();
     for key in [
         "frames",
         "ip_packets",
@@ -201,37 +208,33 @@ fn check_against_offline(o: &Outcome, queues: usize, pcap: &Path, want_frames: u
         o.sent, want_frames,
         "the sender sent every frame of the file"
     );
-    let h = &o.live.health;
+    let h = o.live.capture.as_ref().expect("capture health");
     assert!(h.is_final);
     assert_eq!(h.queues.len(), queues);
     assert_eq!(h.packets, want_frames, "frames captured, all queues: {h:?}");
     assert_eq!(h.kernel_drops + h.xdp_drops, 0, "{h:?}");
     assert_eq!(h.interface_drops, Some(0), "{h:?}");
-    assert!(!h.dropped_any && !o.live.report.partial, "{h:?}");
+    assert!(!h.dropped_any && !o.live.partial, "{h:?}");
     assert!(h.queues.iter().all(|q| q.error.is_none()), "{h:?}");
     assert_eq!(h.queues.iter().map(|q| q.packets).sum::<u64>(), want_frames);
-    let offline = trombone_pipeline::analyze(
-        &[pcap.to_path_buf()],
-        fixture_db(),
-        &Options::default(),
-        |_| {},
-    );
+    let offline =
+        trombone_pipeline::analyze_all(&[pcap.to_path_buf()], fixture_db(), &Options::default());
     assert_eq!(offline.totals.frames, want_frames);
     assert_eq!(
-        o.live.report.as_matrix, offline.as_matrix,
+        o.live.as_matrix, offline.as_matrix,
         "AS matrix against offline analysis"
     );
     assert_eq!(
-        o.live.report.country_matrix, offline.country_matrix,
+        o.live.country_matrix, offline.country_matrix,
         "country matrix against offline analysis"
     );
     assert_eq!(
-        o.live.report.totals, offline.totals,
+        o.live.totals, offline.totals,
         "totals against offline analysis"
     );
-    assert_eq!(o.live.report.inputs.len(), 1);
-    assert_eq!(o.live.report.inputs[0].frames, want_frames);
-    assert!(o.live.report.inputs[0].error.is_none());
+    assert_eq!(o.live.inputs.len(), 1);
+    assert_eq!(o.live.inputs[0].frames, want_frames);
+    assert!(o.live.inputs[0].error.is_none());
 }
 #[test]
 fn afpacket_four_queue_fanout_matches_the_fixture_and_loses_nothing_on_stop() {
@@ -244,10 +247,10 @@ fn afpacket_four_queue_fanout_matches_the_fixture_and_loses_nothing_on_stop() {
     assert_eq!(o.engine, Engine::AfPacket);
     assert_eq!(o.mode, "tpacket_v3");
     check(&o, 4);
-    assert_eq!(o.live.health.fanout.as_deref(), Some("hash"));
+    assert_eq!(o.live.capture.as_ref().unwrap().fanout.as_deref(), Some("hash"));
     let busy = o
         .live
-        .health
+        .capture.as_ref().unwrap()
         .queues
         .iter()
         .filter(|q| q.packets > 0)
@@ -255,7 +258,7 @@ fn afpacket_four_queue_fanout_matches_the_fixture_and_loses_nothing_on_stop() {
     assert!(
         busy >= 2,
         "the fanout spread 244 flows over at least two of four sockets: {:?}",
-        o.live.health.queues
+        o.live.capture.as_ref().unwrap().queues
     );
     // The fixture's VLAN/QinQ frames were untagged by the kernel and tagged
     // again in place: otherwise wire_bytes and the VLAN flows would differ.
@@ -282,16 +285,16 @@ fn afpacket_snapshots_are_cumulative_and_the_final_result_matches() {
     );
     let mut prev = 0;
     for s in &o.snapshots {
-        assert!(!s.health.is_final);
-        assert!(s.report.totals.frames >= prev, "snapshots never go back");
-        prev = s.report.totals.frames;
+        assert!(!s.capture.as_ref().unwrap().is_final);
+        assert!(s.totals.frames >= prev, "snapshots never go back");
+        prev = s.totals.frames;
     }
     let last = o.snapshots.last().unwrap();
     assert_eq!(
-        last.report.totals.frames, o.sent,
+        last.totals.frames, o.sent,
         "the last snapshot waited for had every frame"
     );
-    assert_eq!(last.report.as_matrix, o.live.report.as_matrix);
+    assert_eq!(last.as_matrix, o.live.as_matrix);
 }
 
 /// Runs an AF_XDP capture, or returns `None` (saying so) when the kernel has no AF_XDP.
@@ -372,11 +375,11 @@ fn afxdp_four_queues_matches_offline_and_detaches_on_stop() {
     eprintln!("afxdp mode on veth: {}", o.mode);
     check_against_offline(&o, 4, &pcap, frames);
     let _ = std::fs::remove_file(&pcap);
-    let qs: Vec<u32> = o.live.health.queues.iter().map(|q| q.queue).collect();
+    let qs: Vec<u32> = o.live.capture.as_ref().unwrap().queues.iter().map(|q| q.queue).collect();
     assert_eq!(qs, vec![0, 1, 2, 3]);
     let busy = o
         .live
-        .health
+        .capture.as_ref().unwrap()
         .queues
         .iter()
         .filter(|q| q.packets > 0)
@@ -384,7 +387,7 @@ fn afxdp_four_queues_matches_offline_and_detaches_on_stop() {
     assert!(
         busy >= 2,
         "RSS-like spread over the veth queues: {:?}",
-        o.live.health.queues
+        o.live.capture.as_ref().unwrap().queues
     );
     assert!(
         o.link_during.contains(" xdp"),
@@ -475,10 +478,10 @@ fn a_filter_keeps_only_what_it_matches() {
         }
     }
     assert!(bcast > 0 && bcast < o.sent);
-    let h = &o.live.health;
+    let h = o.live.capture.as_ref().expect("capture health");
     assert_eq!(h.filter.as_deref(), Some("ether broadcast"));
     assert_eq!(h.packets, bcast);
-    assert_eq!(o.live.report.totals.frames, bcast);
-    assert_eq!(o.live.report.totals.ip_packets, bcast_ip);
+    assert_eq!(o.live.totals.frames, bcast);
+    assert_eq!(o.live.totals.ip_packets, bcast_ip);
     assert!(!h.dropped_any);
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trombone_asdb::AsDb;
-use trombone_pipeline::{analyze, Options};
+use trombone_pipeline::{analyze_all, Options};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -44,7 +44,7 @@ fn every_shared_capture_is_accounted_for() {
             cols[2],
             cols.get(5).copied().unwrap_or(""),
         );
-        let report = analyze(&[pcaps.join(path)], db.clone(), &opts, |_| {});
+        let report = analyze_all(&[pcaps.join(path)], db.clone(), &opts);
         let t = &report.totals;
         assert_eq!(
             t.frames,

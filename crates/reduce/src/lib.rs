@@ -1,26 +1,24 @@
-//! The reducer and the report it produces.
+//! The reducer, and the merge of results.
 //!
-//! Stage 4 of the pipeline. Workers hand their [`WorkerOutput`] (per AS pair
-//! counters and hairpin accumulators) to one [`Reducer`] over a channel, in
-//! any order; the reducer adds them into an AS×AS matrix, a country×country
-//! matrix and the hairpin verdict. Addition is commutative, and a
-//! flow always lives on one worker, so the result does not depend on how many
-//! workers there were or in which order they finished. [`Reducer::finish`]
-//! sorts the cells deterministically and returns the [`Report`], the
-//! versioned contract that every output format renders.
+//! Stage 4 of the pipeline. Workers stream two kinds of message to one [`Reducer`]: the
+//! rate bins of sample intervals that closed ([`trombone_worker::Flush`]) and their
+//! figures at each interval boundary ([`trombone_worker::Handover`]). The reducer adds
+//! bins across workers and folds them into per-sample records (bytes, packets, busiest
+//! bin) of every pair, network, link and of all traffic, and adds the handovers into the
+//! matrices and the hairpin section. When an interval is complete it becomes a
+//! [`trombone_schema::Report`]: one for the whole run, or one per `--rotate` interval.
 //!
-//! [`WorkerOutput`]: trombone_flow::WorkerOutput
+//! [`merge`] adds results the same way and derives rates, percentiles and port plans
+//! from the sums: rotated pieces merge into exactly the result of one run.
 
 mod hairpin;
-mod matrix;
-mod report;
+mod merge;
+mod reducer;
+mod result;
+mod samples;
 mod sizing;
+mod warnings;
 
-pub use matrix::Reducer;
-pub use report::{
-    AsCell, CountryCell, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops,
-    InputSummary, LinkRate, MatcherReport, NetworkRate, PacketSizes, PairRate, PortPlan, Quantiles,
-    Rate, Report, SizingReport, TalkerRow, TimeSpan, ToolInfo, TopTalkers, Totals, Via, WhatIf,
-    SCHEMA_VERSION,
-};
+pub use merge::{merge, MergeOptions};
+pub use reducer::{asn_db_info, ReduceConfig, Reducer, WHOLE_RUN};
 pub use sizing::SizingConfig;

@@ -185,6 +185,10 @@ pub struct WhatIf {
     /// does not know them (ASN 0): no port can be recommended for an unknown network.
     #[serde(default)]
     pub unknown_networks: Vec<UnknownNetwork>,
+    /// True when the ASNs were given (`--what-if-asns`), false when they are every zone
+    /// network with hairpinned traffic.
+    #[serde(default)]
+    pub asns_given: bool,
 }
 
 /// Hairpinned traffic of addresses the database maps to no network.

@@ -1,37 +1,37 @@
 //! `trombone analyze`: offline analysis of capture files.
 
-use crate::options::{flow_limits, hairpin_config, sizing_config, AnalysisOpts, CsvWhich, Format};
+use crate::options::{flow_limits, hairpin_config, reorder_ns, rotate_ns, sizing_config, AnalysisOpts};
+use crate::sink::Sink;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use trombone_asdb::AsDb;
-use trombone_output::CsvTable;
 use trombone_pipeline::Options;
+use trombone_schema::{Report, ToolInfo};
 
 /// Arguments of `trombone analyze`.
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
     /// Capture files (pcap or pcapng, optionally gzip-compressed); "-" reads standard input.
-    #[arg(required = true)]
+    #[arg(required = true, help_heading = "Input")]
     files: Vec<PathBuf>,
-    /// Flow-table worker threads (results are identical for any value).
-    #[arg(long, default_value_t = default_workers())]
+    /// Flow-table worker threads, at least 1 (results are identical for any value).
+    #[arg(long, default_value_t = default_workers(), help_heading = "Performance")]
     workers: usize,
     /// Never show a progress bar (it is shown only when stderr is a terminal).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     no_progress: bool,
     /// List the N source addresses sending most bytes. The only output with
     /// addresses in it: combine with --anonymize to publish it.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Output")]
     top_talkers: usize,
     /// Anonymise every address written (Crypto-PAn, prefix-preserving, IPv4 and
     /// IPv6) with the 32-byte key in KEYFILE (raw or 64 hex digits); the same key
     /// gives the same mapping across runs and sites.
-    #[arg(long, value_name = "KEYFILE")]
+    #[arg(long, value_name = "KEYFILE", help_heading = "Output")]
     anonymize: Option<PathBuf>,
     /// Analysis and output options, shared with `capture`.
     #[command(flatten)]
@@ -43,63 +43,94 @@ fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Runs the analysis and writes the output. Exit code 0 when every input was
-/// read to its end, 1 when the result is partial, 2 on a usage or output error.
-pub fn run(a: AnalyzeArgs) -> ExitCode {
-    let db = if a.opts.asn_db.is_empty() {
-        AsDb::embedded()
+/// Loads the database the options name, or the embedded default.
+pub fn load_db(a: &AnalysisOpts) -> Result<AsDb, String> {
+    if a.asn_db.is_empty() {
+        Ok(AsDb::embedded())
     } else {
-        match AsDb::load(&a.opts.asn_db) {
-            Ok(db) => db,
-            Err(e) => {
-                eprintln!("trombone: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    };
-    let hairpin = match hairpin_config(&a.opts) {
-        Ok(h) => h.map(Arc::new),
-        Err(e) => {
-            eprintln!("trombone: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if hairpin.is_none() && matches!(a.opts.csv_table, CsvWhich::Hairpin) {
-        eprintln!("trombone: --csv-table hairpin needs --home");
-        return ExitCode::from(2);
+        AsDb::load(&a.asn_db).map_err(|e| e.to_string())
     }
-    let sizing = match sizing_config(&a.opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("trombone: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let workers = a.workers.max(1);
-    let limits = match flow_limits(&a.opts, workers) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("trombone: {e}");
-            return ExitCode::from(2);
-        }
-    };
+}
+
+/// An input that cannot be read at all is a usage error, not a partial result.
+fn check_input(p: &Path) -> Result<(), String> {
+    if p == Path::new("-") {
+        return Ok(());
+    }
+    match std::fs::metadata(p) {
+        Err(e) => Err(format!("{}: {e}", p.display())),
+        Ok(m) if m.is_dir() => Err(format!("{}: is a directory, not a capture file", p.display())),
+        Ok(_) => std::fs::File::open(p)
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", p.display())),
+    }
+}
+
+/// Everything `run` needs, checked before any work.
+struct Plan {
+    db: AsDb,
+    opts: Options,
+    sink: Sink,
+    anonymizer: Option<trombone_anon::Anonymizer>,
+}
+
+/// Checks the arguments, the inputs and the output: every problem is a usage error (2).
+fn plan(a: &AnalyzeArgs) -> Result<Plan, String> {
+    if a.workers == 0 {
+        return Err("--workers must be at least 1".into());
+    }
+    for f in &a.files {
+        check_input(f)?;
+    }
+    let hairpin = hairpin_config(&a.opts)?.map(Arc::new);
+    if hairpin.is_none() && a.opts.table.needs_home() && a.opts.format == crate::options::Format::Csv {
+        return Err(format!("--table {:?} needs --home", a.opts.table).to_lowercase());
+    }
+    let sizing = sizing_config(&a.opts)?;
+    let rotate = rotate_ns(&a.opts, &sizing)?;
+    let limits = flow_limits(&a.opts, a.workers)?;
     let anonymizer = match &a.anonymize {
-        Some(p) => match trombone_anon::Anonymizer::from_key_file(p) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                eprintln!("trombone: --anonymize: {e}");
-                return ExitCode::from(2);
-            }
-        },
+        Some(p) => Some(trombone_anon::Anonymizer::from_key_file(p).map_err(|e| format!("--anonymize: {e}"))?),
         None => None,
     };
+    let sink = Sink {
+        format: a.opts.format,
+        table: a.opts.table,
+        output: a.opts.output.clone(),
+        top: a.opts.top,
+        rotating: rotate.is_some(),
+    };
+    sink.preflight()?;
+    let db = load_db(&a.opts)?;
     let opts = Options {
-        workers,
+        workers: a.workers,
         top_talkers: a.top_talkers,
         hairpin,
         sizing,
         limits,
+        rotate_ns: rotate,
+        site: a.opts.site.clone(),
+        tool: ToolInfo::this(std::env::args().collect()),
+        reorder_ns: reorder_ns(&a.opts)?,
         ..Options::default()
+    };
+    Ok(Plan {
+        db,
+        opts,
+        sink,
+        anonymizer,
+    })
+}
+
+/// Runs the analysis and writes the output. Exit code 0 when every input was
+/// read to its end, 1 when the result is partial, 2 on a usage or output error.
+pub fn run(a: AnalyzeArgs) -> ExitCode {
+    let p = match plan(&a) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
     };
     let bar = (!a.no_progress && io::stderr().is_terminal()).then(|| {
         let sizes: Vec<u64> = a
@@ -116,65 +147,77 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
         );
         (pb, sizes)
     });
-    let report = trombone_pipeline::analyze(&a.files, Arc::new(db), &opts, |p| {
-        if let Some((pb, sizes)) = &bar {
-            let before: u64 = sizes[..p.input].iter().sum();
-            pb.set_position(before + p.offset);
-            pb.set_message(format!("{} frames", p.frames));
+    let mut partial = false;
+    let mut failed = false;
+    let mut single: Option<Report> = None;
+    let rotating = p.sink.rotating;
+    let mut deliver = |mut r: Report| {
+        if let (Some(anon), Some(t)) = (&p.anonymizer, &mut r.top_talkers) {
+            for row in &mut t.rows {
+                if let Ok(ip) = row.address.parse::<std::net::IpAddr>() {
+                    row.address = anon.anonymize(ip).to_string();
+                }
+            }
+            t.anonymized = true;
         }
-    });
+        partial |= r.partial;
+        if rotating {
+            match p.sink.write(&r) {
+                Ok(Some(path)) => eprintln!(
+                    "trombone: wrote {} ({} packets, {} frames{})",
+                    path.display(),
+                    r.totals.ip_packets,
+                    r.totals.frames,
+                    if r.partial { ", partial" } else { "" }
+                ),
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("trombone: {e}");
+                    failed = true;
+                }
+            }
+        } else {
+            single = Some(r);
+        }
+    };
+    trombone_pipeline::analyze(
+        &a.files,
+        Arc::new(p.db),
+        &p.opts,
+        |pr| {
+            if let Some((pb, sizes)) = &bar {
+                let before: u64 = sizes[..pr.input].iter().sum();
+                pb.set_position(before + pr.offset);
+                pb.set_message(format!("{} frames", pr.frames));
+            }
+        },
+        &mut deliver,
+    );
     if let Some((pb, _)) = bar {
         pb.finish_and_clear();
     }
-    let mut report = report;
-    if let (Some(anon), Some(t)) = (&anonymizer, &mut report.top_talkers) {
-        for r in &mut t.rows {
-            if let Ok(ip) = r.address.parse::<std::net::IpAddr>() {
-                r.address = anon.anonymize(ip).to_string();
+    if let Some(r) = &single {
+        for i in &r.inputs {
+            if let Some(e) = &i.error {
+                eprintln!(
+                    "trombone: {e} — stopped reading there; the {} frames before it are counted, the result is marked partial",
+                    i.frames
+                );
             }
         }
-        t.anonymized = true;
-    }
-    for i in &report.inputs {
-        if let Some(e) = &i.error {
-            eprintln!(
-                "trombone: {e} — stopped reading there; the {} frames before it are counted, the result is marked partial",
-                i.frames
-            );
+        for w in &r.warnings {
+            eprintln!("trombone: note: {}", w.message);
+        }
+        if let Err(e) = p.sink.write(r) {
+            eprintln!("trombone: {e}");
+            failed = true;
         }
     }
-    let written = match &a.opts.output {
-        Some(path) => File::create(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-            .and_then(|f| write(&a, &report, BufWriter::new(f))),
-        None => write(&a, &report, io::stdout().lock()),
-    };
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("trombone: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    if report.partial {
+    if failed {
+        ExitCode::from(2)
+    } else if partial {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Renders the report in the chosen format.
-fn write(a: &AnalyzeArgs, report: &trombone_reduce::Report, mut out: impl Write) -> io::Result<()> {
-    match a.opts.format {
-        Format::Table => trombone_output::write_table(report, a.opts.top, &mut out)?,
-        Format::Json => trombone_output::write_json(report, &mut out)?,
-        Format::Csv => {
-            let t = match a.opts.csv_table {
-                CsvWhich::As => CsvTable::As,
-                CsvWhich::Country => CsvTable::Country,
-                CsvWhich::Hairpin => CsvTable::Hairpin,
-            };
-            trombone_output::write_csv(report, t, &mut out)?
-        }
-    }
-    out.flush()
 }

@@ -1,22 +1,19 @@
 //! `trombone capture`: live analysis of an interface's traffic.
 
-use crate::options::{flow_limits, hairpin_config, sizing_config, AnalysisOpts, CsvWhich, Format};
+use crate::options::{
+    flow_limits, hairpin_config, reorder_ns, rotate_ns, sizing_config, AnalysisOpts, Format,
+};
+use crate::sink::Sink;
 use clap::{Args, ValueEnum};
-use serde::Serialize;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use trombone_asdb::AsDb;
 use trombone_capture::live::{
     parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
 };
-use trombone_output::CsvTable;
-use trombone_pipeline::{CaptureHealth, LiveOptions, LiveReport, Pinning};
-use trombone_reduce::Report;
+use trombone_pipeline::{CaptureHealth, LiveOptions, Pinning};
+use trombone_schema::ToolInfo;
 
 /// Capture engines on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -95,7 +92,8 @@ pub struct CaptureArgs {
     /// Stop after this many seconds (default: at Ctrl-C / SIGTERM).
     #[arg(long, value_name = "SECONDS")]
     duration: Option<f64>,
-    /// Also write a result every SECONDS (cumulative; --output FILE is replaced each time).
+    /// Also write a result every SECONDS (cumulative; --output FILE is replaced each time;
+    /// not with --rotate, which writes each interval's result).
     #[arg(long, value_name = "SECONDS")]
     interval: Option<f64>,
     /// Capture filter, tcpdump syntax (afpacket, pcap). Compiled by libpcap in libpcap
@@ -210,13 +208,22 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     o.drain = seconds("--drain", a.drain)?;
     o.hairpin = hairpin_config(&a.opts)?.map(Arc::new);
     o.sizing = sizing_config(&a.opts)?;
+    let rotate = rotate_ns(&a.opts, &o.sizing)?;
+    if rotate.is_some() && o.interval.is_some() {
+        return Err("--interval and --rotate: use one (--rotate already writes a result per interval)".into());
+    }
+    o.rotate = rotate.map(|ns| Duration::from_nanos(ns as u64));
+    o.grace = Duration::from_nanos(reorder_ns(&a.opts)? as u64);
+    o.site = a.opts.site.clone();
+    o.top_talkers = 0;
+    o.tool = ToolInfo::this(std::env::args().collect());
     let workers = o.capture.queues.as_ref().map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         Vec::len,
     );
     o.limits = flow_limits(&a.opts, workers)?;
-    if o.hairpin.is_none() && matches!(a.opts.csv_table, CsvWhich::Hairpin) {
-        return Err("--csv-table hairpin needs --home".into());
+    if o.hairpin.is_none() && a.opts.table.needs_home() && a.opts.format == Format::Csv {
+        return Err(format!("--table {:?} needs --home", a.opts.table).to_lowercase());
     }
     Ok(o)
 }
@@ -232,23 +239,37 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let db = if a.opts.asn_db.is_empty() {
-        AsDb::embedded()
-    } else {
-        match AsDb::load(&a.opts.asn_db) {
-            Ok(db) => db,
-            Err(e) => {
-                eprintln!("trombone: {e}");
-                return ExitCode::from(2);
-            }
+    let sink = Sink {
+        format: a.opts.format,
+        table: a.opts.table,
+        output: a.opts.output.clone(),
+        top: a.opts.top,
+        rotating: opts.rotate.is_some(),
+    };
+    // before anything is captured: a capture whose result cannot be written is lost work
+    if let Err(e) = sink.preflight() {
+        eprintln!("trombone: {e}");
+        return ExitCode::from(2);
+    }
+    let db = match crate::analyze::load_db(&a.opts) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
         }
     };
-    let stop = Arc::new(AtomicBool::new(false));
+    // The first SIGINT/SIGTERM stops the capture and drains the rings; a second one cuts
+    // the drain short. Either way the result is written (marked partial when frames were
+    // left in the rings): a signal never loses what was captured.
+    let signals = Arc::new(AtomicUsize::new(0));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while stopping ends the process at once (the kernel
-        // still detaches the XDP program: it is held by a file descriptor).
-        let r = signal_hook::flag::register_conditional_shutdown(sig, 130, stop.clone())
-            .and_then(|_| signal_hook::flag::register(sig, stop.clone()));
+        let s = signals.clone();
+        // SAFETY: the handler only increments an atomic, which is async-signal-safe.
+        let r = unsafe {
+            signal_hook::low_level::register(sig, move || {
+                s.fetch_add(1, Ordering::SeqCst);
+            })
+        };
         if let Err(e) = r {
             eprintln!("trombone: cannot install the signal handler: {e}");
             return ExitCode::from(2);
@@ -282,23 +303,66 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             None => "Ctrl-C or SIGTERM stops".into(),
         }
     );
-    let mut write_failed = None;
-    let last = trombone_pipeline::run_capture(cap, Arc::new(db), &opts, &stop, |snap| {
-        if let Err(e) = emit(&a, snap) {
-            write_failed.get_or_insert(e);
-        }
-    });
-    if let Some(e) = write_failed {
-        eprintln!("trombone: cannot write a snapshot: {e}");
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut opts = opts;
+    opts.hurry = Some(Arc::new(AtomicBool::new(false)));
+    {
+        // turns signal counts into the stop and hurry flags
+        let (sig, stop, hurry) = (signals.clone(), stop.clone(), opts.hurry.clone());
+        std::thread::spawn(move || loop {
+            let n = sig.load(Ordering::SeqCst);
+            if n >= 1 {
+                stop.store(true, Ordering::SeqCst);
+            }
+            if n >= 2 {
+                if let Some(h) = &hurry {
+                    h.store(true, Ordering::SeqCst);
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        });
     }
-    summarize(&last.health);
-    if let Err(e) = emit(&a, &last) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("trombone: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
+    let mut write_failed = false;
+    let last = trombone_pipeline::run_capture(
+        cap,
+        Arc::new(db),
+        &opts,
+        &stop,
+        |snap| {
+            if let Err(e) = sink.write(snap) {
+                eprintln!("trombone: snapshot: {e}");
+            }
+        },
+        |piece| match sink.write(&piece) {
+            Ok(Some(p)) => {
+                let h = piece.capture.as_ref();
+                eprintln!(
+                    "trombone: wrote {} ({} packets, drops {}, flows evicted {}, matcher dropped {})",
+                    p.display(),
+                    piece.totals.ip_packets,
+                    h.map_or(0, |h| h.kernel_drops + h.xdp_drops),
+                    piece.totals.evicted_flows,
+                    piece.hairpin.as_ref().map_or(0, |x| x.matcher.dropped_fresh)
+                );
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("trombone: {e}");
+                write_failed = true;
+            }
+        },
+    );
+    if let Some(h) = &last.capture {
+        summarize(h);
     }
-    if last.report.partial {
+    if let Err(e) = sink.write(&last) {
+        eprintln!("trombone: {e}");
+        write_failed = true;
+    }
+    if write_failed {
+        ExitCode::from(2)
+    } else if last.partial {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -325,120 +389,4 @@ fn summarize(h: &CaptureHealth) {
     if h.dropped_any {
         eprintln!("trombone: frames were lost: the result covers only what was captured and is marked partial");
     }
-}
-
-/// Writes one result: to the output file (replaced whole, so it always holds
-/// a complete result) or to standard output.
-fn emit(a: &CaptureArgs, lr: &LiveReport) -> io::Result<()> {
-    match &a.opts.output {
-        Some(path) => {
-            let tmp = tmp_path(path);
-            let f = File::create(&tmp)
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
-            let mut w = BufWriter::new(f);
-            write(a, lr, &mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, path)
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-        }
-        None => write(a, lr, io::stdout().lock()),
-    }
-}
-
-/// `FILE.tmp` beside `FILE`.
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".tmp");
-    PathBuf::from(s)
-}
-
-/// The JSON contract plus the capture health.
-#[derive(Serialize)]
-struct JsonOut<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    capture: &'a CaptureHealth,
-}
-
-/// Renders one result in the chosen format.
-fn write(a: &CaptureArgs, lr: &LiveReport, mut out: impl Write) -> io::Result<()> {
-    match a.opts.format {
-        Format::Table => {
-            trombone_output::write_table(&lr.report, a.opts.top, &mut out)?;
-            write_health(&lr.health, &mut out)?;
-        }
-        Format::Json => {
-            let j = JsonOut {
-                report: &lr.report,
-                capture: &lr.health,
-            };
-            serde_json::to_writer_pretty(&mut out, &j).map_err(io::Error::other)?;
-            out.write_all(b"\n")?;
-        }
-        Format::Csv => {
-            let t = match a.opts.csv_table {
-                CsvWhich::As => CsvTable::As,
-                CsvWhich::Country => CsvTable::Country,
-                CsvWhich::Hairpin => CsvTable::Hairpin,
-            };
-            trombone_output::write_csv(&lr.report, t, &mut out)?
-        }
-    }
-    out.flush()
-}
-
-/// The capture health section of the table output.
-fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Capture health ({}): {} on {} ({}{}), {:.1} s",
-        if h.is_final { "final" } else { "snapshot" },
-        h.engine,
-        h.interface,
-        h.mode,
-        h.fanout
-            .as_ref()
-            .map_or(String::new(), |f| format!(", fanout {f}")),
-        h.elapsed_s
-    )?;
-    if let Some(f) = &h.filter {
-        writeln!(out, "  filter: {f}")?;
-    }
-    writeln!(
-        out,
-        "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}",
-        "queue", "cpu", "packets", "bytes", "kernel_drop", "xdp_drop"
-    )?;
-    for q in &h.queues {
-        writeln!(
-            out,
-            "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}{}",
-            q.queue,
-            q.cpu.map_or("-".into(), |c| c.to_string()),
-            q.packets,
-            q.bytes,
-            q.kernel_drops,
-            q.xdp_drops,
-            q.error
-                .as_ref()
-                .map_or(String::new(), |e| format!("  stopped: {e}"))
-        )?;
-    }
-    let or_unknown = |v: Option<u64>| v.map_or("unknown".into(), |d| d.to_string());
-    writeln!(
-        out,
-        "  lost by the NIC: {}; discarded by the host stack after capture (not a loss): {}",
-        or_unknown(h.interface_drops),
-        or_unknown(h.host_discards)
-    )?;
-    writeln!(
-        out,
-        "  {}",
-        if h.dropped_any {
-            "FRAMES WERE LOST: the matrices cover only what was captured"
-        } else {
-            "nothing dropped"
-        }
-    )
 }

@@ -7,6 +7,7 @@ mod cmd_capture;
 mod cmd_db;
 mod cmd_report;
 mod options;
+mod sink;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

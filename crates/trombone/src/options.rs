@@ -7,26 +7,79 @@ use trombone_flow::FlowLimits;
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_reduce::SizingConfig;
 
-/// Output formats of `analyze`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+/// Output formats of `analyze`, `capture` and `merge`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Human summary for a terminal.
+    /// Human summary for a terminal: matrices, hairpin verdict, rates and ports.
     Table,
     /// The versioned JSON contract (see README, "JSON output").
     Json,
-    /// One matrix as CSV (choose it with --csv-table).
+    /// One table as CSV (choose it with --table).
     Csv,
 }
 
-/// Which matrix `--format csv` writes.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CsvWhich {
+/// Which table `--format csv` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableArg {
     /// AS×AS matrix.
     As,
     /// Country×country matrix.
     Country,
-    /// Hairpin AS pairs (needs --home).
-    Hairpin,
+    /// Hairpin AS pairs with latency evidence (needs --home).
+    HairpinPairs,
+    /// One row per hairpin AS pair and via link (needs --home).
+    Via,
+    /// What-if IXP port recommendations (needs --home).
+    Ports,
+    /// Rates of all traffic, networks, pairs and links with their percentiles.
+    Rates,
+    /// The top talkers (needs --top-talkers).
+    Talkers,
+}
+
+impl TableArg {
+    /// The output crate's table.
+    pub fn table(self) -> trombone_output::CsvTable {
+        use trombone_output::CsvTable as T;
+        match self {
+            TableArg::As => T::As,
+            TableArg::Country => T::Country,
+            TableArg::HairpinPairs => T::HairpinPairs,
+            TableArg::Via => T::Via,
+            TableArg::Ports => T::Ports,
+            TableArg::Rates => T::Rates,
+            TableArg::Talkers => T::Talkers,
+        }
+    }
+
+    /// True for the tables only hairpin analysis fills.
+    pub fn needs_home(self) -> bool {
+        matches!(self, TableArg::HairpinPairs | TableArg::Via | TableArg::Ports)
+    }
+}
+
+/// Parses a duration such as `300`, `90s`, `5m`, `1h`, `1d` into seconds.
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let mult = match unit {
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => return Err(format!("{s:?}: use a number of seconds or s, m, h, d (e.g. 5m, 1h, 1d)")),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: not a duration (e.g. 300, 5m, 1h, 1d)"))?;
+    if !(v > 0.0 && v.is_finite()) {
+        return Err(format!("{s:?}: a duration must be positive"));
+    }
+    Ok(v * mult)
 }
 
 /// The analysis and output options of `analyze` and `capture`.
@@ -34,81 +87,119 @@ pub enum CsvWhich {
 pub struct AnalysisOpts {
     /// IP→ASN/country database file (repeatable; format detected from content).
     /// Without it, the embedded default database is used.
-    #[arg(long = "asn-db", value_name = "FILE")]
+    #[arg(long = "asn-db", value_name = "FILE", help_heading = "Database")]
     pub asn_db: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
     pub format: Format,
-    /// Matrix written by --format csv.
-    #[arg(long, value_enum, default_value_t = CsvWhich::As)]
-    pub csv_table: CsvWhich,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
+    /// Table written by --format csv.
+    #[arg(long, value_enum, default_value_t = TableArg::As, alias = "csv-table", help_heading = "Output")]
+    pub table: TableArg,
+    /// Write the output to FILE instead of standard output (with --rotate: a directory,
+    /// one file per interval). Checked before anything is read.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
     /// Rows of each matrix shown by --format table.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, help_heading = "Output")]
     pub top: usize,
+    /// The vantage point's name, recorded in every result (e.g. kh-gw1).
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    pub site: Option<String>,
+    /// Write one result per epoch-aligned interval of this length (e.g. 5m, 1h, 1d; a
+    /// multiple of --sample) into the --output directory, each as soon as it is complete.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Output")]
+    pub rotate: Option<f64>,
     /// Country under audit (ISO code, e.g. KH): turns on hairpin detection.
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "CC", help_heading = "Hairpin")]
     pub home: Option<String>,
     /// Countries whose traffic counts as local, comma-separated (default: just --home;
     /// KH,LA,MM,VN is the subregional view).
-    #[arg(long, value_name = "CC,CC,...", requires = "home")]
+    #[arg(long, value_name = "CC,CC,...", requires = "home", help_heading = "Hairpin")]
     pub zone: Option<String>,
     /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
     /// Without it every link is assumed to lead abroad (a mirror of the international gateway).
-    #[arg(long, value_name = "FILE", requires = "home")]
+    #[arg(long, value_name = "FILE", requires = "home", help_heading = "Hairpin")]
     pub links: Option<PathBuf>,
     /// Two sightings of one packet further apart than this are two packets (at most 60000).
-    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home")]
+    #[arg(long, value_name = "MS", default_value_t = trombone_hairpin::DEFAULT_WINDOW_MS, requires = "home", help_heading = "Hairpin")]
     pub window_ms: u64,
     /// Most sightings each worker's replica matcher holds waiting for their replica
     /// (16 bytes each; rounded up to a power of two, at least 512; it grows to this
     /// only as the traffic needs). At the cap, a sighting may push out an older one
     /// still inside the window (counted in hairpin.matcher.dropped_fresh).
-    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home")]
+    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home", help_heading = "Hairpin")]
     pub max_pending: usize,
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
-    #[arg(long, value_name = "KM", requires = "home")]
+    #[arg(long, value_name = "KM", requires = "home", help_heading = "Hairpin")]
     pub zone_km: Option<f64>,
     /// Rate bin width in seconds.
-    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0)]
+    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0, help_heading = "Sizing")]
     pub bin_s: f64,
     /// Sampling interval for avg/max/p90/p95 in seconds (a whole number of bins;
     /// 300 = the 5-minute samples IXPs bill and plan on).
-    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0)]
+    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0, help_heading = "Sizing")]
     pub sample_s: f64,
     /// Highest p95 utilisation allowed on a recommended IXP port (0..1].
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5, help_heading = "Sizing")]
     pub port_target: f64,
     /// Growth factor applied to p95 before sizing ports.
-    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, help_heading = "Sizing")]
     pub growth: f64,
     /// International transit price in USD per Mbps per month. The default, 100,
     /// is the figure ESCAP's 2016 study gives for Cambodia, Lao PDR and Myanmar
     /// (against under 10 in Singapore).
-    #[arg(long, value_name = "USD", default_value_t = 100.0)]
+    #[arg(long, value_name = "USD", default_value_t = 100.0, help_heading = "Sizing")]
     pub transit_price: f64,
     /// Standard port speeds to choose from, Gbps.
-    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_values_t = [1.0, 10.0, 25.0, 40.0, 100.0, 400.0])]
+    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_value = "1,10,25,40,100,400", help_heading = "Sizing")]
     pub port_speeds: Vec<f64>,
     /// ASNs for the what-if local peering (default: every zone ASN with hairpin traffic).
-    #[arg(long, value_name = "ASN,...", value_delimiter = ',')]
+    #[arg(long, value_name = "ASN,...", value_delimiter = ',', help_heading = "Sizing")]
     pub what_if_asns: Option<Vec<u32>>,
     /// Networks and AS pairs listed in the sizing section.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(long, value_name = "N", default_value_t = 50, help_heading = "Sizing")]
     pub sizing_top: usize,
     /// Most flows per worker's table (default: a quarter of available memory
     /// shared by the workers). When full, idle and least recently active flows
     /// are evicted; the matrices stay exact (only per-flow detail is lost).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Performance")]
     pub max_flows: Option<usize>,
     /// End flows idle for this many seconds of capture time (0 = never; NetFlow uses 15).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, help_heading = "Performance")]
     pub idle_timeout: f64,
     /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, help_heading = "Performance")]
     pub active_timeout: f64,
+    /// Timestamps may go back this many seconds within an input before they count as
+    /// outliers; also how long a 5-minute sample stays open for late packets.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0, help_heading = "Input")]
+    pub reorder: f64,
+}
+
+/// The rotation period in ns, checked against the sample interval.
+pub fn rotate_ns(a: &AnalysisOpts, sizing: &SizingConfig) -> Result<Option<i64>, String> {
+    let Some(r) = a.rotate else {
+        return Ok(None);
+    };
+    let ns = (r * 1e9).round() as i64;
+    if ns % sizing.sample_ns != 0 {
+        return Err(format!(
+            "--rotate {r} s must be a whole number of --sample intervals ({} s), so that no sample straddles two results",
+            sizing.sample_ns as f64 / 1e9
+        ));
+    }
+    if a.output.is_none() {
+        return Err("--rotate writes one file per interval: give the directory with -o".into());
+    }
+    Ok(Some(ns))
+}
+
+/// The reorder tolerance in ns, checked.
+pub fn reorder_ns(a: &AnalysisOpts) -> Result<i64, String> {
+    if !(a.reorder >= 0.0 && a.reorder <= 3600.0) {
+        return Err("--reorder must be between 0 and 3600 seconds".into());
+    }
+    Ok((a.reorder * 1e9) as i64)
 }
 
 /// A quarter of the available memory, shared by `workers` flow tables.
@@ -122,7 +213,7 @@ pub fn default_max_flows(workers: usize) -> usize {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(4 << 30, |kb| kb * 1024);
-    let per_flow = trombone_flow::BYTES_PER_FLOW as u64;
+    let per_flow = trombone_worker::Worker::BYTES_PER_FLOW as u64;
     ((avail / 4 / per_flow / workers.max(1) as u64) as usize).clamp(1 << 16, 1 << 26)
 }
 

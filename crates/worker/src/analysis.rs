@@ -33,6 +33,10 @@ pub trait Analysis: Send {
     /// Hands over what was accumulated since the last call and starts afresh, keeping
     /// whatever state must carry over an interval boundary.
     fn take(&mut self, pairs: &PairTable) -> Partial;
+
+    /// A copy of what [`Analysis::take`] would hand over now, leaving everything as it is
+    /// (for periodic snapshots of a live capture).
+    fn snapshot(&self, pairs: &PairTable) -> Partial;
 }
 
 /// One analysis's figures for an interval, as the reducer adds them up.

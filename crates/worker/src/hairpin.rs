@@ -121,18 +121,40 @@ impl Analysis for HairpinAnalysis {
 
     fn take(&mut self, pairs: &PairTable) -> Partial {
         let (per_pair, matcher) = self.state.take();
-        let out = per_pair
-            .into_iter()
-            .enumerate()
-            .filter(|(_, h)| !h.is_empty())
-            .map(|(i, h)| (*pairs.pair(i as u32), h))
-            .collect();
         let link_frames = std::mem::replace(&mut self.link_frames, vec![0; self.link_series.len()]);
-        Partial::Hairpin(HairpinPartial {
-            pairs: out,
-            matcher,
-            link_frames,
-            capacity: self.state.capacity() as u64,
-        })
+        partial(pairs, per_pair, matcher, link_frames, self.state.capacity())
     }
+
+    fn snapshot(&self, pairs: &PairTable) -> Partial {
+        let (per_pair, matcher) = self.state.peek();
+        partial(
+            pairs,
+            per_pair,
+            matcher,
+            self.link_frames.clone(),
+            self.state.capacity(),
+        )
+    }
+}
+
+/// The partial of per-pair figures indexed like the worker's pair table.
+fn partial(
+    pairs: &PairTable,
+    per_pair: Vec<PairHairpin>,
+    matcher: MatcherStats,
+    link_frames: Vec<u64>,
+    capacity: usize,
+) -> Partial {
+    let out = per_pair
+        .into_iter()
+        .enumerate()
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(i, h)| (*pairs.pair(i as u32), h))
+        .collect();
+    Partial::Hairpin(HairpinPartial {
+        pairs: out,
+        matcher,
+        link_frames,
+        capacity: capacity as u64,
+    })
 }

@@ -192,6 +192,21 @@ impl SeriesStore {
         }
     }
 
+    /// A copy of every open bin and of the late bins not yet handed over, changing
+    /// nothing (for snapshots).
+    pub fn peek(&self) -> Flush {
+        let mut cells = Vec::new();
+        for &id in &self.dirty {
+            let s = &self.series[id as usize];
+            cells.extend(s.cells.iter().map(|c| (s.key, *c)));
+        }
+        Flush {
+            upto_bin: i64::MAX,
+            cells,
+            late: self.late.clone(),
+        }
+    }
+
     /// Packets that arrived after their bin had closed, so far.
     pub fn late_packets(&self) -> u64 {
         self.late_packets

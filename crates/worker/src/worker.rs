@@ -335,6 +335,39 @@ impl Worker {
         }
     }
 
+    /// A copy of what closing every bin and handing over would give now, changing
+    /// nothing: for periodic snapshots of a live capture.
+    pub fn snapshot(&self) -> (Flush, Handover) {
+        let pairs = self
+            .pairs
+            .slots
+            .iter()
+            .filter(|s| !s.counters.is_zero())
+            .map(|s| PairFigures {
+                pair: s.pair,
+                counters: s.counters,
+                sizes: s.sizes,
+            })
+            .collect();
+        let (rev, rex, rlate) = self.reported;
+        let h = Handover {
+            pairs,
+            sizes: self.sizes.clone(),
+            time: self.time,
+            evicted_flows: self.flows.evicted() - rev,
+            expired_flows: self.flows.expired() - rex,
+            flows_in_table: self.flows.len() as u64,
+            late_packets: self.series.late_packets() - rlate,
+            talkers: self.talkers(),
+            analyses: self
+                .analyses
+                .iter()
+                .map(|a| a.snapshot(&self.pairs))
+                .collect(),
+        };
+        (self.series.peek(), h)
+    }
+
     /// Ends the worker: every open bin closed, the last interval handed over.
     pub fn finish(mut self) -> (Flush, Handover) {
         let f = self.close(i64::MAX);

@@ -1,0 +1,109 @@
+//! Warnings: what a reader must know to read a result right, derived from the result.
+
+use crate::sizing::SizingConfig;
+use trombone_schema::{Report, Warning};
+
+/// Adds the warnings a result's figures call for (keeping any already there).
+pub(crate) fn add_warnings(r: &mut Report, cfg: &SizingConfig) {
+    let mut w: Vec<Warning> = Vec::new();
+    let t = &r.totals;
+    if t.untimed_frames > 0 || t.time_outliers > 0 {
+        w.push(Warning::new(
+            "untimed_frames",
+            format!(
+                "{} packets had no usable timestamp and {} lay far outside the capture's time: they are in the matrices but not in the time span, rates, detours or handshakes",
+                t.untimed_frames, t.time_outliers
+            ),
+        ));
+    }
+    if t.late_packets > 0 {
+        w.push(Warning::new(
+            "late_packets",
+            format!(
+                "{} packets arrived after their 5-minute sample had closed (inputs out of time order): counted everywhere, but a sample's busiest bin may be understated",
+                t.late_packets
+            ),
+        ));
+    }
+    if t.ip_packets > 0 && r.time.first_ns.is_none() {
+        w.push(Warning::new(
+            "no_timestamps",
+            "no packet carried a usable timestamp: there are no rates, percentiles or port recommendations",
+        ));
+    }
+    if r.time.first_ns.is_some() && r.time.duration_s < cfg.sample_ns as f64 / 1e9 {
+        w.push(Warning::new(
+            "short_span",
+            format!(
+                "the capture spans {:.0} s, less than one {:.0} s sample: p95 and port recommendations rest on a single partial sample",
+                r.time.duration_s,
+                cfg.sample_ns as f64 / 1e9
+            ),
+        ));
+    }
+    if let Some(h) = &r.hairpin {
+        let zone_seen = r.as_matrix.iter().any(|c| {
+            c.src_country.is_some_and(|x| h.zone.contains(&x))
+                || c.dst_country.is_some_and(|x| h.zone.contains(&x))
+        });
+        let zone: Vec<&str> = h.zone.iter().map(|c| c.as_str()).collect();
+        if !zone_seen && t.ip_packets > 0 {
+            w.push(Warning::new(
+                "zone_matched_nothing",
+                format!(
+                    "no packet came from or went to a network of the zone ({}): check --home/--zone and the database",
+                    zone.join(",")
+                ),
+            ));
+        } else if h.totals.local_packets == 0 && t.ip_packets > 0 {
+            w.push(Warning::new(
+                "no_local_traffic",
+                format!(
+                    "no packet had both ends in the zone ({}): there is no local traffic to find hairpins in",
+                    zone.join(",")
+                ),
+            ));
+        }
+        if h.links_assumed_abroad {
+            w.push(Warning::new(
+                "links_assumed_abroad",
+                "no links file: every link is taken to lead abroad, so all local traffic seen counts as hairpinned",
+            ));
+        }
+        for l in h.links.iter().filter(|l| l.frames == 0) {
+            w.push(Warning::new(
+                "link_unmatched",
+                format!(
+                    "link \"{}\" of the links file matched no frame: check its vlan and mac",
+                    l.name
+                ),
+            ));
+        }
+        if h.matcher.dropped_fresh > 0 || h.matcher.slot_overflows > 0 {
+            w.push(Warning::new(
+                "matcher_pressure",
+                format!(
+                    "the replica matcher lost {} waiting sightings ({} at its cap, {} to repeated copies): some replicas may count as unique packets; raise --max-pending",
+                    h.matcher.dropped_fresh + h.matcher.slot_overflows,
+                    h.matcher.dropped_fresh,
+                    h.matcher.slot_overflows
+                ),
+            ));
+        }
+    }
+    if let Some(wi) = r.sizing.as_ref().and_then(|s| s.what_if.as_ref()) {
+        if wi.asns_given {
+            for p in wi.ports.iter().filter(|p| p.hairpin_in.bytes + p.hairpin_out.bytes == 0) {
+                w.push(Warning::new(
+                    "what_if_no_traffic",
+                    format!("--what-if-asns: AS{} has no hairpinned traffic in this result", p.asn),
+                ));
+            }
+        }
+    }
+    for x in w {
+        if !r.warnings.iter().any(|y| y.code == x.code && y.message == x.message) {
+            r.warnings.push(x);
+        }
+    }
+}
