@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::DbError;
 use crate::source::{Format, Loaded};
 use crate::text::{lines, parse_addr, parse_u32, show};
-use crate::{compact, fmt_asnames, fmt_ip2asn, fmt_mmdb, fmt_pfx2as, fmt_pmacct, fmt_rir};
+use crate::{compact, fmt_asnames, fmt_ip2asn, fmt_mmdb, fmt_mrt, fmt_pfx2as, fmt_pmacct, fmt_rir};
 
 /// The gzip magic bytes.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -20,9 +20,11 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, DbError> {
     gunzip_if_needed(&name, raw)
 }
 
-/// Decompresses `raw` if it starts with the gzip magic, else returns it unchanged.
+/// Decompresses `raw` if it starts with the gzip magic, else returns it unchanged. MRT dumps
+/// (plain, gzip or bzip2) are returned unchanged: their reader decompresses them itself and
+/// keeps what precedes a cut in the stream.
 pub fn gunzip_if_needed(name: &str, raw: Vec<u8>) -> Result<Vec<u8>, DbError> {
-    if !raw.starts_with(&GZIP_MAGIC) {
+    if !raw.starts_with(&GZIP_MAGIC) || trombone_bgp::sniff(&raw).is_some() {
         return Ok(raw);
     }
     let mut out = Vec::with_capacity(raw.len() * 6);
@@ -44,6 +46,9 @@ pub fn gunzip_if_needed(name: &str, raw: Vec<u8>) -> Result<Vec<u8>, DbError> {
 pub fn detect(data: &[u8]) -> Option<Format> {
     if data.starts_with(compact::MAGIC) {
         return Some(Format::Compact);
+    }
+    if trombone_bgp::sniff(data).is_some() {
+        return Some(Format::Mrt);
     }
     let tail = &data[data.len().saturating_sub(128 * 1024)..];
     if tail.windows(MMDB_MARKER.len()).any(|w| w == MMDB_MARKER) {
@@ -82,7 +87,7 @@ pub fn load_bytes(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                 ln,
                 format!(
                     "unrecognised database format (expected ip2asn TSV, pmacct networks_file, RouteViews pfx2as, \
-                     RIR delegated stats, AS names JSON, mmdb or trombone compact): {:?}",
+                     RIR delegated stats, AS names JSON, mmdb, MRT or trombone compact): {:?}",
                     show(l)
                 ),
             ),
@@ -102,8 +107,9 @@ pub fn load_as(name: &str, data: &[u8], fmt: Format) -> Result<Loaded, DbError> 
         Format::Mmdb => fmt_mmdb::load(name, data)?,
         Format::AsNames => fmt_asnames::load(name, data)?,
         Format::Compact => compact::load(name, data)?,
+        Format::Mrt => fmt_mrt::load(name, data)?,
     };
-    if fmt != Format::Compact {
+    if fmt != Format::Compact && fmt != Format::Mrt {
         let info = l.info();
         if info.date.is_none() {
             info.date = crate::text::date_from_name(name);

@@ -15,6 +15,10 @@
 //! - pmacct `networks_file`: routing.
 //! - AS names JSON (`{"asn": "NAME, CC"}`): AS names, and the `CC` suffix as a last-resort ASN country.
 //! - trombone's own compact binary format ([`build_compact`]), the fastest to load.
+//! - MRT routing dumps (RouteViews/RIS RIBs and updates; plain, gzip or bzip2), read by
+//!   `trombone-bgp`: routing, one origin per prefix. **Multi-origin prefixes take the origin
+//!   on most routes (ties: lowest AS), AS-set origins their first AS** (counted in the notes).
+//!   A dump cut short is used up to the cut, and its source report says where.
 //!
 //! # Combining rule
 //! All files given are combined into one database:
@@ -44,6 +48,7 @@ mod explain;
 mod fmt_asnames;
 mod fmt_ip2asn;
 mod fmt_mmdb;
+mod fmt_mrt;
 mod fmt_pfx2as;
 mod fmt_pmacct;
 mod fmt_rir;

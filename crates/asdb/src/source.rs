@@ -26,6 +26,8 @@ pub enum Format {
     AsNames,
     /// trombone's own compact binary database.
     Compact,
+    /// MRT routing dump (TABLE_DUMP/TABLE_DUMP_V2 RIB, BGP4MP updates), plain, gzip or bzip2.
+    Mrt,
 }
 
 impl Format {
@@ -39,6 +41,7 @@ impl Format {
             Format::Mmdb => "mmdb",
             Format::AsNames => "as-names-json",
             Format::Compact => "trombone-compact",
+            Format::Mrt => "mrt",
         }
     }
 }

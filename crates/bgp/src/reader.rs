@@ -84,6 +84,8 @@ pub struct ReadStats {
     pub withdrawals: u64,
     /// BGP4MP state changes out of Established (the peer's routes were dropped).
     pub peer_downs: u64,
+    /// MRT header timestamp (Unix seconds) of the first record: a RIB dump's time.
+    pub first_timestamp: Option<u32>,
     /// Records, entries or prefixes skipped, by reason.
     pub skipped: Vec<Skipped>,
     /// The error that ended the read before the end of the stream: the data before it is kept.
@@ -103,6 +105,7 @@ impl ReadStats {
             announcements: 0,
             withdrawals: 0,
             peer_downs: 0,
+            first_timestamp: None,
             skipped: Vec::new(),
             error: None,
         }
@@ -174,6 +177,8 @@ pub(crate) fn read(name: &str, input: impl Read, sink: &mut impl Sink) -> ReadSt
             Ok(rec) => {
                 st.records += 1;
                 st.bytes = r.pos;
+                st.first_timestamp
+                    .get_or_insert(rec.common_header.timestamp);
                 let ty = u16::from(rec.common_header.entry_type);
                 let sub = rec.common_header.entry_subtype;
                 let body = rec.message_bytes.clone();

@@ -23,6 +23,13 @@ index names a peer of the last PEER_INDEX_TABLE.
 Then, for the two RouteViews RIB samples, lines "origin<TAB>file<TAB>prefix<TAB>origins" for
 every 97th prefix (in the sort order above), for spot checks of single prefixes.
 
+And lines "lookup<TAB>file<TAB>address<TAB>asn" for addresses in some prefixes of the two RIB
+samples (every 600th prefix and the first five multi-origin ones), each address the prefix's
+first one unless a more specific prefix of the table covers it (then the prefix is passed
+over): the ASN a database built from the file must answer, with the multi-origin rule "the
+origin on most routes, ties broken by the lowest AS (a single AS before an AS set); an AS set
+gives its first AS". The default route is passed over (not an IP->ASN record).
+
 Usage: python3 mrtparse_expected.py ../../../../shared/data/bgp > data/mrtparse-expected.tsv
 """
 import ipaddress
@@ -210,7 +217,44 @@ def run(fn):
     distinct = len(set(routes.values()))
     crc = zlib.crc32("".join(text).encode())
     stop = stop_offset(fn) if st["truncated"] else -1
-    return st, v4, v6, len(routes), distinct, moas, sets, crc, origins_of, stop
+    counts = {}
+    for (peer, prefix, pid), path in routes.items():
+        o = origin(path)
+        if o is not None:
+            c = counts.setdefault(prefix, {})
+            c[o] = c.get(o, 0) + 1
+    return st, v4, v6, len(routes), distinct, moas, sets, crc, origins_of, stop, counts
+
+
+def pick_asn(c):
+    def k(item):
+        o, n = item
+        m = [int(x) for x in o.split(",")]
+        return (-n, len(m) > 1, m)
+    return int(sorted(c.items(), key=k)[0][0].split(",")[0])
+
+
+def lookups(f, counts):
+    pfxs = sorted(counts, key=lambda p: (p.version, int(p.network_address), p.prefixlen))
+    by_len = {}
+    for p in pfxs:
+        by_len.setdefault(p.prefixlen, set()).add(p)
+    out = []
+    moas_seen = 0
+    for i, p in enumerate(pfxs):
+        moas = len(counts[p]) > 1
+        if not (i % 600 == 0 or (moas and moas_seen < 5)) or p.prefixlen == 0:
+            continue
+        a = p.network_address
+        covered = any(
+            ipaddress.ip_network("%s/%d" % (a, l), strict=False) in by_len[l]
+            for l in by_len if l > p.prefixlen
+        )
+        if covered:
+            continue
+        moas_seen += moas
+        out.append("lookup\t%s\t%s\t%d" % (f, a, pick_asn(counts[p])))
+    return out
 
 
 def main():
@@ -221,12 +265,13 @@ def main():
     print("# file\trecords\trib_entries\tannounced\twithdrawn\tprefixes_v4\tprefixes_v6\troutes\tdistinct_paths\tmoas_prefixes\tset_origin_prefixes\torigins_crc32\ttruncated\tstop_offset")
     samples = []
     for f in files:
-        st, v4, v6, nr, distinct, moas, sets, crc, origins_of, stop = run(os.path.join(d, f))
+        st, v4, v6, nr, distinct, moas, sets, crc, origins_of, stop, counts = run(os.path.join(d, f))
         print("\t".join(map(str, [f, st["records"], st["rib"], st["ann"], st["wd"], v4, v6, nr, distinct, moas, sets, crc, st["truncated"], stop])))
         if f.startswith("rib"):
             for i, (p, o) in enumerate(sorted(origins_of.items(), key=lambda x: (x[0].version, int(x[0].network_address), x[0].prefixlen))):
                 if i % 97 == 0 or "_" in o or "," in o:
                     samples.append("origin\t%s\t%s\t%s" % (f, p, o))
+            samples += lookups(f, counts)
     print("\n".join(samples))
 
 
