@@ -366,6 +366,28 @@ mod tests {
     }
 
     #[test]
+    fn options_data_before_its_template() {
+        let mut dec = decoder();
+        let opts = sampling_options();
+        // The options data set alone, then its template: it updates the
+        // sampling late, and counts as no flow record decoded late.
+        let data_only = B(opts.0[4 + 18..].to_vec());
+        assert_eq!(flows(&mut dec, 0, &message(0, data_only)).1, Ok(0));
+        assert_eq!(dec.stats().sets_buffered, 1);
+        let t_only = B(opts.0[..4 + 18].to_vec());
+        flows(&mut dec, 0, &message(1, t_only.bytes(&template().0)))
+            .1
+            .unwrap();
+        let s = dec.stats();
+        assert_eq!(
+            (s.options_records, s.records_decoded_late, s.flow_records),
+            (1, 0, 0)
+        );
+        let (recs, _) = flows(&mut dec, 0, &message(2, B::new().set(300, record(b"x", 5))));
+        assert_eq!(recs[0].sampling_interval, 100);
+    }
+
+    #[test]
     fn withdrawals() {
         let mut dec = decoder();
         let dg = message(

@@ -367,8 +367,10 @@ impl Stream {
             for p in waiting {
                 if p.template_id == id {
                     self.pending_bytes -= p.data.len();
-                    let n = self.data_set(id, &p.data, p.time, origin, stats, out);
-                    stats.records_decoded_late += u64::from(n.unwrap_or(0));
+                    // Flow records only: an options data set counts options records.
+                    let before = stats.flow_records;
+                    let _ = self.data_set(id, &p.data, p.time, origin, stats, out);
+                    stats.records_decoded_late += stats.flow_records - before;
                 } else {
                     kept.push_back(p);
                 }
