@@ -16,8 +16,8 @@
 //! without address or coordinates), else by a token of the file name (`ix-0.json`,
 //! `peeringdb_netixlan.json`).
 //!
-//! The tables of all PeeringDB files loaded are joined together ([`resolve`]), so `ix`,
-//! `ixlan`, `ixpfx`, `net` and `netixlan` may come in separate files.
+//! The tables of all PeeringDB files loaded are joined together when the directory is built,
+//! so `ix`, `ixlan`, `ixpfx`, `net` and `netixlan` may come in separate files.
 
 use crate::error::{IxpError, Warnings};
 use crate::json::{Any, Flag, Has, List, Num, Str};
