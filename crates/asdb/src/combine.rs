@@ -2,8 +2,7 @@
 //! routing and country layers are flattened by longest-prefix match, then merged into the final
 //! lookup tables with the ASN-registration fallback for country.
 
-use std::collections::HashMap;
-
+use crate::asn_ranges::AsnCountries;
 use crate::db::AsDb;
 use crate::names::AsNames;
 use crate::ranges::{flatten, Key, Layer, NONE};
@@ -28,11 +27,7 @@ pub fn combine(loaded: Vec<Loaded>) -> Result<AsDb, DbError> {
         let mut l = loaded.into_iter().next().unwrap_or_default();
         let pre = l.prebuilt.take().map(|b| *b).unwrap_or_default();
         let summary = l.label.take();
-        let map = l
-            .asn_cc
-            .iter()
-            .map(|a| (a.asn, (a.country, a.src)))
-            .collect();
+        let map = AsnCountries::from_records(&l.asn_cc);
         return Ok(finish(pre, map, l.names, l.sources, summary));
     }
     let mut sources = Vec::with_capacity(total);
@@ -91,11 +86,7 @@ pub fn combine(loaded: Vec<Loaded>) -> Result<AsDb, DbError> {
         }
     }
     // Registered country per ASN: strongest kind first, then earliest source, then first record.
-    asn_cc.sort_by_key(|a| (a.asn, a.rank, a.src));
-    let mut map: HashMap<u32, (Country, u16)> = HashMap::with_capacity(asn_cc.len());
-    for a in &asn_cc {
-        map.entry(a.asn).or_insert((a.country, a.src));
-    }
+    let map = AsnCountries::from_records(&asn_cc);
     names.sort_by_key(|n| n.2);
     Ok(finish(pre, map, names, sources, None))
 }
@@ -103,13 +94,13 @@ pub fn combine(loaded: Vec<Loaded>) -> Result<AsDb, DbError> {
 /// Builds lookup tables from final layers and maps, and the database summary.
 fn finish(
     pre: Prebuilt,
-    mut map: HashMap<u32, (Country, u16)>,
+    map: AsnCountries,
     names: Vec<(u32, String, u16)>,
     sources: Vec<SourceInfo>,
     label: Option<String>,
 ) -> AsDb {
-    // AS 0 means "unknown" in trombone: it has neither a name nor a country.
-    map.remove(&0);
+    // AS 0 means "unknown" in trombone: it has neither a name nor a country (from_records
+    // leaves it out).
     let v4 = build_table(&pre.route4, &pre.cc4, &map);
     let v6 = build_table(&pre.route6, &pre.cc6, &map);
     let names = AsNames::from_pairs(
@@ -163,11 +154,7 @@ pub fn summarize(sources: &[SourceInfo], label: Option<String>) -> DbSource {
 }
 
 /// Merges a routing layer and a country layer into the final lookup table.
-fn build_table<K: Key>(
-    route: &Layer<K>,
-    cc: &Layer<K>,
-    asn_cc: &HashMap<u32, (Country, u16)>,
-) -> Table<K> {
+fn build_table<K: Key>(route: &Layer<K>, cc: &Layer<K>, asn_cc: &AsnCountries) -> Table<K> {
     let mut starts = Vec::with_capacity(route.starts.len() + cc.starts.len());
     let mut infos = Vec::with_capacity(route.starts.len() + cc.starts.len());
     let (mut i, mut j) = (0usize, 0usize);
@@ -177,7 +164,7 @@ fn build_table<K: Key>(
         let country = if ca.val != NONE {
             Country::from_u16(ca.val as u16)
         } else if asn != 0 {
-            asn_cc.get(&asn).map(|&(c, _)| c)
+            asn_cc.get(asn).map(|(c, _)| c)
         } else {
             None
         };

@@ -3,12 +3,14 @@
 //!
 //! Layout (all integers little-endian; `v` = LEB128 varint):
 //! ```text
-//! "TRMBASDB" u32:version=1
+//! "TRMBASDB" u32:version=2
 //! v:len label-bytes                    summary description (DbSource.source)
 //! v:len sources-json                   [SourceInfo, ...] (names reduced to file base names)
 //! layer route4, layer route6, layer cc4, layer cc6
 //!    layer = v:n, n x v:start-delta, n x v:(val+1 or 0 for none), n x u8:prio, n x u8:cidr, n x v:(src+1 or 0)
-//! v:n, n x (v:asn-delta, u16:country, v:src)          registered country per ASN, ascending
+//! v:n, n x (v:first-delta, v:count-1, u16:country, v:src)
+//!                                      registered country per ASN interval, ascending, disjoint
+//!                                      (version 1 had no count: one ASN per entry; still read)
 //! v:n, n x (v:asn-delta, v:len, bytes)                AS names, ascending
 //! u32:crc32 of everything before it
 //! ```
@@ -26,8 +28,8 @@ use crate::Country;
 
 /// The first bytes of a compact file.
 pub const MAGIC: &[u8] = b"TRMBASDB";
-/// The format version written and read.
-const VERSION: u32 = 1;
+/// The format version written (1 is still read).
+const VERSION: u32 = 2;
 
 /// Options for [`build_compact`] / [`write_compact`].
 #[derive(Clone, Debug, Default)]
@@ -122,13 +124,11 @@ pub fn encode(db: &AsDb, label: Option<&str>) -> Vec<u8> {
     put_layer(&mut w, &db.layers.route6);
     put_layer(&mut w, &db.layers.cc4);
     put_layer(&mut w, &db.layers.cc6);
-    let mut cc: Vec<(u32, Country, u16)> =
-        db.asn_cc.iter().map(|(&a, &(c, s))| (a, c, s)).collect();
-    cc.sort_unstable_by_key(|x| x.0);
-    put_v(&mut w, cc.len() as u128);
+    put_v(&mut w, db.asn_cc.intervals().count() as u128);
     let mut prev = 0u32;
-    for (a, c, s) in cc {
+    for (a, l, c, s) in db.asn_cc.intervals() {
         put_v(&mut w, u128::from(a - prev));
+        put_v(&mut w, u128::from(l - a));
         prev = a;
         w.extend_from_slice(&c.to_u16().to_le_bytes());
         put_v(&mut w, u128::from(s));
@@ -349,7 +349,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         pos: MAGIC.len(),
     };
     let ver = u32::from_le_bytes(r.take(4, "version")?.try_into().unwrap_or([0; 4]));
-    if ver != VERSION {
+    if ver != VERSION && ver != 1 {
         return Err(DbError::offset(
             name,
             MAGIC.len() as u64,
@@ -398,12 +398,18 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
     let n = r.count(4, "ASN country count")?;
     let mut asn_cc = Vec::with_capacity(n);
     let mut asn = 0u32;
-    for i in 0..n {
+    let mut prev_last: Option<u32> = None;
+    for _ in 0..n {
         let d = r.v32("ASN")?;
-        if i > 0 && d == 0 {
+        asn = asn.checked_add(d).ok_or_else(|| r.err("ASN overflows"))?;
+        if prev_last.is_some_and(|p| asn <= p) {
             return Err(r.err("ASN country list not ascending"));
         }
-        asn = asn.checked_add(d).ok_or_else(|| r.err("ASN overflows"))?;
+        let span = if ver == 1 { 0 } else { r.v32("ASN count")? };
+        let last = asn
+            .checked_add(span)
+            .ok_or_else(|| r.err("ASN interval overflows"))?;
+        prev_last = Some(last);
         let c = r.take(2, "country")?;
         let country = Country::from_u16(u16::from_le_bytes([c[0], c[1]]))
             .ok_or_else(|| r.err("bad country code"))?;
@@ -414,6 +420,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
             .ok_or_else(|| r.err("bad source index"))?;
         asn_cc.push(AsnCountry {
             asn,
+            last,
             country,
             rank: AsnCountryRank::Rir,
             src,

@@ -1,10 +1,10 @@
 //! The database handle: construction entry points, hot-path lookups, names, info and explanations.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use crate::asn_ranges::AsnCountries;
 use crate::explain::{CountryOrigin, DbInfo, Explanation, RouteMatch};
 use crate::names::AsNames;
 use crate::ranges::{prefix_mask, Attr, Key, Layer, NONE};
@@ -21,8 +21,8 @@ pub struct AsDb {
     pub(crate) v6: Table<u128>,
     /// The routing and country layers the tables were built from (for explanations/export).
     pub(crate) layers: Prebuilt,
-    /// ASN -> (registered country, source index).
-    pub(crate) asn_cc: HashMap<u32, (Country, u16)>,
+    /// ASN -> (registered country, source index), as ASN intervals.
+    pub(crate) asn_cc: AsnCountries,
     /// ASN -> name.
     pub(crate) names: AsNames,
     /// Every source, indexed by the `src` of layer pieces.
@@ -124,7 +124,7 @@ impl AsDb {
 
     /// The registered country of an AS, if any source provided one.
     pub fn asn_country(&self, asn: u32) -> Option<Country> {
-        self.asn_cc.get(&asn).map(|&(c, _)| c)
+        self.asn_cc.get(asn).map(|(c, _)| c)
     }
 
     /// Summary for `trombone db info`.
@@ -135,8 +135,7 @@ impl AsDb {
             + self.layers.route6.heap_bytes()
             + self.layers.cc4.heap_bytes()
             + self.layers.cc6.heap_bytes();
-        // HashMap: key + value + control byte per bucket, roughly.
-        let map_bytes = self.asn_cc.capacity() * (std::mem::size_of::<(u32, (Country, u16))>() + 1);
+        let map_bytes = self.asn_cc.heap_bytes();
         DbInfo {
             source: self.source.clone(),
             sources: self.sources.clone(),
@@ -182,8 +181,8 @@ impl AsDb {
                 range,
                 source: src_name(a.src),
             },
-            (None, asn) if asn != 0 => match self.asn_cc.get(&asn) {
-                Some(&(_, src)) => CountryOrigin::AsnRegistration {
+            (None, asn) if asn != 0 => match self.asn_cc.get(asn) {
+                Some((_, src)) => CountryOrigin::AsnRegistration {
                     source: src_name(src),
                 },
                 None => CountryOrigin::Unknown,

@@ -51,6 +51,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         if let Some(c) = cc {
             out.asn_cc.push(AsnCountry {
                 asn,
+                last: asn,
                 country: c,
                 rank: AsnCountryRank::NameSuffix,
                 src: 0,

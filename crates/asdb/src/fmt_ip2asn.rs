@@ -106,6 +106,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
                     cc_of.insert(asn, c);
                     out.asn_cc.push(AsnCountry {
                         asn,
+                        last: asn,
                         country: c,
                         rank: AsnCountryRank::Column,
                         src: 0,

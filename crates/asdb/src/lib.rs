@@ -37,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+mod asn_ranges;
 mod combine;
 mod compact;
 mod country;

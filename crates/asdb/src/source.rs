@@ -135,11 +135,13 @@ pub enum AsnCountryRank {
     NameSuffix = 2,
 }
 
-/// The registered country of one ASN according to one source.
+/// The registered country of a block of ASNs (`asn..=last`) according to one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AsnCountry {
-    /// The ASN.
+    /// The (first) ASN.
     pub asn: u32,
+    /// The last ASN of the block (`asn` for a single ASN).
+    pub last: u32,
     /// Its country.
     pub country: Country,
     /// What kind of record said so.
@@ -204,17 +206,20 @@ impl Loaded {
     /// Fills the per-source counters from the collected records.
     pub fn finish_counts(&mut self) {
         let mut counts = vec![[0u64; 6]; self.sources.len()];
-        let mut bump = |src: u16, k: usize| {
+        let mut add = |src: u16, k: usize, n: u64| {
             if let Some(c) = counts.get_mut(src as usize) {
-                c[k] += 1;
+                c[k] += n;
             }
         };
+        let mut bump = |src: u16, k: usize| add(src, k, 1);
         self.route4.iter().for_each(|e| bump(e.src, 0));
         self.route6.iter().for_each(|e| bump(e.src, 1));
         self.cc4.iter().for_each(|e| bump(e.src, 2));
         self.cc6.iter().for_each(|e| bump(e.src, 3));
-        self.asn_cc.iter().for_each(|a| bump(a.src, 4));
         self.names.iter().for_each(|n| bump(n.2, 5));
+        self.asn_cc
+            .iter()
+            .for_each(|a| add(a.src, 4, u64::from(a.last.saturating_sub(a.asn)) + 1));
         for (s, c) in self.sources.iter_mut().zip(counts) {
             s.routes_v4 = c[0];
             s.routes_v6 = c[1];
