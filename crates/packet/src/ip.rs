@@ -26,27 +26,70 @@ fn fill_transport(meta: &mut PacketMeta, payload: &[u8]) {
     }
 }
 
-/// Digest of up to the first 16 bytes of the IP payload: identical for two
-/// sightings of one packet, different for most distinct packets.
+/// Most payload bytes the digest covers.
+pub(crate) const DIGEST_BYTES: usize = 32;
+/// Where the digested byte count sits in the digest (its top 6 bits).
+pub(crate) const DIGEST_LEN_SHIFT: u32 = 58;
+
+/// The bytes the payload digest covers: after the TCP header (its data
+/// offset) or the UDP / UDP-Lite header; for other protocols, and for later
+/// fragments, which carry no transport header, the whole IP payload.
 #[inline]
-fn digest(payload: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    let mut b = [0u8; 8];
-    let n = payload.len().min(16);
-    let first = n.min(8);
-    a[..first].copy_from_slice(&payload[..first]);
-    if n > 8 {
-        b[..n - 8].copy_from_slice(&payload[8..n]);
+fn digested(proto: u8, later: bool, transport: &[u8]) -> &[u8] {
+    if later {
+        return transport;
     }
-    mix64(u64::from_le_bytes(a) ^ mix64(u64::from_le_bytes(b) ^ n as u64))
+    match proto {
+        6 => match transport.get(12) {
+            Some(&b) => transport
+                .get(usize::from(b >> 4).max(5) * 4..)
+                .unwrap_or(&[]),
+            None => &[],
+        },
+        17 | 136 => transport.get(8..).unwrap_or(&[]),
+        _ => transport,
+    }
 }
 
-/// Parses the IP header at the start of `bytes`.
+/// Digest of up to the first 32 captured bytes of `payload`: identical for
+/// two sightings of one packet, different for most distinct packets. The
+/// top 6 bits hold how many bytes it covered, the low 58 their hash.
+#[inline]
+fn digest(payload: &[u8]) -> u64 {
+    let n = payload.len().min(DIGEST_BYTES);
+    let mut buf = [0u8; DIGEST_BYTES];
+    buf[..n].copy_from_slice(&payload[..n]);
+    let word = |i: usize| {
+        u64::from_le_bytes([
+            buf[i],
+            buf[i + 1],
+            buf[i + 2],
+            buf[i + 3],
+            buf[i + 4],
+            buf[i + 5],
+            buf[i + 6],
+            buf[i + 7],
+        ])
+    };
+    // Each step is a bijection of the running value for a fixed word, so two
+    // payloads of one length differing in any word differ before the final mix.
+    let mut h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for i in (0..DIGEST_BYTES).step_by(8) {
+        h = (h ^ word(i))
+            .wrapping_mul(0xD6E8_FEB8_6659_FD93)
+            .rotate_left(32);
+    }
+    (mix64(h) >> 6) | ((n as u64) << DIGEST_LEN_SHIFT)
+}
+
+/// Parses the IP header at the start of `bytes`, returning its fields and
+/// the transport bytes (after any IPv6 extension headers, within the IP
+/// length, as far as captured).
 ///
 /// `hint` is the version the link layer announced (0 = read the nibble). A
 /// version nibble that contradicts the link layer makes the frame malformed.
 #[inline]
-pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<PacketMeta, Skip> {
+pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<(PacketMeta, &[u8]), Skip> {
     let Some(&first) = bytes.first() else {
         return Err(Skip::Malformed);
     };
@@ -63,7 +106,7 @@ pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<PacketMeta, Skip> {
 
 /// IPv4: volume from total length (or the captured length when total length
 /// is 0, as segmentation offload leaves it in captures taken on the sender).
-fn parse_v4(bytes: &[u8]) -> Result<PacketMeta, Skip> {
+fn parse_v4(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
     let (slice, _) = LaxIpv4Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
     let h = slice.header();
     let header_len = h.slice().len() as u32;
@@ -97,8 +140,8 @@ fn parse_v4(bytes: &[u8]) -> Result<PacketMeta, Skip> {
     if offset == 0 {
         fill_transport(&mut meta, payload.payload);
     }
-    meta.payload_digest = digest(payload.payload);
-    Ok(meta)
+    meta.payload_digest = digest(digested(meta.proto, offset > 0, payload.payload));
+    Ok((meta, payload.payload))
 }
 
 /// IPv6: volume is 40 + payload length; extension headers are walked to the
@@ -108,7 +151,7 @@ fn parse_v4(bytes: &[u8]) -> Result<PacketMeta, Skip> {
 /// here with explicit bounds checks, because etherparse 0.21's extension
 /// iterator reads out of bounds on a truncated chain after a lax parse
 /// (found by the shared corpus: tcpdump's ipv6-next-header-oobr-1.pcap).
-fn parse_v6(bytes: &[u8]) -> Result<PacketMeta, Skip> {
+fn parse_v6(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
     let h = Ipv6HeaderSlice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
     let payload_len = u32::from(h.payload_length());
     // Payload length 0 means a jumbogram or an offloaded capture: use what we have.
@@ -177,8 +220,8 @@ fn parse_v6(bytes: &[u8]) -> Result<PacketMeta, Skip> {
     if !later {
         fill_transport(&mut meta, rest);
     }
-    meta.payload_digest = digest(rest);
-    Ok(meta)
+    meta.payload_digest = digest(digested(meta.proto, later, rest));
+    Ok((meta, rest))
 }
 
 /// Most IPv6 extension headers walked before giving up on the chain.
@@ -203,7 +246,7 @@ mod tests {
         let mut p = v4(1500, 0x4000, 6);
         // TCP: sport 443, dport 51000, seq 7, ack 9, data offset 5, flags SYN|ACK
         p.extend_from_slice(&[0x01, 0xbb, 0xc7, 0x38, 0, 0, 0, 7, 0, 0, 0, 9, 0x50, 0x12]);
-        let m = parse_ip(&p, 4).unwrap();
+        let m = parse_ip(&p, 4).unwrap().0;
         assert_eq!(m.l3_len, 1500);
         assert_eq!((m.sport, m.dport), (443, 51000));
         assert_eq!((m.tcp_seq, m.tcp_ack, m.tcp_flags), (7, 9, 0x12));
@@ -218,12 +261,12 @@ mod tests {
     fn ipv4_fragments() {
         let mut first = v4(1500, 0x2000, 17); // MF, offset 0
         first.extend_from_slice(&[0, 53, 0, 99, 0, 8, 0, 0]);
-        let m = parse_ip(&first, 0).unwrap();
+        let m = parse_ip(&first, 0).unwrap().0;
         assert_eq!(m.fragment, Fragment::First);
         assert_eq!((m.sport, m.dport), (53, 99));
         let mut later = v4(300, 185, 17); // offset 185*8
         later.extend_from_slice(&[0, 53, 0, 99]);
-        let m = parse_ip(&later, 0).unwrap();
+        let m = parse_ip(&later, 0).unwrap().0;
         assert_eq!(m.fragment, Fragment::Later);
         assert_eq!((m.sport, m.dport), (0, 0));
         assert_eq!(m.l3_len, 300);
@@ -247,7 +290,7 @@ mod tests {
     fn ipv4_total_length_zero_uses_captured_length() {
         let mut p = v4(0, 0, 17);
         p.extend_from_slice(&[0; 30]);
-        assert_eq!(parse_ip(&p, 4).unwrap().l3_len, 50);
+        assert_eq!(parse_ip(&p, 4).unwrap().0.l3_len, 50);
     }
 
     /// A 40-byte IPv6 header with the given payload length and next header.
@@ -263,7 +306,7 @@ mod tests {
     fn ipv6_udp_truncated() {
         let mut p = v6(1200, 17);
         p.extend_from_slice(&[0x13, 0x88, 0x00, 0x35]);
-        let m = parse_ip(&p, 6).unwrap();
+        let m = parse_ip(&p, 6).unwrap().0;
         assert_eq!(m.l3_len, 1240);
         assert_eq!((m.sport, m.dport), (5000, 53));
         assert_eq!(m.ttl, 57);
@@ -277,7 +320,7 @@ mod tests {
         let mut p = v6(16, 44);
         p.extend_from_slice(&[17, 0, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef]);
         p.extend_from_slice(&[0, 7, 0, 9, 0, 8, 0, 0]);
-        let m = parse_ip(&p, 0).unwrap();
+        let m = parse_ip(&p, 0).unwrap().0;
         assert_eq!(m.proto, 17);
         assert_eq!(m.fragment, Fragment::First);
         assert_eq!(m.ip_id, 0xdead_beef);
@@ -285,16 +328,45 @@ mod tests {
         // offset 100 (100 << 3 = 0x0320), no M flag: a later fragment
         p[42] = 0x03;
         p[43] = 0x20;
-        let m = parse_ip(&p, 0).unwrap();
+        let m = parse_ip(&p, 0).unwrap().0;
         assert_eq!(m.fragment, Fragment::Later);
         assert_eq!((m.sport, m.dport), (0, 0));
     }
 
     #[test]
     fn digest_tells_packets_apart() {
-        assert_eq!(digest(b"abcdefghijklmnopXYZ"), digest(b"abcdefghijklmnop"));
+        let a = b"abcdefghijklmnopqrstuvwxyz012345";
+        assert_eq!(digest(b"abcdefghijklmnopqrstuvwxyz012345XYZ"), digest(a));
+        assert_ne!(digest(b"abcdefghijklmnopqrstuvwxyz012346"), digest(a));
+        assert_ne!(digest(b"bbcdefghijklmnopqrstuvwxyz012345"), digest(a));
         assert_ne!(digest(b"abcdefghijklmnop"), digest(b"abcdefghijklmnoq"));
         assert_ne!(digest(b"abc"), digest(b"abc\0"));
+        // the top 6 bits say how many bytes were digested
+        assert_eq!(digest(a) >> 58, 32);
+        assert_eq!(digest(b"abc") >> 58, 3);
+        assert_eq!(digest(b"") >> 58, 0);
+    }
+
+    #[test]
+    fn digest_skips_tcp_and_udp_headers() {
+        // TCP with data offset 6 (24-byte header): payload starts at 24.
+        let mut tcp = vec![0u8; 24];
+        tcp[12] = 0x60;
+        tcp.extend_from_slice(b"payload");
+        assert_eq!(digested(6, false, &tcp), b"payload");
+        // data offset below 5 is read as 5; a header cut short leaves nothing
+        tcp[12] = 0x10;
+        assert_eq!(&digested(6, false, &tcp)[..4], &[0, 0, 0, 0]);
+        assert_eq!(digested(6, false, &tcp[..12]), b"");
+        tcp[12] = 0x60;
+        assert_eq!(digested(6, false, &tcp[..22]), b"");
+        // UDP and UDP-Lite: 8 bytes
+        assert_eq!(digested(17, false, b"12345678quic"), b"quic");
+        assert_eq!(digested(136, false, b"12345678x"), b"x");
+        assert_eq!(digested(17, false, b"1234"), b"");
+        // ICMP, and any later fragment: the whole IP payload
+        assert_eq!(digested(1, false, b"\x08\x00ping"), b"\x08\x00ping");
+        assert_eq!(digested(17, true, b"12345678quic"), b"12345678quic");
     }
 
     #[test]
@@ -302,7 +374,7 @@ mod tests {
         // hop-by-hop header claiming 255*8+8 bytes, but only 8 captured
         let mut p = v6(2048, 0);
         p.extend_from_slice(&[17, 255, 0, 0, 0, 0, 0, 0]);
-        let m = parse_ip(&p, 6).unwrap();
+        let m = parse_ip(&p, 6).unwrap().0;
         assert_eq!(m.l3_len, 2088);
         assert_eq!((m.sport, m.dport), (0, 0));
         // a chain of hop-by-hop headers longer than the walk limit
@@ -318,7 +390,7 @@ mod tests {
         let mut p = v6(28, 60);
         p.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]); // dest opts, 8 bytes, next TCP
         p.extend_from_slice(&[0, 80, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02]);
-        let m = parse_ip(&p, 6).unwrap();
+        let m = parse_ip(&p, 6).unwrap().0;
         assert_eq!(m.proto, 6);
         assert_eq!((m.sport, m.dport, m.tcp_flags), (80, 8080, 0x02));
     }

@@ -1,6 +1,6 @@
 //! BSD loopback headers: NULL (family in the writer's byte order) and LOOP (network order).
 
-use crate::link::L3;
+use crate::link::{Payload, L3};
 use crate::Skip;
 
 /// Maps a BSD address family number to an IP version (AF_INET6 differs per OS).
@@ -12,12 +12,14 @@ fn family_version(af: u32) -> Option<u8> {
     }
 }
 
-/// Shared tail: 4-byte header then IP.
+/// Shared tail: 4-byte header then IP (or another family, which carries no ethertype).
 fn finish(data: &[u8], af: u32) -> Result<L3<'_>, Skip> {
-    match family_version(af) {
-        Some(v) => Ok(L3::bare(&data[4..], v)),
-        None => Err(Skip::NonIp),
-    }
+    let mut l3 = L3::bare(&data[4..], 0);
+    l3.payload = match family_version(af) {
+        Some(v) => Payload::Ip(v),
+        None => Payload::Other(0),
+    };
+    Ok(l3)
 }
 
 /// Strips a DLT_NULL header; its byte order is the writer's, so take the reading that is small.
@@ -54,16 +56,28 @@ mod tests {
     fn null_both_byte_orders() {
         let le = [2, 0, 0, 0, 0x45];
         let be = [0, 0, 0, 2, 0x45];
-        assert_eq!(decap_null(&le).unwrap().version_hint, 4);
-        assert_eq!(decap_null(&be).unwrap().version_hint, 4);
-        assert_eq!(decap_null(&[30, 0, 0, 0, 0x60]).unwrap().version_hint, 6);
-        assert_eq!(decap_null(&[7, 0, 0, 0]).unwrap_err(), Skip::NonIp);
+        assert_eq!(decap_null(&le).unwrap().payload, Payload::Ip(4));
+        assert_eq!(decap_null(&be).unwrap().payload, Payload::Ip(4));
+        assert_eq!(
+            decap_null(&[30, 0, 0, 0, 0x60]).unwrap().payload,
+            Payload::Ip(6)
+        );
+        assert_eq!(
+            decap_null(&[7, 0, 0, 0]).unwrap().payload,
+            Payload::Other(0)
+        );
     }
 
     #[test]
     fn loop_is_network_order() {
-        assert_eq!(decap_loop(&[0, 0, 0, 24, 0x60]).unwrap().version_hint, 6);
-        assert_eq!(decap_loop(&[24, 0, 0, 0, 0x60]).unwrap_err(), Skip::NonIp);
+        assert_eq!(
+            decap_loop(&[0, 0, 0, 24, 0x60]).unwrap().payload,
+            Payload::Ip(6)
+        );
+        assert_eq!(
+            decap_loop(&[24, 0, 0, 0, 0x60]).unwrap().payload,
+            Payload::Other(0)
+        );
         assert_eq!(decap_loop(&[0, 0, 0]).unwrap_err(), Skip::Malformed);
     }
 }

@@ -1,6 +1,6 @@
 //! Linux cooked capture headers, v1 (LINKTYPE_LINUX_SLL) and v2 (LINKTYPE_LINUX_SLL2).
 
-use crate::link::{ip_version_of, L3};
+use crate::link::{payload_of, L3};
 use crate::Skip;
 
 /// SLL v1 header length.
@@ -17,12 +17,10 @@ fn mac_of(addr: &[u8], len: u8) -> [u8; 6] {
     m
 }
 
-/// Maps the cooked header's protocol field to the IP payload.
+/// Maps the cooked header's protocol field (an ethertype) to the payload.
 fn finish(data: &[u8], off: usize, proto: u16, mac: [u8; 6]) -> Result<L3<'_>, Skip> {
-    let Some(v) = ip_version_of(proto) else {
-        return Err(Skip::NonIp);
-    };
-    let mut l3 = L3::bare(&data[off..], v);
+    let mut l3 = L3::bare(&data[off..], 0);
+    l3.payload = payload_of(proto);
     // The cooked header carries one address, the sender's (ours for
     // outgoing packets), so it is the source MAC either way.
     l3.src_mac = mac;
@@ -54,13 +52,14 @@ pub(crate) fn decap_v2(data: &[u8]) -> Result<L3<'_>, Skip> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::Payload;
 
     #[test]
     fn v1_ipv4() {
         let mut f = vec![0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 9, 0, 0, 0x08, 0x00];
         f.push(0x45);
         let l3 = decap_v1(&f).unwrap();
-        assert_eq!(l3.version_hint, 4);
+        assert_eq!(l3.payload, Payload::Ip(4));
         assert_eq!(l3.bytes, &[0x45]);
         assert_eq!(l3.src_mac, [2, 0, 0, 0, 0, 9]);
     }
@@ -72,11 +71,11 @@ mod tests {
         ];
         f.push(0x60);
         let l3 = decap_v2(&f).unwrap();
-        assert_eq!(l3.version_hint, 6);
+        assert_eq!(l3.payload, Payload::Ip(6));
         assert_eq!(l3.bytes, &[0x60]);
         f[0] = 0x08;
         f[1] = 0x06;
-        assert_eq!(decap_v2(&f).unwrap_err(), Skip::NonIp);
+        assert_eq!(decap_v2(&f).unwrap().payload, Payload::Other(0x0806));
     }
 
     #[test]
