@@ -212,6 +212,10 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     if rotate.is_some() && o.interval.is_some() {
         return Err("--interval and --rotate: use one (--rotate already writes a result per interval)".into());
     }
+    // Parquet datasets are appended to: cumulative --interval snapshots would count twice.
+    if o.interval.is_some() && a.opts.format == Format::Parquet {
+        return Err("--interval with --format parquet: snapshots are cumulative and a dataset is appended to (use --rotate)".into());
+    }
     o.rotate = rotate.map(|ns| Duration::from_nanos(ns as u64));
     o.grace = Duration::from_nanos(reorder_ns(&a.opts)? as u64);
     o.site = a.opts.site.clone();

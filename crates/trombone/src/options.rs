@@ -16,6 +16,9 @@ pub enum Format {
     Json,
     /// One table as CSV (choose it with --table).
     Csv,
+    /// Append to a Hive-partitioned Parquet dataset in the -o directory, one table per view
+    /// (see README, "Parquet dataset").
+    Parquet,
 }
 
 /// Which table `--format csv` writes.

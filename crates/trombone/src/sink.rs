@@ -37,6 +37,21 @@ fn probe_dir(dir: &Path) -> io::Result<()> {
 impl Sink {
     /// Checks that results can be written where asked, before any work is done.
     pub fn preflight(&self) -> Result<(), String> {
+        // --format parquet: -o names the dataset directory (appended to).
+        if self.format == Format::Parquet {
+            let out = self
+                .output
+                .as_ref()
+                .ok_or("--format parquet writes a dataset directory: give it with -o DIR")?;
+            return fs::create_dir_all(out)
+                .and_then(|_| probe_dir(out))
+                .map_err(|e| {
+                    format!(
+                        "-o {}: cannot write a dataset into this directory: {e}",
+                        out.display()
+                    )
+                });
+        }
         let Some(out) = &self.output else {
             return Ok(());
         };
@@ -83,6 +98,7 @@ impl Sink {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -92,6 +108,11 @@ impl Sink {
             Format::Table => trombone_output::write_table(r, self.top, &mut *out)?,
             Format::Json => trombone_output::write_json(r, &mut *out)?,
             Format::Csv => trombone_output::write_csv(r, self.table.table(), &mut *out)?,
+            Format::Parquet => {
+                return Err(io::Error::other(
+                    "--format parquet writes a dataset directory (-o DIR), not a stream",
+                ))
+            }
         }
         out.flush()
     }
@@ -99,6 +120,9 @@ impl Sink {
     /// Writes one result; returns the file it went to (`None`: standard output). On a
     /// failure the result is written to a fallback file and the error says where.
     pub fn write(&self, r: &Report) -> Result<Option<PathBuf>, String> {
+        if self.format == Format::Parquet {
+            return self.write_parquet(r);
+        }
         let target = match &self.output {
             None => {
                 let mut o = io::stdout().lock();
@@ -114,6 +138,18 @@ impl Sink {
         match write_atomic(&target, |w| self.render(r, w)) {
             Ok(()) => Ok(Some(target)),
             Err(e) => Err(self.fallback(r, &format!("{}: {e}", target.display()))),
+        }
+    }
+
+    /// Appends `r` to the Parquet dataset in the `-o` directory (rotated pieces: each one);
+    /// returns the directory.
+    fn write_parquet(&self, r: &Report) -> Result<Option<PathBuf>, String> {
+        let Some(dir) = &self.output else {
+            return Err(self.fallback(r, "--format parquet needs -o DIR"));
+        };
+        match trombone_dataset::write_dataset(r, dir) {
+            Ok(_) => Ok(Some(dir.clone())),
+            Err(e) => Err(self.fallback(r, &format!("dataset {}: {e}", dir.display()))),
         }
     }
 
