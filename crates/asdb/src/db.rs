@@ -8,7 +8,7 @@ use crate::asn_ranges::AsnCountries;
 use crate::explain::{CountryOrigin, DbInfo, Explanation, RouteMatch};
 use crate::names::AsNames;
 use crate::ranges::{prefix_mask, Attr, Key, Layer, NONE};
-use crate::source::{Prebuilt, SourceInfo};
+use crate::source::{Prebuilt, SourceFile, SourceInfo};
 use crate::table::Table;
 use crate::{combine, detect, Country, DbError, DbSource, NetInfo};
 
@@ -49,6 +49,42 @@ impl AsDb {
         for p in paths {
             let data = detect::read_source(p)?;
             loaded.push(detect::load_bytes(&p.display().to_string(), &data)?);
+        }
+        combine::combine(loaded)
+    }
+
+    /// Loads and combines the given files, each used as its [`SourceFile`] says.
+    pub fn load_files(files: &[SourceFile]) -> Result<AsDb, DbError> {
+        let mut loaded = Vec::with_capacity(files.len());
+        for f in files {
+            let data = detect::read_source(&f.path)?;
+            let mut l = detect::load_bytes(&f.path.display().to_string(), &data)?;
+            if f.routing_only {
+                let (cc, names) = (l.asn_cc.len(), l.names.len());
+                l.asn_cc.clear();
+                l.names.clear();
+                l.finish_counts();
+                let info = l.info();
+                if cc > 0 {
+                    info.notes.insert(
+                        "ASN country records not used (routing-only source)".to_string(),
+                        cc as u64,
+                    );
+                }
+                if names > 0 {
+                    info.notes.insert(
+                        "AS names not used (routing-only source)".to_string(),
+                        names as u64,
+                    );
+                }
+            }
+            if let Some(a) = &f.attribution {
+                l.info().attribution = Some(a.clone());
+            }
+            if let Some(d) = &f.description {
+                l.info().description = Some(d.clone());
+            }
+            loaded.push(l);
         }
         combine::combine(loaded)
     }

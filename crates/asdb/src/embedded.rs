@@ -1,5 +1,6 @@
 //! The default database compiled into the binary: built by `scripts/build-default-db` from the
-//! shared 2024 CAIDA RouteViews pfx2as + APNIC delegated statistics + AS names, stored as a
+//! shared CAIDA RouteViews pfx2as 2024-04-06 (IPv4 routing) + iptoasn.com ip2asn-v6 2023-12-08
+//! (IPv6 routing) + APNIC delegated statistics 2024-10-01 + AS names, stored as a
 //! gzip-compressed compact file in `crates/asdb/data/`.
 
 use crate::db::AsDb;

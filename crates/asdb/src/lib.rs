@@ -65,7 +65,7 @@ pub use db::AsDb;
 pub use detect::detect;
 pub use error::{DbError, Location};
 pub use explain::{CountryOrigin, DbInfo, Explanation, RouteMatch};
-pub use source::{Format, Skip, SourceInfo};
+pub use source::{Format, Skip, SourceFile, SourceInfo};
 
 use serde::Serialize;
 

@@ -46,6 +46,21 @@ impl Format {
     }
 }
 
+/// One input file of a database and how it is used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The file (format detected from its content).
+    pub path: std::path::PathBuf,
+    /// Use only its routing records: its ASN countries and AS names are left out (counted in
+    /// its notes), e.g. to add a table's IPv6 routes without letting its country column
+    /// outrank other sources' ASN countries.
+    pub routing_only: bool,
+    /// Attribution/terms to record for it (replaces what its loader found, if given).
+    pub attribution: Option<String>,
+    /// Description to record for it (replaces what its loader found, if given).
+    pub description: Option<String>,
+}
+
 /// A kind of skipped record, how many, and the first line/offset where it occurred.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skip {

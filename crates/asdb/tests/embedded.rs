@@ -1,5 +1,5 @@
-//! The embedded default database agrees with the shared 2024 RouteViews + APNIC data it was built
-//! from, and with the combining rule; the compact format round-trips the full table.
+//! The embedded default database agrees with the shared RouteViews + iptoasn IPv6 + APNIC data it
+//! was built from, and with the combining rule; the compact format round-trips the full table.
 
 mod common;
 
@@ -38,15 +38,17 @@ fn apnic_cc(ranges: &[(u32, u32, Country)], x: u32) -> Option<Country> {
 #[test]
 fn embedded_agrees_with_shared_sources() {
     let db = AsDb::embedded_shared();
-    assert_eq!(db.source().date.as_deref(), Some("2024-04-06"));
+    // the oldest routing source: iptoasn's IPv6 table
+    assert_eq!(db.source().date.as_deref(), Some("2023-12-08"));
     assert!(
         db.source().source.contains("CAIDA RouteViews"),
         "{}",
         db.source().source
     );
     assert!(db.source().source.contains("APNIC"));
+    assert!(db.source().source.contains("ip2asn-v6 2023-12-08"));
     let info = db.info();
-    assert_eq!(info.sources.len(), 3);
+    assert_eq!(info.sources.len(), 4);
     assert!(info.sources.iter().any(|s| s
         .attribution
         .as_deref()
@@ -55,7 +57,11 @@ fn embedded_agrees_with_shared_sources() {
         .attribution
         .as_deref()
         .is_some_and(|a| a.contains("APNIC's conditions"))));
-    assert_eq!(db.attributions().len(), 3, "CAIDA, APNIC, pyasn");
+    assert!(info
+        .sources
+        .iter()
+        .any(|s| s.attribution.as_deref().is_some_and(|a| a.contains("PDDL"))));
+    assert_eq!(db.attributions().len(), 4, "CAIDA, APNIC, pyasn, iptoasn");
     let apnic = apnic_v4();
     let derived = read_text(&asn("ip2asn-v4-style.20240406.tsv.gz"));
     let mut from_range = 0;
@@ -128,7 +134,98 @@ fn clmv_ranges_from_the_sources() {
     assert!(n > 100, "{n}");
 }
 
-/// IPv6 has country data (APNIC) but no routing data in the default database.
+/// IPv6 ranges of iptoasn's table, read straight from the file: `(start, end, asn)` in file
+/// order (sorted by start), with the running maximum of `end` for the backward search.
+struct V6Table {
+    rows: Vec<(u128, u128, u32)>,
+    max_end: Vec<u128>,
+}
+
+impl V6Table {
+    fn read() -> V6Table {
+        let text = read_text(&asn("ip2asn-v6.20231208.tsv.gz"));
+        let rows: Vec<(u128, u128, u32)> = text
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .map(|f| (v6(f[0]), v6(f[1]), f[2].parse().unwrap()))
+            .collect();
+        let mut m = 0;
+        let max_end = rows
+            .iter()
+            .map(|r| {
+                m = m.max(r.1);
+                m
+            })
+            .collect();
+        V6Table { rows, max_end }
+    }
+
+    /// The ASN the file gives `x`: of the routed lines whose range holds `x`, the one that
+    /// starts last (the innermost; the published ranges overlap in places), else 0.
+    fn asn(&self, x: u128) -> u32 {
+        let mut i = self.rows.partition_point(|r| r.0 <= x);
+        while i > 0 && self.max_end[i - 1] >= x {
+            let (s, e, a) = self.rows[i - 1];
+            if s <= x && x <= e && a != 0 {
+                return a;
+            }
+            i -= 1;
+        }
+        0
+    }
+}
+
+/// IPv6 routing comes from iptoasn's table: well-known resolvers, CLMV networks and a sample
+/// of every range's edges answer what the file itself says.
+#[test]
+fn ipv6_routing_from_iptoasn() {
+    let db = AsDb::embedded_shared();
+    let t = V6Table::read();
+    for (addr, want) in [
+        ("2001:4860:4860::8888", 15169),
+        ("2606:4700:4700::1111", 13335),
+    ] {
+        assert_eq!(t.asn(v6(addr)), want, "the file itself: {addr}");
+        let e = db.explain(ip(addr));
+        assert_eq!(e.asn, want, "{addr}");
+        assert_eq!(e.route.unwrap().source, "ip2asn-v6.20231208.tsv.gz");
+    }
+    // CLMV: the first routed range of each country in the file, and one from its middle
+    let text = read_text(&asn("ip2asn-v6.20231208.tsv.gz"));
+    let mut clmv = 0;
+    for cc in ["KH", "LA", "MM", "VN"] {
+        let lines: Vec<Vec<&str>> = text
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .filter(|f| f[3] == cc && f[2] != "0")
+            .collect();
+        assert!(lines.len() > 5, "{cc}");
+        for f in [&lines[0], &lines[lines.len() / 2]] {
+            let x = v6(f[0]);
+            let want = t.asn(x);
+            assert_ne!(want, 0);
+            assert_eq!(db.lookup_v6(x).asn, want, "{cc} {}", f[0]);
+            clmv += 1;
+        }
+    }
+    assert_eq!(clmv, 8);
+    // every 20th line: both ends
+    let mut n = 0;
+    for r in t.rows.iter().step_by(20) {
+        for x in [r.0, r.1] {
+            assert_eq!(db.lookup_v6(x).asn, t.asn(x), "{:x}", x);
+            n += 1;
+        }
+    }
+    assert!(n > 15_000, "{n}");
+    // IPv4 answers do not come from this source
+    assert_eq!(
+        db.explain(ip("8.8.8.8")).route.unwrap().source,
+        "routeviews-rv2-20240406.pfx2as.gz"
+    );
+}
+
+/// IPv6 country comes from APNIC's ranges; the ASN from iptoasn's table.
 #[test]
 fn ipv6_country_from_apnic() {
     let db = AsDb::embedded_shared();
@@ -141,7 +238,7 @@ fn ipv6_country_from_apnic() {
     assert_eq!(
         db.lookup_v6(v6(f[3])),
         NetInfo {
-            asn: 0,
+            asn: V6Table::read().asn(v6(f[3])),
             country: Some(Country(*b"KH"))
         }
     );
