@@ -5,8 +5,17 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 use trombone_asdb::{AsDb, BuildOptions, CountryOrigin, DbInfo, Explanation};
+
+/// Output formats of `db info` and `db lookup` (the same flag as everywhere else).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DbFormat {
+    /// Text for people.
+    Table,
+    /// JSON (one object per address for lookup).
+    Json,
+}
 
 /// The `trombone db` subcommands.
 #[derive(Debug, Subcommand)]
@@ -32,8 +41,11 @@ pub enum DbCommand {
         /// Database files (repeatable); the embedded default when absent.
         #[arg(long = "asn-db", value_name = "FILE")]
         asn_db: Vec<PathBuf>,
-        /// Print JSON instead of text.
-        #[arg(long)]
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DbFormat::Table)]
+        format: DbFormat,
+        /// Same as --format json (kept for scripts written before --format existed).
+        #[arg(long, hide = true)]
         json: bool,
     },
     /// Look up addresses: matched prefix, ASN, AS name, country, and which source said so.
@@ -44,8 +56,11 @@ pub enum DbCommand {
         /// Database files (repeatable); the embedded default when absent.
         #[arg(long = "asn-db", value_name = "FILE")]
         asn_db: Vec<PathBuf>,
-        /// Print one JSON object per address instead of text.
-        #[arg(long)]
+        /// Output format: text, or one JSON object per address.
+        #[arg(long, value_enum, default_value_t = DbFormat::Table)]
+        format: DbFormat,
+        /// Same as --format json (kept for scripts written before --format existed).
+        #[arg(long, hide = true)]
         json: bool,
     },
 }
@@ -76,7 +91,12 @@ pub fn run(cmd: DbCommand) -> Result<(), String> {
             );
             Ok(())
         }
-        DbCommand::Info { asn_db, json } => {
+        DbCommand::Info {
+            asn_db,
+            format,
+            json,
+        } => {
+            let json = json || format == DbFormat::Json;
             let db = open(&asn_db)?;
             let info = db.info();
             if json {
@@ -89,8 +109,10 @@ pub fn run(cmd: DbCommand) -> Result<(), String> {
         DbCommand::Lookup {
             addrs,
             asn_db,
+            format,
             json,
         } => {
+            let json = json || format == DbFormat::Json;
             let db = open(&asn_db)?;
             let mut bad = Vec::new();
             for a in &addrs {
@@ -284,6 +306,7 @@ mod tests {
         let r = run(DbCommand::Lookup {
             addrs: vec!["nope".into()],
             asn_db: vec![],
+            format: DbFormat::Table,
             json: false,
         });
         assert!(r.unwrap_err().contains("nope"));

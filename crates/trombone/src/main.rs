@@ -5,6 +5,7 @@ mod analyze;
 #[cfg(target_os = "linux")]
 mod cmd_capture;
 mod cmd_db;
+mod cmd_merge;
 mod cmd_report;
 mod options;
 mod sink;
@@ -28,6 +29,8 @@ enum Command {
     /// Capture live from an interface (AF_XDP, AF_PACKET, libpcap): the same analysis as `analyze`.
     #[cfg(target_os = "linux")]
     Capture(Box<cmd_capture::CaptureArgs>),
+    /// Merge results (rotated pieces, several sites) into one, exactly.
+    Merge(cmd_merge::MergeArgs),
     /// Render analyze JSON results as a self-contained HTML report or CSV tables.
     Report(cmd_report::ReportArgs),
     /// Build, inspect and query the IP→ASN/country database.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(a) => analyze::run(*a),
         Command::Report(a) => cmd_report::run(a),
+        Command::Merge(a) => cmd_merge::run(a),
         #[cfg(target_os = "linux")]
         Command::Capture(a) => cmd_capture::run(*a),
         Command::Db(c) => match cmd_db::run(c) {
