@@ -48,6 +48,65 @@ pub fn time_ticks(start_s: f64, end_s: f64, target: usize) -> (i64, Vec<f64>) {
     (step.min(i64::MAX as f64) as i64, ticks)
 }
 
+/// The 1-2-5 steps of a logarithmic axis.
+const LOG_STEPS: [f64; 3] = [1.0, 2.0, 5.0];
+
+/// Bounds of a logarithmic axis holding every value of `min..=max` (both > 0): the largest
+/// 1-2-5 number at or below `min` and the smallest at or above `max`, at least a decade
+/// apart. Non-positive or non-finite input gives 1..10.
+pub fn log_bounds(min: f64, max: f64) -> (f64, f64) {
+    if !(min.is_finite() && max.is_finite() && min > 0.0 && max >= min) {
+        return (1.0, 10.0);
+    }
+    let below = |v: f64| {
+        let mag = 10f64.powf(v.log10().floor());
+        LOG_STEPS
+            .iter()
+            .rev()
+            .map(|m| m * mag)
+            .find(|s| *s <= v * (1.0 + 1e-12))
+            .unwrap_or(mag)
+    };
+    let above = |v: f64| {
+        let mag = 10f64.powf(v.log10().floor());
+        LOG_STEPS
+            .iter()
+            .chain([10.0].iter())
+            .map(|m| m * mag)
+            .find(|s| *s >= v * (1.0 - 1e-12))
+            .unwrap_or(10.0 * mag)
+    };
+    let lo = below(min);
+    let hi = above(max).max(lo * 10.0);
+    (lo, hi)
+}
+
+/// Ticks of a logarithmic axis from `lo` to `hi`: every 1-2-5 number between them, or
+/// only the powers of ten (and the ends) when that would be more than `target`.
+pub fn log_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && lo.is_finite() && hi.is_finite()) {
+        return vec![1.0, 10.0];
+    }
+    let k0 = lo.log10().floor() as i32;
+    let k1 = hi.log10().ceil() as i32;
+    let within = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let all: Vec<f64> = (k0..=k1)
+        .flat_map(|k| LOG_STEPS.iter().map(move |m| m * 10f64.powi(k)))
+        .filter(within)
+        .collect();
+    if all.len() <= target.max(2) {
+        return all;
+    }
+    let mut v: Vec<f64> = (k0..=k1).map(|k| 10f64.powi(k)).filter(within).collect();
+    for end in [lo, hi] {
+        if !v.iter().any(|t| (t / end - 1.0).abs() < 1e-9) {
+            v.push(end);
+        }
+    }
+    v.sort_by(f64::total_cmp);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +132,23 @@ mod tests {
             assert!(t.len() <= 6, "{max}: {t:?}");
             assert!(*t.last().unwrap() >= max, "{max}: {t:?}");
         }
+    }
+
+    #[test]
+    fn log_axis_bounds_and_ticks() {
+        // detours of 30-60 ms with a 2 s outlier and a 9.75 ms floor
+        assert_eq!(log_bounds(9.75, 2000.9), (5.0, 5000.0));
+        assert_eq!(log_bounds(30.0, 60.0), (20.0, 200.0));
+        assert_eq!(log_bounds(1.0, 1.0), (1.0, 10.0));
+        assert_eq!(log_bounds(0.0, 5.0), (1.0, 10.0));
+        assert_eq!(
+            log_ticks(5.0, 5000.0, 12),
+            vec![5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0]
+        );
+        assert_eq!(
+            log_ticks(1.0, 1e6, 8),
+            vec![1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]
+        );
     }
 
     #[test]

@@ -134,8 +134,14 @@ pub fn rate_chart(series: &[Series<'_>], start_ns: Option<i64>, id: &str, g: Geo
     let (step, xt) = time_ticks(origin_s, origin_s + duration, x_ticks);
     for t in &xt {
         let x = x_of(t - origin_s);
+        let ns = (t * 1e9) as i64;
         let label = match start_ns {
-            Some(_) => format::clock((t * 1e9) as i64, step < 60),
+            // Over days: dates at day ticks, times of day between them.
+            Some(_) if step >= 86_400 => format::date(ns)[5..].to_string(),
+            Some(_) if duration > 86_400.0 && ns.rem_euclid(86_400_000_000_000) == 0 => {
+                format::date(ns)[5..].to_string()
+            }
+            Some(_) => format::clock(ns, step < 60),
             None => format::duration(t - origin_s),
         };
         let _ = write!(
@@ -252,6 +258,26 @@ mod tests {
         assert!(svg.contains("p95 in 38.5 Mb/s"));
         assert!(svg.contains("10:00:00"));
         assert!(svg.contains("time (UTC)"));
+    }
+
+    #[test]
+    fn days_are_labelled_with_dates() {
+        // three days of hourly values from 2024-04-11 00:00 UTC
+        let values = vec![1.0; 72];
+        let svg = rate_chart(
+            &[Series {
+                label: "in",
+                class: "s-in",
+                values: &values,
+                step_s: 3600.0,
+                p95_mbps: 1.0,
+            }],
+            Some(1_712_793_600_000_000_000),
+            "c3",
+            Geometry::WIDE,
+        );
+        assert!(svg.contains(">04-12<"), "{svg}");
+        assert!(svg.contains(">04-13<"), "{svg}");
     }
 
     #[test]

@@ -2,14 +2,26 @@
 
 use crate::escape::html;
 use crate::format;
-use crate::model::SizeMix;
 use std::fmt::Write as _;
+use trombone_schema::SizeMix;
 
 const BAR_W: f64 = 11.0;
 const GAP: f64 = 2.0;
 const H: f64 = 22.0;
 
-/// Renders the mix; each bar's height is its share of packets, the tooltip lists every range.
+/// The lower and upper bound of a range "65-127" or "1500+" (upper None: open).
+fn bounds(range: &str) -> Option<(u64, Option<u64>)> {
+    match range.strip_suffix('+') {
+        Some(lo) => Some((lo.trim().parse().ok()?, None)),
+        None => {
+            let (lo, hi) = range.split_once('-')?;
+            Some((lo.trim().parse().ok()?, Some(hi.trim().parse().ok()?)))
+        }
+    }
+}
+
+/// Renders the mix: one bar per range, its height the range's share of packets, and the
+/// shares of small (up to 127 B) and large (1024 B and more) packets printed beside it.
 pub fn size_mix(mix: &SizeMix) -> String {
     let n = mix.buckets.len();
     let total = mix
@@ -17,37 +29,21 @@ pub fn size_mix(mix: &SizeMix) -> String {
         .iter()
         .map(|b| b.packets)
         .fold(0u64, u64::saturating_add);
+    let share = |p: u64| {
+        if total > 0 {
+            p as f64 / total as f64
+        } else {
+            0.0
+        }
+    };
     let w = n as f64 * (BAR_W + GAP);
-    let title = mix
-        .buckets
-        .iter()
-        .map(|b| {
-            format!(
-                "{} B: {} packets ({})",
-                b.range,
-                format::count(b.packets),
-                format::percent(if total > 0 {
-                    b.packets as f64 / total as f64
-                } else {
-                    0.0
-                })
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="size-mix" width="{w:.0}" height="{H}" viewBox="0 0 {w:.0} {H}" role="img" aria-label="packet sizes" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
-        t = html(&title)
+        r#"<span class="size-mix-cell"><svg class="size-mix" width="{w:.0}" height="{H}" viewBox="0 0 {w:.0} {H}" role="img" aria-label="packets per size range" xmlns="http://www.w3.org/2000/svg">"#,
     );
     for (i, b) in mix.buckets.iter().enumerate() {
-        let share = if total > 0 {
-            b.packets as f64 / total as f64
-        } else {
-            0.0
-        };
-        let h = (share * (H - 1.0)).max(if b.packets > 0 { 1.0 } else { 0.0 });
+        let h = (share(b.packets) * (H - 1.0)).max(if b.packets > 0 { 1.0 } else { 0.0 });
         let _ = write!(
             s,
             r#"<rect class="size-bar" data-value="{p}" x="{x:.1}" y="{y:.1}" width="{BAR_W}" height="{h:.1}"/>"#,
@@ -56,14 +52,31 @@ pub fn size_mix(mix: &SizeMix) -> String {
             y = H - h,
         );
     }
-    s.push_str("</svg>");
+    let small: u64 = mix
+        .buckets
+        .iter()
+        .filter(|b| bounds(&b.range).is_some_and(|(_, hi)| hi.is_some_and(|h| h <= 127)))
+        .map(|b| b.packets)
+        .sum();
+    let large: u64 = mix
+        .buckets
+        .iter()
+        .filter(|b| bounds(&b.range).is_some_and(|(lo, _)| lo >= 1024))
+        .map(|b| b.packets)
+        .sum();
+    let _ = write!(
+        s,
+        r#"</svg><span class="size-shares">{} ≤127 B · {} ≥1024 B</span></span>"#,
+        html(&format::percent(share(small))),
+        html(&format::percent(share(large)))
+    );
     s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SizeBucket;
+    use trombone_schema::SizeBucket;
 
     #[test]
     fn bars_are_proportional_to_packets() {
@@ -99,6 +112,8 @@ mod tests {
             svg.contains(r#"data-value="0" x="13.0" y="22.0" width="11" height="0.0""#),
             "{svg}"
         );
-        assert!(svg.contains("1500+ B: 3 packets (75.0%)"));
+        // 1 of 4 packets is at most 127 B, 3 of 4 at least 1024 B
+        assert!(svg.contains("25.0% ≤127 B · 75.0% ≥1024 B"), "{svg}");
+        assert!(!svg.contains("<title>"));
     }
 }

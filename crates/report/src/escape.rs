@@ -1,4 +1,5 @@
-//! Escaping of untrusted text (AS names, file names, link names) for HTML/SVG and CSV.
+//! Escaping of untrusted text (AS names, file names, link names) for HTML and SVG (CSV
+//! goes through trombone-output's writer).
 
 /// Escapes text for HTML element content and quoted attribute values (also valid in SVG).
 ///
@@ -19,23 +20,6 @@ pub fn html(s: &str) -> String {
         }
     }
     out
-}
-
-/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180); also
-/// defuses spreadsheet formula injection by prefixing `'` to fields starting with `= + - @`
-/// that are not numbers (a lone "-", the name of standard input, is left alone).
-pub fn csv(s: &str) -> String {
-    let formula = s.len() > 1 && s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
-    let s = if formula {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// Truncates to at most `max` characters, marking the cut with an ellipsis.
@@ -64,23 +48,6 @@ mod tests {
     fn html_keeps_unicode_and_replaces_controls() {
         assert_eq!(html("Mékông\u{0}\u{1b}x"), "Mékông\u{FFFD}\u{FFFD}x");
         assert_eq!(html("a\tb\nc"), "a\tb\nc");
-    }
-
-    #[test]
-    fn csv_quotes_only_when_needed() {
-        assert_eq!(csv("VIETTEL-AS-VN"), "VIETTEL-AS-VN");
-        assert_eq!(csv("Viettel Group, VN"), "\"Viettel Group, VN\"");
-        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv("a\nb"), "\"a\nb\"");
-    }
-
-    #[test]
-    fn csv_defuses_formulas_but_not_numbers() {
-        assert_eq!(csv("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv("@SUM"), "'@SUM");
-        assert_eq!(csv("-12.5"), "-12.5");
-        assert_eq!(csv("-"), "-");
-        assert_eq!(csv("+x"), "'+x");
     }
 
     #[test]

@@ -176,6 +176,27 @@ pub fn clock(ns: i64, seconds: bool) -> String {
     }
 }
 
+/// A count and its noun, singular for one: "1 sample", "0 samples", "1,234 samples".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// The date of a timestamp (ns since the Unix epoch), "YYYY-MM-DD" (UTC).
+pub fn date(ns: i64) -> String {
+    let (y, mo, d) = civil_from_days(ns.div_euclid(1_000_000_000).div_euclid(86_400));
+    format!("{y:04}-{mo:02}-{d:02}")
+}
+
+/// The day of the week of a timestamp (UTC), "Mon".."Sun".
+pub fn weekday(ns: i64) -> &'static str {
+    // 1970-01-01 was a Thursday.
+    let d = ns
+        .div_euclid(1_000_000_000)
+        .div_euclid(86_400)
+        .rem_euclid(7);
+    ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][d as usize]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +292,25 @@ mod tests {
         assert_eq!(duration(725.0), "12 min 05 s");
         assert_eq!(duration(3600.0 * 3.0 + 7.0 * 60.0), "3 h 07 min");
         assert_eq!(duration(86_400.0 * 2.0 + 4.0 * 3600.0), "2 d 04 h");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "sample", "samples"), "1 sample");
+        assert_eq!(plural(0, "sample", "samples"), "0 samples");
+        assert_eq!(plural(2016, "sample", "samples"), "2,016 samples");
+    }
+
+    #[test]
+    fn dates_and_weekdays() {
+        // 2024-04-11T00:00:00Z = 1712793600 s (date -u -d 2024-04-11 +%s), a Thursday
+        assert_eq!(date(1_712_793_600_000_000_000), "2024-04-11");
+        assert_eq!(weekday(1_712_793_600_000_000_000), "Thu");
+        assert_eq!(
+            weekday(1_712_793_600_000_000_000 + 4 * 86_400_000_000_000),
+            "Mon"
+        );
+        assert_eq!(date(-1), "1969-12-31");
     }
 
     #[test]

@@ -1,14 +1,15 @@
-//! The HTML document: shell, header, partial-result banner, headline numbers and findings;
-//! the sections come from the `html_*` modules.
+//! The HTML document: shell, header, the warnings a reader must see first, headline
+//! numbers with the basis and grade of each, and the findings in words; the sections come
+//! from the `html_*` modules.
 
-use crate::error::ReportError;
+use crate::combine::{site_words, Combined};
 use crate::escape::html;
-use crate::format;
-use crate::load::ResultFile;
-use crate::merge::{merge, Merged};
-use crate::names::{country_long, Names};
+use crate::evidence::{p95_basis, p95_label, Grade};
+use crate::format::{self, plural};
+use crate::names::{country_long, AsKey, Names};
 use crate::style::{CSS, PARTIAL_PRINT_CSS};
 use std::fmt::Write as _;
+use trombone_schema::{Country, HairpinReport, PortPlan, Report, UnknownNetwork, Warning};
 
 /// Options of the HTML report.
 #[derive(Clone, Debug, Default)]
@@ -19,64 +20,163 @@ pub struct HtmlOptions {
 
 /// What every section renders from.
 pub(crate) struct Ctx<'a> {
-    /// The results, in command-line order.
-    pub files: &'a [ResultFile],
-    /// Their merged additive view.
-    pub merged: Merged,
+    /// The inputs and how they were combined.
+    pub c: &'a Combined,
+    /// The result every section renders.
+    pub r: &'a Report,
     /// AS labels.
     pub names: Names,
 }
 
 impl Ctx<'_> {
-    /// True when several results were given (percentile sections are then per file).
-    pub fn multi(&self) -> bool {
-        self.files.len() > 1
+    /// Seconds of traffic the figures rest on.
+    pub fn covered_s(&self) -> f64 {
+        self.c.coverage.covered_s
     }
 
-    /// A sub-heading naming the result file, only when there are several.
-    pub fn file_heading(&self, f: &ResultFile) -> String {
-        if self.multi() {
-            format!(
-                r#"<h3 class="per-file">From <code>{}</code>{}</h3>"#,
-                html(&f.name),
-                if f.result.partial {
-                    r#" <span class="badge partial">PARTIAL</span>"#
-                } else {
-                    ""
-                }
+    /// The grade of figures resting on the whole span.
+    pub fn grade(&self) -> Grade {
+        Grade::of_span(self.covered_s())
+    }
+
+    /// True when every link was taken to lead abroad (no links file).
+    pub fn links_assumed(&self) -> bool {
+        self.r
+            .hairpin
+            .as_ref()
+            .is_some_and(|h| h.links_assumed_abroad || h.links.is_empty())
+    }
+
+    /// The port plans of known networks (an ASN 0 plan of an older result is left out:
+    /// no port can be recommended for a network the database does not know).
+    pub fn known_ports(&self) -> Vec<&PortPlan> {
+        self.r
+            .sizing
+            .iter()
+            .filter_map(|z| z.what_if.as_ref())
+            .flat_map(|w| w.ports.iter())
+            .filter(|p| p.asn != 0)
+            .collect()
+    }
+
+    /// Hairpinned traffic of addresses in no known network, by country.
+    pub fn unknown_networks(&self) -> Vec<UnknownNetwork> {
+        let Some(w) = self.r.sizing.as_ref().and_then(|z| z.what_if.as_ref()) else {
+            return Vec::new();
+        };
+        let mut v = w.unknown_networks.clone();
+        // Older results planned ports for ASN 0 too: list those here instead.
+        for p in w.ports.iter().filter(|p| p.asn == 0) {
+            v.push(UnknownNetwork {
+                country: p.country,
+                p95_mbps: p.p95_mbps,
+                bytes: p.hairpin_in.bytes.saturating_add(p.hairpin_out.bytes),
+            });
+        }
+        v
+    }
+
+    /// Transit saved per month by the known networks' ports.
+    pub fn transit_saved(&self) -> Option<f64> {
+        let w = self.r.sizing.as_ref()?.what_if.as_ref()?;
+        if w.ports.iter().any(|p| p.asn == 0) {
+            Some(
+                self.known_ports()
+                    .iter()
+                    .map(|p| p.transit_saved_usd_per_month)
+                    .sum(),
             )
         } else {
-            String::new()
+            Some(w.total_transit_saved_usd_per_month)
         }
     }
-}
 
-/// "1 capture input" / "3 capture inputs".
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    /// "2 sites (a, b)", "site \"pp\"" or "" for one unnamed site.
+    pub fn sites_words(&self) -> String {
+        match self.c.sites.as_slice() {
+            [one] if one.site.is_empty() => String::new(),
+            [one] => site_words(&one.site),
+            many => format!(
+                "{} ({})",
+                plural(many.len() as u64, "site", "sites"),
+                many.iter()
+                    .map(|s| if s.site.is_empty() {
+                        "unnamed"
+                    } else {
+                        s.site.as_str()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// "45 s of traffic in 1 result file" (and the sites).
+    pub fn traffic_words(&self) -> String {
+        let sites = self.sites_words();
+        format!(
+            "{} of traffic in {}{}",
+            format::duration(self.covered_s()),
+            plural(self.c.inputs.len() as u64, "result file", "result files"),
+            if sites.is_empty() {
+                String::new()
+            } else {
+                format!(", {sites}")
+            }
+        )
+    }
+
+    /// The warnings worth showing: those of the result, less the `link_unmatched` ones its
+    /// own link counts contradict (a merge keeps the warnings of pieces in which a link
+    /// was quiet).
+    pub fn warnings(&self) -> Vec<&Warning> {
+        let matched: Vec<&str> = self
+            .r
+            .hairpin
+            .iter()
+            .flat_map(|h| h.links.iter())
+            .filter(|l| l.frames > 0)
+            .map(|l| l.name.as_str())
+            .collect();
+        self.r
+            .warnings
+            .iter()
+            .filter(|w| {
+                !(w.code == "link_unmatched"
+                    && matched
+                        .iter()
+                        .any(|n| w.message.contains(&format!("\"{n}\""))))
+            })
+            .collect()
+    }
 }
 
 /// The zone in words: "Cambodia (KH)" or "the zone KH, LA, MM, VN".
-pub(crate) fn zone_words(home: &str, zone: &[String]) -> String {
-    if zone.len() <= 1 {
-        country_long(home)
+pub(crate) fn zone_words(h: &HairpinReport) -> String {
+    if h.zone.len() <= 1 {
+        country_long(h.home)
     } else {
-        format!("the zone {}", zone.join(", "))
+        format!(
+            "the zone {}",
+            h.zone
+                .iter()
+                .map(Country::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
-/// Renders the self-contained HTML report of one or more results.
-pub fn render_html(files: &[ResultFile], opts: &HtmlOptions) -> Result<String, ReportError> {
-    let merged = merge(files)?;
-    let names = Names::new(merged.as_names.clone());
+/// Renders the self-contained HTML report of combined results.
+pub fn render_html(c: &Combined, opts: &HtmlOptions) -> String {
     let ctx = Ctx {
-        files,
-        merged,
-        names,
+        c,
+        r: &c.report,
+        names: Names::new(c.report.as_names.clone()),
     };
-    let m = &ctx.merged;
-    let title = opts.title.clone().unwrap_or_else(|| match &m.hairpin {
-        Some(h) => format!("Tromboning report: {}", zone_words(&h.home, &h.zone)),
+    let r = ctx.r;
+    let title = opts.title.clone().unwrap_or_else(|| match &r.hairpin {
+        Some(h) => format!("Tromboning report: {}", zone_words(h)),
         None => "Traffic report".to_string(),
     });
 
@@ -95,129 +195,234 @@ pub fn render_html(files: &[ResultFile], opts: &HtmlOptions) -> Result<String, R
 "#,
         ver = env!("CARGO_PKG_VERSION"),
         t = html(&title),
-        pp = if m.partial { PARTIAL_PRINT_CSS } else { "" },
-        partial = m.partial
+        pp = if r.partial { PARTIAL_PRINT_CSS } else { "" },
+        partial = r.partial
     );
     header(&mut s, &ctx, &title);
+    warnings(&mut s, &ctx);
     headline(&mut s, &ctx);
     crate::html_hairpin::sections(&mut s, &ctx);
+    crate::html_time::section(&mut s, &ctx);
     crate::html_sizing::sections(&mut s, &ctx);
+    crate::html_method::section(&mut s, &ctx);
     crate::html_provenance::section(&mut s, &ctx);
     let _ = write!(
         s,
-        r#"<footer>Generated by trombone report {ver} from {n} result file(s). Aggregates only: this report contains no IP addresses.</footer>
+        r#"<footer>Generated by trombone report {ver} from {n}. Aggregates only: this report contains no IP addresses.</footer>
 </main></body></html>
 "#,
         ver = env!("CARGO_PKG_VERSION"),
-        n = files.len()
+        n = plural(c.inputs.len() as u64, "result file", "result files")
     );
-    Ok(s)
+    s
 }
 
 fn header(s: &mut String, ctx: &Ctx<'_>, title: &str) {
-    let m = &ctx.merged;
-    let status = if m.partial {
+    let r = ctx.r;
+    let status = if r.partial {
         r#"<span class="badge partial">PARTIAL RESULT</span>"#
     } else {
         r#"<span class="badge complete">complete</span>"#
     };
-    let span = match (m.first_ns, m.last_ns) {
+    let span = match (ctx.c.coverage.first_ns, ctx.c.coverage.last_ns) {
         (Some(a), Some(b)) => format!(
-            "Captured {} to {} ({})",
+            "Traffic from {} to {} · {}",
             format::utc(a),
             format::utc(b),
-            format::duration(m.duration_s)
+            ctx.traffic_words()
         ),
-        _ => "No packets".to_string(),
+        _ => format!(
+            "No timed packets · {}",
+            plural(ctx.c.inputs.len() as u64, "result file", "result files")
+        ),
     };
     let _ = write!(
         s,
-        r#"<header class="report"><h1>{t}{status}</h1><p class="subtitle">{span} · {n} in {r}</p>"#,
+        r#"<header class="report"><h1>{t}{status}</h1><p class="subtitle">{span}</p>"#,
         t = html(title),
         span = html(&span),
-        n = plural(m.inputs.len(), "capture input", "capture inputs"),
-        r = plural(m.results, "result file", "result files")
     );
-    s.push_str(r##"<nav class="toc"><a href="#headline">Headline</a>"##);
-    if m.hairpin.is_some() {
+    s.push_str(
+        r##"<nav class="toc"><a href="#warnings">Read first</a><a href="#headline">Headline</a>"##,
+    );
+    if r.hairpin.is_some() {
         s.push_str(r##"<a href="#hairpin-pairs">AS×AS hairpin</a><a href="#countries">Countries</a><a href="#via">Via networks</a><a href="#latency">Detour latency</a>"##);
     } else {
         s.push_str(r##"<a href="#as-matrix">AS×AS traffic</a><a href="#countries">Countries</a>"##);
     }
-    if ctx.files.iter().any(|f| f.result.sizing.is_some()) {
+    if r.series.is_some() {
+        s.push_str(r##"<a href="#time">Days and weeks</a>"##);
+    }
+    if r.sizing.is_some() {
         s.push_str(r##"<a href="#rates">Rates</a><a href="#ports">Port sizing &amp; transit</a>"##);
     }
-    s.push_str(r##"<a href="#provenance">Data provenance</a></nav></header>"##);
+    s.push_str(r##"<a href="#method">Method and evidence</a><a href="#provenance">Data provenance</a></nav></header>"##);
 
-    if m.partial {
-        let bad: Vec<&(String, crate::model::Input)> =
-            m.inputs.iter().filter(|(_, i)| i.error.is_some()).collect();
-        let partial_results = ctx.files.iter().filter(|f| f.result.partial).count();
+    if r.partial {
+        let bad: Vec<_> = r.inputs.iter().filter(|i| i.error.is_some()).collect();
         let _ = write!(
             s,
-            r#"<div class="banner partial" id="partial-banner" role="alert"><strong>Partial result.</strong> {what} Every figure in this report covers only the packets that were read; the true volumes are higher.<ul>"#,
-            what = if m.results == 1 {
-                format!(
-                    "Trombone could not read every capture to its end ({}).",
-                    plural(bad.len(), "input stopped early", "inputs stopped early")
-                )
+            r#"<div class="banner partial" id="partial-banner" role="alert"><strong>Partial result.</strong> Trombone could not read every capture to its end ({}){}. Every figure in this report covers only the packets that were read; the true volumes are higher.<ul>"#,
+            plural(
+                bad.len() as u64,
+                "input stopped early",
+                "inputs stopped early"
+            ),
+            if r.capture.as_ref().is_some_and(|c| c.dropped_any) {
+                ", or the live capture lost frames"
             } else {
-                format!(
-                    "{partial_results} of {} could not read every capture to its end ({}).",
-                    plural(m.results, "result file", "result files"),
-                    plural(bad.len(), "input stopped early", "inputs stopped early")
-                )
+                ""
             }
         );
-        for (res, i) in &bad {
+        for i in &bad {
             let err = i.error.as_deref().unwrap_or("");
             // Errors usually start with the file name already; do not print it twice.
             let err = err
                 .strip_prefix(i.file.as_str())
                 .and_then(|e| e.strip_prefix(": "))
                 .unwrap_or(err);
+            let _ = write!(s, "<li><code>{}</code>: {}</li>", html(&i.file), html(err));
+        }
+        for i in ctx.c.inputs.iter().filter(|i| i.partial) {
             let _ = write!(
                 s,
-                "<li><code>{}</code>: {}{}</li>",
-                html(&i.file),
-                html(err),
-                if ctx.multi() {
-                    format!(" <span class=\"muted\">(in {})</span>", html(res))
-                } else {
-                    String::new()
-                }
+                "<li>result <code>{}</code> is marked partial</li>",
+                html(&i.name)
             );
-        }
-        if bad.is_empty() {
-            s.push_str("<li>No input names its error; see the provenance section.</li>");
         }
         s.push_str("</ul></div>");
     }
-    if !m.repeated_inputs.is_empty() {
+}
+
+/// What a reader must know before reading any figure: the evidence grade, the result's
+/// warnings, what the merge could not do exactly, gaps in the traffic.
+fn warnings(s: &mut String, ctx: &Ctx<'_>) {
+    let r = ctx.r;
+    let g = ctx.grade();
+    let _ = write!(
+        s,
+        r#"<section id="warnings" class="read-first grade-{w}"><h2>Read before the figures</h2><ul><li class="grade-line"><span class="grade g-{w}">{w}</span> <strong>Evidence:</strong> {reason} ({traffic}). Figures from less than a day of traffic have not seen the daily cycle; from less than a week, not the weekly one.</li>"#,
+        w = g.word(),
+        reason = html(g.span_reason()),
+        traffic = html(&ctx.traffic_words()),
+    );
+    if ctx.links_assumed() {
+        s.push_str(r#"<li class="assumption"><strong>Assumption:</strong> no links file: every link was taken as international, so all local traffic seen counts as hairpinned. Give <code>--links</code> to tell domestic links from foreign ones.</li>"#);
+    }
+    for w in ctx.warnings() {
+        if w.code == "links_assumed_abroad" {
+            continue; // said just above, in words for the reader
+        }
         let _ = write!(
             s,
-            r#"<div class="note warn" id="repeated-inputs"><strong>Same capture in several results:</strong> {} appear(s) in more than one result file; their traffic is counted once per result in the merged figures.</div>"#,
-            m.repeated_inputs
-                .iter()
-                .map(|f| format!("<code>{}</code>", html(f)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            r#"<li class="warning" data-code="{c}">{m} <span class="code">({c})</span></li>"#,
+            c = html(&w.code),
+            m = html(&w.message)
         );
     }
+    if let Some(m) = &r.merged {
+        if m.mixed {
+            s.push_str(r#"<li class="warning"><strong>Mixed settings:</strong> results made with different databases, zones, windows or bins were combined (<code>--allow-mixed</code>): the sums do not describe one measurement.</li>"#);
+        }
+    }
+    for n in &ctx.c.notes {
+        let _ = write!(s, r#"<li class="note-line">Merge: {}</li>"#, html(n));
+    }
+    for (a, b) in &ctx.c.coverage.gaps {
+        let _ = write!(
+            s,
+            r#"<li class="gap">No result covers {} to {} (a gap of {}): a day it spans wholly shows no figure; weekly figures and the whole span's p95 count it as silence.</li>"#,
+            html(&format::utc(*a)),
+            html(&format::utc(*b)),
+            html(&format::duration(
+                (i128::from(*b) - i128::from(*a)) as f64 / 1e9
+            ))
+        );
+    }
+    if r.series.is_none() {
+        let _ = write!(
+            s,
+            r#"<li>This result (schema_version {}) has no per-sample series: there is no view over days and weeks, and it cannot be combined with others.</li>"#,
+            r.schema_version
+        );
+    }
+    s.push_str("</ul></section>");
+}
+
+/// The basis line under a headline figure: its grade, why, and what it rests on.
+fn basis(id: &str, grade: Grade, why: &str, facts: &str) -> String {
+    format!(
+        r#"<div class="basis" id="{id}-basis"><span class="grade g-{w}">{w}</span> {why}. {facts}</div>"#,
+        w = grade.word(),
+        why = html(why),
+    )
 }
 
 /// A headline card; `id` and `data` make the number machine-checkable.
-fn card(s: &mut String, class: &str, label: &str, id: &str, data: &str, value: &str, sub: &str) {
+#[allow(clippy::too_many_arguments)]
+fn card(
+    s: &mut String,
+    class: &str,
+    label: &str,
+    id: &str,
+    data: &str,
+    value: &str,
+    sub: &str,
+    basis: &str,
+) {
     let _ = write!(
         s,
-        r#"<div class="card {class}"><div class="label">{label}</div><div class="value"><span id="{id}" {data}>{value}</span></div><div class="sub">{sub}</div></div>"#
+        r#"<div class="card {class}"><div class="label">{label}</div><div class="value"><span id="{id}" {data}>{value}</span></div><div class="sub">{sub}</div>{basis}</div>"#
     );
 }
 
+/// "$3.27 per month" and its basis, when the result has a what-if section.
+fn saved_basis(ctx: &Ctx<'_>) -> Option<(f64, Grade, String, String)> {
+    let z = ctx.r.sizing.as_ref()?;
+    z.what_if.as_ref()?;
+    let total = ctx.transit_saved()?;
+    let ports = ctx.known_ports();
+    let samples = ports
+        .iter()
+        .map(|p| p.hairpin_in.samples.max(p.hairpin_out.samples))
+        .max()
+        .unwrap_or(z.samples);
+    let grade = Grade::of_p95(ctx.covered_s(), samples);
+    let why = p95_label(ctx.covered_s(), samples);
+    let why = why
+        .split_once(": ")
+        .map_or(why.as_str(), |x| x.1)
+        .to_string();
+    let unknown = ctx.unknown_networks();
+    let unknown_bytes: u64 = unknown.iter().map(|u| u.bytes).fold(0, u64::saturating_add);
+    let facts = format!(
+        "Basis: the {p95} of the hairpinned traffic of {n} (the higher of in and out), over {traffic}, × {price} per Mbps per month ({src}).{unk}",
+        p95 = html(&p95_basis(samples, z.sample_s)),
+        n = html(&plural(ports.len() as u64, "network", "networks")),
+        traffic = html(&ctx.traffic_words()),
+        price = html(&format::usd(z.transit_price_usd_per_mbps_month)),
+        src = if (z.transit_price_usd_per_mbps_month - 100.0).abs() < 1e-9 {
+            "UN ESCAP's 2016 figure for Cambodia, Lao PDR and Myanmar"
+        } else {
+            "set with --transit-price"
+        },
+        unk = if unknown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Not counted: {} hairpinned by addresses in no known network (no port can be planned for them).",
+                html(&format::bytes(unknown_bytes))
+            )
+        }
+    );
+    Some((total, grade, why, facts))
+}
+
 fn headline(s: &mut String, ctx: &Ctx<'_>) {
-    let m = &ctx.merged;
+    let r = ctx.r;
+    let grade = ctx.grade();
     s.push_str(r#"<section id="headline"><div class="headline">"#);
-    if let Some(h) = &m.hairpin {
+    if let Some(h) = &r.hairpin {
         let t = &h.totals;
         let bar = format!(
             r#"<div class="share-bar" aria-hidden="true"><span style="width:{w:.2}%"></span></div><div class="share-legend"><span>hairpin {hb}</span><span>local {lb}</span></div>"#,
@@ -225,6 +430,23 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             hb = html(&format::bytes(t.bytes)),
             lb = html(&format::bytes(t.local_bytes)),
         );
+        let mut facts = format!(
+            "Basis: {} of local traffic ({}) in {}.",
+            html(&format::bytes(t.local_bytes)),
+            html(&plural(t.local_packets, "packet", "packets")),
+            html(&ctx.traffic_words())
+        );
+        if ctx.links_assumed() {
+            facts.push_str(" <strong>Assumption: no links file: every link taken as international</strong>, so every local packet seen counts as hairpinned.");
+        } else {
+            let abroad = h.links.iter().filter(|l| l.abroad).count() as u64;
+            let _ = write!(
+                facts,
+                " Links: {} from the links file, {} abroad.",
+                h.links.len(),
+                abroad
+            );
+        }
         card(
             s,
             "primary",
@@ -233,14 +455,10 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             &format!(r#"data-value="{}""#, t.share_of_local_bytes),
             &html(&format::percent(t.share_of_local_bytes)),
             &format!(
-                "of the bytes with both ends in {} left the zone and came back{}{bar}",
-                html(&zone_words(&h.home, &h.zone)),
-                if ctx.multi() {
-                    " (recomputed from the summed bytes of all results)"
-                } else {
-                    ""
-                }
+                "of the bytes with both ends in {} left the zone and came back{bar}",
+                html(&zone_words(h)),
             ),
+            &basis("hairpin-share", grade, grade.span_reason(), &facts),
         );
         card(
             s,
@@ -250,6 +468,7 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             &format!(r#"data-value="{}""#, t.bytes),
             &html(&format::bytes(t.bytes)),
             &format!("{} bytes, unique (counted once)", format::count(t.bytes)),
+            "",
         );
         card(
             s,
@@ -262,6 +481,7 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
                 "{} bytes with both ends local",
                 format::count(t.local_bytes)
             ),
+            "",
         );
         card(
             s,
@@ -271,28 +491,35 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             &format!(r#"data-value="{}""#, t.packets),
             &format::count(t.packets),
             &format!(
-                "{} sightings; {} seen leaving and returning",
-                format::count(t.observations),
+                "{}; {} seen leaving and returning",
+                plural(t.observations, "sighting", "sightings"),
                 format::count(t.reobserved_packets)
             ),
+            "",
         );
     }
+    let cov = &ctx.c.coverage;
     card(
         s,
         "",
-        "Capture span",
+        "Traffic span",
         "capture-span",
         &format!(
             r#"data-value="{}" data-first-ns="{}" data-last-ns="{}""#,
-            m.duration_s,
-            m.first_ns.map_or("".into(), |v| v.to_string()),
-            m.last_ns.map_or("".into(), |v| v.to_string())
+            cov.covered_s,
+            cov.first_ns.map_or("".into(), |v| v.to_string()),
+            cov.last_ns.map_or("".into(), |v| v.to_string())
         ),
-        &html(&format::duration(m.duration_s)),
-        &match m.first_ns {
+        &html(&format::duration(cov.covered_s)),
+        &match cov.first_ns {
             Some(a) => format!("from {}", html(&format::utc(a))),
-            None => "no packets".into(),
+            None => "no timed packets".into(),
         },
+        &format!(
+            r#"<div class="basis"><span class="grade g-{w}">{w}</span> {why}</div>"#,
+            w = grade.word(),
+            why = html(grade.span_reason())
+        ),
     );
     card(
         s,
@@ -301,67 +528,72 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
         "input-count",
         &format!(
             r#"data-value="{}" data-results="{}""#,
-            m.inputs.len(),
-            m.results
+            r.inputs.len(),
+            ctx.c.inputs.len()
         ),
-        &m.inputs.len().to_string(),
-        &format!("in {}", plural(m.results, "result file", "result files")),
+        &r.inputs.len().to_string(),
+        &format!(
+            "in {}",
+            plural(ctx.c.inputs.len() as u64, "result file", "result files")
+        ),
+        "",
     );
-    let failed = m.inputs.iter().filter(|(_, i)| i.error.is_some()).count();
+    let failed = r.inputs.iter().filter(|i| i.error.is_some()).count() as u64;
     card(
         s,
-        if m.partial { "alert" } else { "" },
+        if r.partial { "alert" } else { "" },
         "Result",
         "partial",
-        &format!(r#"data-value="{}""#, m.partial),
-        if m.partial { "PARTIAL" } else { "Complete" },
-        &if m.partial {
+        &format!(r#"data-value="{}""#, r.partial),
+        if r.partial { "PARTIAL" } else { "Complete" },
+        &if r.partial {
             format!("{} not read to the end", plural(failed, "input", "inputs"))
         } else {
             "every input read to its end".into()
         },
+        "",
     );
     card(
         s,
         "",
         "IP traffic observed",
         "ip-bytes",
-        &format!(r#"data-value="{}""#, m.totals.ip_bytes),
-        &html(&format::bytes(m.totals.ip_bytes)),
+        &format!(r#"data-value="{}""#, r.totals.ip_bytes),
+        &html(&format::bytes(r.totals.ip_bytes)),
         &format!(
-            "{} packets, {} flows",
-            format::count(m.totals.ip_packets),
-            format::count(m.totals.flows)
+            "{}, {}",
+            plural(r.totals.ip_packets, "packet", "packets"),
+            plural(r.totals.flows, "flow", "flows")
         ),
+        "",
     );
-    let saved = match ctx.files {
-        [f] => f.result.sizing.as_ref().and_then(|z| z.what_if.as_ref()),
-        _ => None,
-    };
-    if saved.is_none() {
-        if let Some(h) = &m.hairpin {
-            card(
-                s,
-                "",
-                "Hairpin AS pairs",
-                "hairpin-pairs-count",
-                &format!(r#"data-value="{}""#, h.pairs.len()),
-                &format::count(h.pairs.len() as u64),
-                "source/destination AS pairs with hairpin traffic",
-            );
-        }
-    }
-    if let Some(w) = saved {
-        {
-            card(
-                s,
-                "",
-                "Transit saved by local peering",
-                "transit-saved",
-                &format!(r#"data-value="{}""#, w.total_transit_saved_usd_per_month),
-                &html(&format::usd(w.total_transit_saved_usd_per_month)),
-                "per month, estimate (see port sizing)",
-            );
+    match saved_basis(ctx) {
+        Some((total, g, why, facts)) => card(
+            s,
+            "wide",
+            "Transit saved by local peering",
+            "transit-saved",
+            &format!(r#"data-value="{total}""#),
+            &format!(
+                "{}<span class=\"per\"> / month</span>",
+                html(&format::usd(total))
+            ),
+            "estimate of the international transit the hairpinning networks would stop buying",
+            &basis("transit-saved", g, &why, &facts),
+        ),
+        None => {
+            if let Some(h) = &r.hairpin {
+                card(
+                    s,
+                    "",
+                    "Hairpin AS pairs",
+                    "hairpin-pairs-count",
+                    &format!(r#"data-value="{}""#, h.pairs.len()),
+                    &format::count(h.pairs.len() as u64),
+                    "source/destination AS pairs with hairpin traffic",
+                    "",
+                );
+            }
         }
     }
     s.push_str("</div>");
@@ -371,40 +603,36 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
 
 /// One paragraph in words: the answer a reader takes away.
 fn findings(s: &mut String, ctx: &Ctx<'_>) {
-    let m = &ctx.merged;
-    let Some(h) = &m.hairpin else {
+    let r = ctx.r;
+    let Some(h) = &r.hairpin else {
         s.push_str(r#"<p class="note">Hairpin detection was off for this result (analyze ran without <code>--home</code>), so the report shows traffic matrices only.</p>"#);
         return;
     };
     let t = &h.totals;
     let mut p = format!(
-        "Of {} of traffic with both ends in {}, <strong>{} ({})</strong> left the zone and came back, in {} unique packets.",
+        "Of {} of traffic with both ends in {}, <strong>{} ({})</strong> left the zone and came back, in {}.",
         html(&format::bytes(t.local_bytes)),
-        html(&zone_words(&h.home, &h.zone)),
+        html(&zone_words(h)),
         html(&format::bytes(t.bytes)),
         html(&format::percent(t.share_of_local_bytes)),
-        format::count(t.packets)
+        html(&plural(t.packets, "unique packet", "unique packets"))
     );
     if let Some(top) = h.pairs.first() {
+        let k = |asn, country| AsKey { asn, country };
         let _ = write!(
             p,
             " The largest hairpin flow is {} → {} ({})",
-            html(&ctx.names.short_cc(&top.src, 30)),
-            html(&ctx.names.short_cc(&top.dst, 30)),
-            html(&format::bytes(top.sum.bytes))
+            html(&ctx.names.short_cc(&k(top.src_asn, top.src_country), 30)),
+            html(&ctx.names.short_cc(&k(top.dst_asn, top.dst_country), 30)),
+            html(&format::bytes(top.bytes))
         );
-        let via_total = top
-            .sum
-            .via
-            .values()
-            .map(|v| v.bytes)
-            .fold(0u64, u64::saturating_add);
-        if let Some((k, v)) = top.sum.via.iter().max_by_key(|(_, v)| v.bytes) {
-            if via_total > 0 {
-                let who = match (&v.name, k.asn) {
-                    (_, 0) => "an unidentified link".to_string(),
-                    (Some(n), a) => format!("AS{a} {}", crate::names::handle(n)),
-                    (None, a) => format!("AS{a}"),
+        let via_total: i64 = top.via.iter().map(|v| v.bytes.max(0)).sum();
+        if let Some(v) = top.via.iter().max_by_key(|v| v.bytes) {
+            if via_total > 0 && v.bytes > 0 {
+                let who = match (&v.link, v.asn) {
+                    (None, 0) => "an unidentified link".to_string(),
+                    (Some(l), 0) => format!("link {l}"),
+                    (_, a) => ctx.names.short(a, 30),
                 };
                 let _ = write!(
                     p,
@@ -423,19 +651,17 @@ fn findings(s: &mut String, ctx: &Ctx<'_>) {
         }
         p.push('.');
     }
-    if let [f] = ctx.files {
-        if let Some(z) = &f.result.sizing {
-            if let Some(w) = &z.what_if {
-                if !w.ports.is_empty() {
-                    let _ = write!(
-                        p,
-                        " Peering locally would take this traffic off international transit for {} network(s), saving an estimated <strong>{}</strong> per month at {} per Mbps.",
-                        w.ports.len(),
-                        html(&format::usd(w.total_transit_saved_usd_per_month)),
-                        html(&format::usd(z.transit_price_usd_per_mbps_month))
-                    );
-                }
-            }
+    if let (Some(z), Some((total, _, why, _))) = (&r.sizing, saved_basis(ctx)) {
+        let n = ctx.known_ports().len() as u64;
+        if n > 0 {
+            let _ = write!(
+                p,
+                " Peering locally would take this traffic off international transit for {}, saving an estimated <strong>{}</strong> per month at {} per Mbps ({}; see its basis above).",
+                html(&plural(n, "network", "networks")),
+                html(&format::usd(total)),
+                html(&format::usd(z.transit_price_usd_per_mbps_month)),
+                html(&why)
+            );
         }
     }
     let _ = write!(s, r#"<p class="findings">{p}</p>"#);

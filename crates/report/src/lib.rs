@@ -1,20 +1,24 @@
-//! trombone-report: turns the JSON results of `trombone analyze` into a self-contained
-//! HTML report (inline CSS and SVG, no scripts, no network) or CSV tables.
+//! trombone-report: turns trombone results (JSON, any readable schema version) into a
+//! self-contained HTML report (inline CSS and SVG, no scripts, no network; prints on A4)
+//! or CSV tables.
 //!
 //! ```no_run
-//! let files = vec![trombone_report::load(std::path::Path::new("result.json"))?];
-//! let page = trombone_report::render_html(&files, &trombone_report::HtmlOptions::default())?;
-//! std::fs::write("report.html", page)?;
+//! use trombone_report::{combine, load, render_html, CombineOptions, HtmlOptions};
+//! let inputs = vec![load(std::path::Path::new("result.json"))?];
+//! let combined = combine(inputs, &CombineOptions::default())?;
+//! std::fs::write("report.html", render_html(&combined, &HtmlOptions::default()))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Several results: additive figures (matrices, hairpin bytes and packets, via bytes,
-//! frame counts) are summed and the hairpin share is recomputed from the sums; results
-//! must audit the same `--home`/`--zone`. Percentiles (latency, rate p95, port sizes,
-//! transit savings) cannot be merged, so the report shows them per result file, and the
-//! CSV tables carry one row per result with the result's name in the first column.
+//! The results are read as [`trombone_schema::Report`]; several are merged exactly with
+//! [`trombone_reduce::merge`] (per site first, then across sites), so every figure —
+//! rates, percentiles, ports, savings, latency quantiles — is the combined one. Each
+//! headline figure carries its basis (the traffic it rests on, the samples behind a p95,
+//! the assumptions made) and a grade of the evidence. CSV goes through trombone-output's
+//! one writer.
 //!
-//! The report shows aggregates only; the JSON holds no IP addresses and none are added.
+//! The report shows aggregates only; results hold no IP addresses (unless top talkers
+//! were asked for, which the report does not show) and none are added.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -22,25 +26,29 @@
 mod axis;
 mod chart_heatmap;
 mod chart_latency;
+mod chart_period;
 mod chart_rate;
 mod chart_sizes;
 pub mod colour;
-mod csv_tables;
+mod combine;
+mod csv;
 mod error;
 pub mod escape;
+pub mod evidence;
 pub mod format;
 mod html_hairpin;
+mod html_method;
 mod html_page;
 mod html_provenance;
 mod html_sizing;
+mod html_time;
 mod load;
-mod merge;
-pub mod model;
 mod names;
+pub mod periods;
 mod style;
 
-pub use csv_tables::{render_csv, CsvTable};
+pub use combine::{combine, coverage, CombineOptions, Combined, Coverage, InputInfo, SiteView};
+pub use csv::{render_csv, write_table, ReportTable};
 pub use error::ReportError;
 pub use html_page::{render_html, HtmlOptions};
-pub use load::{load, parse, ResultFile};
-pub use merge::check_combinable;
+pub use load::{expand, load, parse, Input};

@@ -65,7 +65,12 @@ tfoot td { font-weight: 650; border-top: 1.5px solid var(--ink); border-bottom: 
 td .sub { display: block; color: var(--muted); font-size: 11.5px; }
 td.err { color: var(--accent); }
 .bar { display: inline-block; height: 9px; background: var(--accent); border-radius: 1px; vertical-align: middle; margin-right: 6px; }
-.bar-cell { min-width: 200px; }
+.bar-cell { min-width: 170px; white-space: nowrap; }
+thead th.num { white-space: normal; }
+td { overflow-wrap: break-word; }
+td.num, td.nowrap { overflow-wrap: normal; }
+.pair-cell .end { display: block; }
+.pair-cell .end + .end { margin-top: 3px; }
 .via-cell { min-width: 200px; }
 .via-line { display: block; white-space: nowrap; }
 .via-pct { display: inline-block; min-width: 46px; text-align: right; margin-right: 6px; color: var(--muted); font-variant-numeric: tabular-nums; }
@@ -116,15 +121,44 @@ svg .floor-label { fill: var(--ok); font-size: 11px; font-weight: 600; }
 .legend-keys { font-size: 12px; color: var(--muted); display: flex; gap: 18px; margin: 2px 0 6px; }
 .key { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 6px; }
 .key.in { background: var(--in); } .key.out { background: var(--out); } .key.unknown { background: var(--faint); }
-svg.size-mix { display: block; }
+svg.size-mix { display: inline-block; vertical-align: middle; }
+.size-shares { font-size: 11px; color: var(--muted); margin-left: 6px; white-space: nowrap; }
 svg .size-bar { fill: #7d8794; }
 .key.dash { background: repeating-linear-gradient(90deg, var(--ink) 0 5px, transparent 5px 8px); }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 28px; }
 .grid2 figure { margin: 8px 0 14px; }
+.grid2 figcaption { display: block; }
+.grid2 .fig-meta { display: block; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; font-size: 13px; margin: 6px 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule); color: var(--faint); font-size: 12px; }
+
+.read-first { border: 2px solid #d4a017; background: var(--warn-bg); border-radius: 4px; padding: 4px 16px 8px; margin: 18px 0 6px; }
+.read-first h2 { border-top: none; margin: 6px 0 4px; padding-top: 0; font-size: 16px; }
+.read-first ul { margin: 4px 0; padding-left: 18px; font-size: 13px; }
+.read-first li { margin: 3px 0; }
+.read-first .code { color: var(--faint); font-size: 11px; }
+.grade { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em;
+  padding: 0 6px; border-radius: 3px; margin-right: 4px; }
+.grade.g-indicative { background: #fde7c2; color: #7a4b00; }
+.grade.g-moderate { background: #e4ecf9; color: #234a8a; }
+.grade.g-robust { background: #e7f4ec; color: var(--ok); }
+.g-text-indicative { color: var(--warn); }
+.card .basis { font-size: 11.5px; color: var(--ink); margin-top: 8px; padding-top: 6px; border-top: 1px dashed var(--rule); }
+.card.wide { grid-column: span 2; }
+.card .per { font-size: 14px; font-weight: 500; color: var(--muted); }
+.badge.none { background: var(--band); color: var(--muted); }
+.evidence { border-left: 3px solid var(--in); padding: 2px 0 2px 12px; margin: 12px 0; break-inside: avoid; page-break-inside: avoid; }
+.evidence.unavailable { border-left-color: var(--faint); }
+.evidence h3 { margin-top: 4px; }
+table.rests-on { width: auto; margin: 0; font-size: 12px; }
+table.rests-on td { padding: 1px 8px 1px 0; border: none; }
+svg.heatmap { overflow: visible; }
+svg .p95-bar { fill: #7fa4e0; }
+svg .max-mark { stroke: var(--ink); stroke-width: 1.5; }
+svg .bar-value { font-size: 10.5px; font-weight: 600; }
+table.period-table td .sub { display: inline; margin-left: 6px; }
 
 @media (max-width: 860px) {
   main { padding: 18px; }
@@ -141,6 +175,8 @@ footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule);
   figure, .card, .banner, tr, .note { break-inside: avoid; page-break-inside: avoid; }
   .headline { grid-template-columns: repeat(4, 1fr); gap: 6pt; }
   .card.primary .value { font-size: 40pt; }
+  .read-first { break-inside: avoid; page-break-inside: avoid; }
+  .card .basis { font-size: 8pt; }
   .card .value { font-size: 17pt; }
   table { font-size: 8.5pt; }
   .scroll { overflow: visible; }

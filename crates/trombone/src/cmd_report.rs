@@ -1,14 +1,17 @@
-//! `trombone report`: renders JSON results of `trombone analyze` as a self-contained HTML
-//! report (opens offline, prints on A4) or as CSV tables for spreadsheets.
+//! `trombone report`: renders results of `analyze`, `capture` or `merge` — one, several,
+//! or directories of rotated pieces — as a self-contained HTML report (opens offline,
+//! prints on A4) or as CSV tables for spreadsheets.
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use trombone_report::{CsvTable, HtmlOptions, ResultFile};
+use trombone_report::{CombineOptions, HtmlOptions, Input, ReportTable};
+use trombone_schema::ToolInfo;
 
 /// Output formats of `report`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// One self-contained HTML page: inline CSS and SVG, no scripts, no network.
     Html,
@@ -16,57 +19,41 @@ pub enum ReportFormat {
     Csv,
 }
 
-/// The CSV tables `report --format csv` can write.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum TableArg {
-    /// One row per hairpin AS pair, with detour and handshake latency.
-    HairpinPairs,
-    /// One row per hairpin AS pair and via link.
-    Via,
-    /// One row per what-if IXP port recommendation, with transit saved.
-    Ports,
-    /// One row per rate (network, link, AS pair, hairpin; in and out) with avg/p90/p95/max.
-    Rates,
-}
-
-impl From<TableArg> for CsvTable {
-    fn from(t: TableArg) -> CsvTable {
-        match t {
-            TableArg::HairpinPairs => CsvTable::HairpinPairs,
-            TableArg::Via => CsvTable::Via,
-            TableArg::Ports => CsvTable::Ports,
-            TableArg::Rates => CsvTable::Rates,
-        }
-    }
-}
-
 /// Arguments of `trombone report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// JSON results of `trombone analyze --format json` ("-" reads standard input). With several,
-    /// matrices and hairpin bytes are summed (same --home/--zone required) and percentiles are
-    /// shown per file: they cannot be merged.
-    #[arg(required = true, value_name = "RESULT.json")]
+    /// JSON results of `analyze`, `capture` or `merge` ("-" reads standard input), or
+    /// directories of them (every *.json inside, as --rotate writes them). Several are
+    /// merged exactly, the results of each site (--site) first: rates, percentiles and
+    /// ports are those of all the traffic.
+    #[arg(required = true, value_name = "RESULT")]
     results: Vec<PathBuf>,
     /// Write to FILE instead of standard output. With --format csv and no --table, every
-    /// table is written next to FILE as STEM-TABLE.EXT (report.csv -> report-hairpin-pairs.csv,
-    /// report-via.csv, report-ports.csv, report-rates.csv).
+    /// table is written next to FILE as STEM-TABLE.EXT (out/report.csv ->
+    /// out/report-as.csv, out/report-rates.csv, out/report-periods.csv...).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     format: ReportFormat,
+    /// With --format csv: write only this table (the tables of `analyze --format csv`, and
+    /// `periods`: daily and weekly p95 and the busiest hour of every series). On standard
+    /// output without --table: hairpin-pairs (as without hairpin analysis).
+    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(
+        ["as", "country", "hairpin-pairs", "via", "ports", "rates", "talkers", "periods"]
+    ))]
+    table: Option<String>,
     /// Title of the HTML report (default: "Tromboning report: " and the audited country or zone).
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
-    /// With --format csv: write only this table (to -o or standard output; the default on
-    /// standard output is hairpin-pairs).
-    #[arg(long, value_enum)]
-    table: Option<TableArg>,
+    /// Merge results made with different databases, zones, windows or bins anyway (the
+    /// report says so prominently).
+    #[arg(long)]
+    allow_mixed: bool,
 }
 
 /// Reads one result; "-" is standard input.
-fn load(path: &Path) -> Result<ResultFile, String> {
+fn load(path: &Path) -> Result<Input, String> {
     if path == Path::new("-") {
         let mut text = String::new();
         io::stdin()
@@ -78,13 +65,25 @@ fn load(path: &Path) -> Result<ResultFile, String> {
     }
 }
 
-/// Writes `text` to `path`, or to standard output when `path` is None.
-fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+/// Writes `bytes` to `path` through a temporary file renamed into place (a reader never
+/// sees half a report), or to standard output when `path` is None.
+fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        Some(p) => {
+            let name = p
+                .file_name()
+                .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+            let tmp = p.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+            std::fs::write(&tmp, bytes)
+                .and_then(|()| std::fs::rename(&tmp, p))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    format!("{}: {e}", p.display())
+                })
+        }
         None => {
             let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes())
+            out.write_all(bytes)
                 .and_then(|()| out.flush())
                 .map_err(|e| format!("standard output: {e}"))
         }
@@ -95,45 +94,76 @@ fn render(a: &ReportArgs) -> Result<(), String> {
     if a.results.iter().filter(|p| *p == Path::new("-")).count() > 1 {
         return Err("standard input (\"-\") can be given only once".into());
     }
-    let files = a
-        .results
+    if a.format == ReportFormat::Html && a.table.is_some() {
+        return Err("--table applies to --format csv only".into());
+    }
+    let files = trombone_report::expand(&a.results).map_err(|e| e.to_string())?;
+    let inputs = files
         .iter()
         .map(|p| load(p))
         .collect::<Result<Vec<_>, _>>()?;
-    for f in files.iter().filter(|f| f.result.partial) {
+    let partial = inputs.iter().filter(|i| i.report.partial).count();
+    if partial > 0 {
         eprintln!(
-            "trombone: warning: {} is a partial result (a capture was not read to its end); the report says so",
-            f.name
+            "trombone report: warning: {partial} of {} results are partial (a capture was not read to its end); the report says so",
+            inputs.len()
+        );
+    }
+    let combined = trombone_report::combine(
+        inputs,
+        &CombineOptions {
+            allow_mixed: a.allow_mixed,
+            tool: ToolInfo::this(std::env::args().collect()),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    if combined.merged() {
+        eprintln!(
+            "trombone report: merged {} results from {} site(s){}",
+            combined.inputs.len(),
+            combined.sites.len(),
+            if combined.report.merged.as_ref().is_some_and(|m| m.mixed) {
+                ", MIXED settings"
+            } else {
+                ""
+            }
         );
     }
     match a.format {
         ReportFormat::Html => {
-            if a.table.is_some() {
-                return Err("--table applies to --format csv only".into());
-            }
             let page = trombone_report::render_html(
-                &files,
+                &combined,
                 &HtmlOptions {
                     title: a.title.clone(),
                 },
-            )
-            .map_err(|e| e.to_string())?;
-            write_out(a.output.as_deref(), &page)
+            );
+            write_out(a.output.as_deref(), page.as_bytes())
         }
         ReportFormat::Csv => {
-            // Check the results combine, as the HTML report would.
-            trombone_report::check_combinable(&files).map_err(|e| e.to_string())?;
-            match (a.table, a.output.as_deref()) {
-                (Some(t), out) => write_out(out, &trombone_report::render_csv(&files, t.into())),
-                (None, None) => write_out(
-                    None,
-                    &trombone_report::render_csv(&files, CsvTable::HairpinPairs),
-                ),
+            let one = |t: ReportTable| trombone_report::render_csv(&combined, t);
+            let table = a
+                .table
+                .as_deref()
+                .map(|n| ReportTable::from_name(n).ok_or(format!("no table {n:?}")))
+                .transpose()?;
+            match (table, a.output.as_deref()) {
+                (Some(t), out) => write_out(out, one(t).as_bytes()),
+                (None, None) => {
+                    let t = if combined.report.hairpin.is_some() {
+                        "hairpin-pairs"
+                    } else {
+                        "as"
+                    };
+                    write_out(
+                        None,
+                        one(ReportTable::from_name(t).expect("a table")).as_bytes(),
+                    )
+                }
                 (None, Some(base)) => {
-                    for t in CsvTable::ALL {
+                    for t in ReportTable::all() {
                         let path = t.path_next_to(base);
-                        write_out(Some(&path), &trombone_report::render_csv(&files, t))?;
-                        eprintln!("trombone: wrote {}", path.display());
+                        write_out(Some(&path), one(t).as_bytes())?;
+                        eprintln!("trombone report: wrote {}", path.display());
                     }
                     Ok(())
                 }
@@ -148,7 +178,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
     match render(&a) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("trombone: {e}");
+            eprintln!("trombone report: {e}");
             ExitCode::from(2)
         }
     }
