@@ -65,14 +65,14 @@ impl<'a> Reader<'a> {
 /// encoding, RFC 7011 §6.2); `None` for other lengths.
 #[inline]
 pub(crate) fn be_uint(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || b.len() > 8 {
-        return None;
+    match *b {
+        [a] => Some(u64::from(a)),
+        [a, b] => Some(u64::from(u16::from_be_bytes([a, b]))),
+        [a, b, c, d] => Some(u64::from(u32::from_be_bytes([a, b, c, d]))),
+        [a, b, c, d, e, f, g, h] => Some(u64::from_be_bytes([a, b, c, d, e, f, g, h])),
+        _ if b.is_empty() || b.len() > 8 => None,
+        _ => Some(b.iter().fold(0u64, |v, &x| (v << 8) | u64::from(x))),
     }
-    let mut v = 0u64;
-    for &x in b {
-        v = (v << 8) | u64::from(x);
-    }
-    Some(v)
 }
 
 /// XDR rounds opaque data up to a multiple of 4 bytes.

@@ -35,7 +35,7 @@ pub(crate) fn decode(
     limits: &Limits,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     let mut r = Reader::new(dg);
     let (Some(_version), Some(length), Some(export_secs), Some(seq), Some(domain)) =
@@ -127,7 +127,7 @@ fn templates(
     limits: &Limits,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     let set_id = if options { 3 } else { 2 };
     let mut b = Reader::new(body);

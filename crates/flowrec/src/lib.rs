@@ -13,6 +13,33 @@
 //!
 //! No sockets here: the caller receives datagrams and passes them in.
 //!
+//! What is decoded:
+//!
+//! - **sFlow v5**: the datagram header (IPv4/IPv6/unknown agent, sub-agent,
+//!   sequence, uptime); flow samples (format 1) and expanded flow samples (3)
+//!   with the raw packet header record (1; Ethernet, IPv4 and IPv6 headers get
+//!   a pcap LINKTYPE, other header protocols are handed out and counted as
+//!   unsupported), extended switch (1001), router (1002) and gateway (1003:
+//!   AS path borrowed, communities not read); counter samples (2) and expanded
+//!   (4) with generic interface counters (1). Other samples, other records
+//!   (sampled IPv4/IPv6, Ethernet counters, enterprise formats) are skipped by
+//!   their length and counted. Lost datagrams per (agent, sub-agent).
+//! - **NetFlow v5**: every field of the fixed record; the header's sampling
+//!   interval; lost records from the flow sequence.
+//! - **NetFlow v9** (RFC 3954) and **IPFIX** (RFC 7011): templates and options
+//!   templates per (exporter, source id / observation domain), refresh and
+//!   replacement, IPFIX withdrawal (one template, or all of a set's kind),
+//!   variable-length and enterprise fields skipped by length; data sets that
+//!   come before their template are kept (bounded by [`Limits`]) and decoded
+//!   when it comes; sampling from options data (v9 SAMPLING_INTERVAL,
+//!   FLOW_SAMPLER_ID + FLOW_SAMPLER_RANDOM_INTERVAL; IPFIX samplingInterval,
+//!   samplerRandomInterval, samplingPacketInterval/Space, samplingSize/
+//!   Population, per samplerId/selectorId) and systemInitTimeMilliseconds;
+//!   lost export packets (v9) or data records (IPFIX) from the sequence.
+//!   The fields read are those of [`FlowRecord`]; the rest are skipped.
+//!   Not handled: IPFIX over SCTP/TCP framing (one message per call is
+//!   expected), structured data (RFC 6313) beyond skipping it, NetFlow v1/v7/v8.
+//!
 //! ```
 //! use trombone_flowrec::{Decoder, Limits, Record};
 //! let mut dec = Decoder::new(Limits::default());
@@ -142,9 +169,9 @@ impl Decoder {
         stats.bytes += datagram.len() as u64;
         let mut oc = Outcome::default();
         let mut flows = 0u32;
-        let mut flow_out = |fr: FlowRecord| {
+        let mut flow_out = |fr: &FlowRecord| {
             flows += 1;
-            out(Record::Flow(fr));
+            out(Record::Flow(*fr));
         };
         let version = datagram
             .get(..4)

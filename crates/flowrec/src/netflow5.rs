@@ -41,7 +41,7 @@ pub(crate) fn decode(
     state: &mut V5State,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     if dg.len() < HEADER_LEN {
         return oc.fail(stats, DecodeError::TooShort);
@@ -88,7 +88,7 @@ pub(crate) fn decode(
         let [_, tcp_flags, proto, tos] = flags.to_be_bytes();
         let [src_mask, dst_mask, _, _] = masks.to_be_bytes();
         stats.flow_records += 1;
-        out(FlowRecord {
+        out(&FlowRecord {
             protocol: Protocol::NetflowV5,
             exporter: Some(exporter),
             domain,

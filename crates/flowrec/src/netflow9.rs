@@ -45,7 +45,7 @@ pub(crate) fn decode(
     limits: &Limits,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     let mut r = Reader::new(dg);
     let (Some(_version), Some(_count), Some(uptime), Some(secs), Some(seq), Some(source_id)) =
@@ -103,7 +103,7 @@ fn templates(
     limits: &Limits,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     let mut b = Reader::new(body);
     while b.remaining() >= 4 && !is_padding(b.rest()) {
@@ -136,7 +136,7 @@ fn options_templates(
     limits: &Limits,
     stats: &mut Stats,
     oc: &mut Outcome,
-    out: &mut dyn FnMut(FlowRecord),
+    out: &mut dyn FnMut(&FlowRecord),
 ) {
     let mut b = Reader::new(body);
     while b.remaining() >= 6 && !is_padding(b.rest()) {

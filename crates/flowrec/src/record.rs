@@ -215,7 +215,9 @@ pub struct FlowRecord {
     pub bytes: u64,
     /// Packets (packetDeltaCount 2; else postPacketDeltaCount 24; else packetTotalCount 86).
     pub packets: u64,
-    /// Flow start, nanoseconds since the Unix epoch; 0 when not exported.
+    /// Flow start, nanoseconds since the Unix epoch; 0 when not exported (or,
+    /// for IPFIX flowStartSysUpTime, when the exporter's
+    /// systemInitTimeMilliseconds is not known yet).
     pub start_ns: i64,
     /// Flow end, nanoseconds since the Unix epoch; 0 when not exported.
     pub end_ns: i64,

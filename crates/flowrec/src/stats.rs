@@ -154,7 +154,7 @@ pub struct Stats {
     pub lost_records: u64,
     /// Sequence numbers that went back (exporter restart or reordering); not counted as loss.
     pub sequence_resets: u64,
-    /// (exporter, domain) streams currently tracked (templates, sequence, sampling).
+    /// NetFlow v9 / IPFIX (exporter, domain) streams currently tracked (templates, sequence, sampling).
     pub streams_active: u64,
     /// Streams dropped to make room for a new one (the least recently seen, when idle long enough).
     pub streams_evicted: u64,

@@ -339,7 +339,7 @@ impl Stream {
         origin: Origin,
         limits: &Limits,
         stats: &mut Stats,
-        out: &mut dyn FnMut(FlowRecord),
+        out: &mut dyn FnMut(&FlowRecord),
     ) -> Result<(), DecodeError> {
         if t.options {
             stats.options_templates_received += 1;
@@ -428,7 +428,7 @@ impl Stream {
         now_ns: i64,
         limits: &Limits,
         stats: &mut Stats,
-        out: &mut dyn FnMut(FlowRecord),
+        out: &mut dyn FnMut(&FlowRecord),
     ) -> Result<Option<u32>, DecodeError> {
         if self.templates.contains_key(&id) {
             return self.data_set(id, body, time, origin, stats, out).map(Some);
@@ -462,7 +462,7 @@ impl Stream {
         time: TimeBase,
         origin: Origin,
         stats: &mut Stats,
-        out: &mut dyn FnMut(FlowRecord),
+        out: &mut dyn FnMut(&FlowRecord),
     ) -> Result<u32, DecodeError> {
         let Some(t) = self.templates.get(&id) else {
             return Ok(0);
@@ -495,24 +495,27 @@ impl Stream {
             sys_init_ms: self.sys_init_ms,
             ipfix: origin.protocol == Protocol::Ipfix,
         };
+        // One record reused: reset from `base`, filled in place, handed out by reference.
+        let mut fr: FlowRecord;
         if let Some(len) = t.fixed_len {
             for rec in body.chunks_exact(len) {
-                let (mut fr, sampler, own) =
-                    decode_flow(&t.fields, &mut Reader::new(rec), base, ctx)
-                        .ok_or(DecodeError::RecordTruncated)?;
-                fr.sampling_interval = own.unwrap_or_else(|| self.sampling.lookup(sampler));
-                n += 1;
-                stats.flow_records += 1;
-                out(fr);
-            }
-        } else {
-            while r.remaining() >= t.min_len {
-                let (mut fr, sampler, own) = decode_flow(&t.fields, &mut r, base, ctx)
+                fr = base;
+                let (sampler, own) = decode_flow(&t.fields, &mut Reader::new(rec), &mut fr, ctx)
                     .ok_or(DecodeError::RecordTruncated)?;
                 fr.sampling_interval = own.unwrap_or_else(|| self.sampling.lookup(sampler));
                 n += 1;
                 stats.flow_records += 1;
-                out(fr);
+                out(&fr);
+            }
+        } else {
+            while r.remaining() >= t.min_len {
+                fr = base;
+                let (sampler, own) = decode_flow(&t.fields, &mut r, &mut fr, ctx)
+                    .ok_or(DecodeError::RecordTruncated)?;
+                fr.sampling_interval = own.unwrap_or_else(|| self.sampling.lookup(sampler));
+                n += 1;
+                stats.flow_records += 1;
+                out(&fr);
             }
         }
         Ok(n)
@@ -584,9 +587,9 @@ pub(crate) fn uptime_ns(export_ns: i64, uptime_ms: u32, at_ms: u32) -> i64 {
 fn decode_flow(
     fields: &[Field],
     r: &mut Reader<'_>,
-    mut fr: FlowRecord,
+    fr: &mut FlowRecord,
     ctx: RecordCtx,
-) -> Option<(FlowRecord, Option<u64>, Option<u32>)> {
+) -> Option<(Option<u64>, Option<u32>)> {
     let (mut octets, mut post_octets, mut total_octets) = (None, None, None);
     let (mut pkts, mut post_pkts, mut total_pkts) = (None, None, None);
     let (mut src_mac, mut post_src_mac, mut dst_mac, mut post_dst_mac) = (None, None, None, None);
@@ -703,7 +706,7 @@ fn decode_flow(
             fr.end_ns = uptime_ns(export_ns, ctx.time.sys_uptime_ms, l);
         }
     }
-    Some((fr, sampler, own_interval))
+    Some((sampler, own_interval))
 }
 
 /// What one options data record said.
