@@ -57,39 +57,69 @@ fn digested(proto: u8, later: bool, transport: &[u8]) -> &[u8] {
 #[inline]
 fn digest(payload: &[u8]) -> u64 {
     let n = payload.len().min(DIGEST_BYTES);
-    let mut buf = [0u8; DIGEST_BYTES];
-    buf[..n].copy_from_slice(&payload[..n]);
-    let word = |i: usize| {
-        u64::from_le_bytes([
-            buf[i],
-            buf[i + 1],
-            buf[i + 2],
-            buf[i + 3],
-            buf[i + 4],
-            buf[i + 5],
-            buf[i + 6],
-            buf[i + 7],
-        ])
-    };
-    // Each step is a bijection of the running value for a fixed word, so two
-    // payloads of one length differing in any word differ before the final mix.
-    let mut h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    for i in (0..DIGEST_BYTES).step_by(8) {
-        h = (h ^ word(i))
-            .wrapping_mul(0xD6E8_FEB8_6659_FD93)
-            .rotate_left(32);
+    if n == 0 {
+        // pure ACKs and headers cut by the snaplen: common, and all alike
+        return EMPTY_DIGEST;
     }
+    // Two lanes (words 0 and 2, words 1 and 3) halve the chain of dependent
+    // multiplies. Each step is a bijection of its lane for a fixed word, and
+    // the lanes are combined by XOR, so two payloads of one length that
+    // differ in one word differ before the final mix.
+    let step = |h: u64, w: u64| (h ^ w).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(32);
+    let mut lanes = [
+        (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        (n as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ 0x1656_67B1_9E37_79F9,
+    ];
+    if let Some(full) = payload.first_chunk::<DIGEST_BYTES>() {
+        // the usual case: four whole words, no bounds to check
+        for (i, w) in full.chunks_exact(8).enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            lanes[i & 1] = step(lanes[i & 1], u64::from_le_bytes(b));
+        }
+    } else {
+        for i in 0..DIGEST_BYTES / 8 {
+            lanes[i & 1] = step(lanes[i & 1], le_word(payload, i * 8));
+        }
+    }
+    let h = lanes[0] ^ lanes[1].rotate_left(21);
     (mix64(h) >> 6) | ((n as u64) << DIGEST_LEN_SHIFT)
 }
 
-/// Parses the IP header at the start of `bytes`, returning its fields and
-/// the transport bytes (after any IPv6 extension headers, within the IP
-/// length, as far as captured).
+/// The digest of no bytes.
+const EMPTY_DIGEST: u64 = mix64(0) >> 6;
+
+/// The little-endian word of `p` at `i`, zero-padded past the end of `p`
+/// (and past the digested bytes).
+#[inline(always)]
+fn le_word(p: &[u8], i: usize) -> u64 {
+    if let Some(w) = p.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        return u64::from_le_bytes(b);
+    }
+    let mut w = 0u64;
+    for (k, &b) in p.iter().skip(i).enumerate() {
+        w |= u64::from(b) << (8 * k);
+    }
+    w
+}
+
+/// Parses the IP header at the start of `bytes` into the IP and transport
+/// fields of `meta`, which must be zero (a fresh `PacketMeta`, or one
+/// passed through [`clear_ip`]); the link, capture and encapsulation fields
+/// are left alone. Returns the transport bytes
+/// (after any IPv6 extension headers, within the IP length, as far as
+/// captured).
 ///
 /// `hint` is the version the link layer announced (0 = read the nibble). A
 /// version nibble that contradicts the link layer makes the frame malformed.
 #[inline]
-pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<(PacketMeta, &[u8]), Skip> {
+pub(crate) fn parse_ip<'a>(
+    meta: &mut PacketMeta,
+    bytes: &'a [u8],
+    hint: u8,
+) -> Result<&'a [u8], Skip> {
     let Some(&first) = bytes.first() else {
         return Err(Skip::Malformed);
     };
@@ -98,15 +128,29 @@ pub(crate) fn parse_ip(bytes: &[u8], hint: u8) -> Result<(PacketMeta, &[u8]), Sk
         return Err(Skip::Malformed);
     }
     match version {
-        4 => parse_v4(bytes),
-        6 => parse_v6(bytes),
+        4 => parse_v4(meta, bytes),
+        6 => parse_v6(meta, bytes),
         _ => Err(Skip::Malformed),
     }
 }
 
+/// Zeroes the IP and transport fields that [`parse_ip`] may leave unset,
+/// before parsing a tunnel's inner packet over its outer one's.
+#[inline]
+pub(crate) fn clear_ip(meta: &mut PacketMeta) {
+    meta.sport = 0;
+    meta.dport = 0;
+    meta.tcp_seq = 0;
+    meta.tcp_ack = 0;
+    meta.tcp_flags = 0;
+    meta.ip_id = 0;
+    meta.fragment = Fragment::None;
+}
+
 /// IPv4: volume from total length (or the captured length when total length
 /// is 0, as segmentation offload leaves it in captures taken on the sender).
-fn parse_v4(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
+#[inline]
+fn parse_v4<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip> {
     let (slice, _) = LaxIpv4Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
     let h = slice.header();
     let header_len = h.slice().len() as u32;
@@ -118,15 +162,12 @@ fn parse_v4(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
     } else {
         total
     };
-    let mut meta = PacketMeta {
-        src: u128::from(u32::from_be_bytes(h.source())),
-        dst: u128::from(u32::from_be_bytes(h.destination())),
-        ip_version: 4,
-        ttl: h.ttl(),
-        ip_id: u32::from(h.identification()),
-        l3_len,
-        ..PacketMeta::default()
-    };
+    meta.src = u128::from(u32::from_be_bytes(h.source()));
+    meta.dst = u128::from(u32::from_be_bytes(h.destination()));
+    meta.ip_version = 4;
+    meta.ttl = h.ttl();
+    meta.ip_id = u32::from(h.identification());
+    meta.l3_len = l3_len;
     let payload = slice.payload();
     meta.proto = payload.ip_number.0;
     let offset = h.fragments_offset().value();
@@ -138,10 +179,10 @@ fn parse_v4(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
         Fragment::None
     };
     if offset == 0 {
-        fill_transport(&mut meta, payload.payload);
+        fill_transport(meta, payload.payload);
     }
     meta.payload_digest = digest(digested(meta.proto, offset > 0, payload.payload));
-    Ok((meta, payload.payload))
+    Ok(payload.payload)
 }
 
 /// IPv6: volume is 40 + payload length; extension headers are walked to the
@@ -151,7 +192,8 @@ fn parse_v4(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
 /// here with explicit bounds checks, because etherparse 0.21's extension
 /// iterator reads out of bounds on a truncated chain after a lax parse
 /// (found by the shared corpus: tcpdump's ipv6-next-header-oobr-1.pcap).
-fn parse_v6(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
+#[inline]
+fn parse_v6<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip> {
     let h = Ipv6HeaderSlice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
     let payload_len = u32::from(h.payload_length());
     // Payload length 0 means a jumbogram or an offloaded capture: use what we have.
@@ -160,14 +202,11 @@ fn parse_v6(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
     } else {
         40 + payload_len
     };
-    let mut meta = PacketMeta {
-        src: u128::from_be_bytes(h.source()),
-        dst: u128::from_be_bytes(h.destination()),
-        ip_version: 6,
-        ttl: h.hop_limit(),
-        l3_len,
-        ..PacketMeta::default()
-    };
+    meta.src = u128::from_be_bytes(h.source());
+    meta.dst = u128::from_be_bytes(h.destination());
+    meta.ip_version = 6;
+    meta.ttl = h.hop_limit();
+    meta.l3_len = l3_len;
     // Only the bytes the header says belong to the packet (when captured).
     let end = (40 + payload_len as usize).min(bytes.len());
     let end = if payload_len == 0 { bytes.len() } else { end };
@@ -218,10 +257,10 @@ fn parse_v6(bytes: &[u8]) -> Result<(PacketMeta, &[u8]), Skip> {
     }
     meta.proto = next;
     if !later {
-        fill_transport(&mut meta, rest);
+        fill_transport(meta, rest);
     }
     meta.payload_digest = digest(digested(meta.proto, later, rest));
-    Ok((meta, rest))
+    Ok(rest)
 }
 
 /// Most IPv6 extension headers walked before giving up on the chain.
@@ -230,6 +269,12 @@ const MAX_V6_EXTENSIONS: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parses into a fresh PacketMeta.
+    fn parse_ip(bytes: &[u8], hint: u8) -> Result<PacketMeta, Skip> {
+        let mut m = PacketMeta::default();
+        super::parse_ip(&mut m, bytes, hint).map(|_| m)
+    }
 
     /// A 20-byte IPv4 header with the given total length, flags/offset word and protocol.
     fn v4(total: u16, frag: u16, proto: u8) -> Vec<u8> {
@@ -246,7 +291,7 @@ mod tests {
         let mut p = v4(1500, 0x4000, 6);
         // TCP: sport 443, dport 51000, seq 7, ack 9, data offset 5, flags SYN|ACK
         p.extend_from_slice(&[0x01, 0xbb, 0xc7, 0x38, 0, 0, 0, 7, 0, 0, 0, 9, 0x50, 0x12]);
-        let m = parse_ip(&p, 4).unwrap().0;
+        let m = parse_ip(&p, 4).unwrap();
         assert_eq!(m.l3_len, 1500);
         assert_eq!((m.sport, m.dport), (443, 51000));
         assert_eq!((m.tcp_seq, m.tcp_ack, m.tcp_flags), (7, 9, 0x12));
@@ -261,12 +306,12 @@ mod tests {
     fn ipv4_fragments() {
         let mut first = v4(1500, 0x2000, 17); // MF, offset 0
         first.extend_from_slice(&[0, 53, 0, 99, 0, 8, 0, 0]);
-        let m = parse_ip(&first, 0).unwrap().0;
+        let m = parse_ip(&first, 0).unwrap();
         assert_eq!(m.fragment, Fragment::First);
         assert_eq!((m.sport, m.dport), (53, 99));
         let mut later = v4(300, 185, 17); // offset 185*8
         later.extend_from_slice(&[0, 53, 0, 99]);
-        let m = parse_ip(&later, 0).unwrap().0;
+        let m = parse_ip(&later, 0).unwrap();
         assert_eq!(m.fragment, Fragment::Later);
         assert_eq!((m.sport, m.dport), (0, 0));
         assert_eq!(m.l3_len, 300);
@@ -290,7 +335,7 @@ mod tests {
     fn ipv4_total_length_zero_uses_captured_length() {
         let mut p = v4(0, 0, 17);
         p.extend_from_slice(&[0; 30]);
-        assert_eq!(parse_ip(&p, 4).unwrap().0.l3_len, 50);
+        assert_eq!(parse_ip(&p, 4).unwrap().l3_len, 50);
     }
 
     /// A 40-byte IPv6 header with the given payload length and next header.
@@ -306,7 +351,7 @@ mod tests {
     fn ipv6_udp_truncated() {
         let mut p = v6(1200, 17);
         p.extend_from_slice(&[0x13, 0x88, 0x00, 0x35]);
-        let m = parse_ip(&p, 6).unwrap().0;
+        let m = parse_ip(&p, 6).unwrap();
         assert_eq!(m.l3_len, 1240);
         assert_eq!((m.sport, m.dport), (5000, 53));
         assert_eq!(m.ttl, 57);
@@ -320,7 +365,7 @@ mod tests {
         let mut p = v6(16, 44);
         p.extend_from_slice(&[17, 0, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef]);
         p.extend_from_slice(&[0, 7, 0, 9, 0, 8, 0, 0]);
-        let m = parse_ip(&p, 0).unwrap().0;
+        let m = parse_ip(&p, 0).unwrap();
         assert_eq!(m.proto, 17);
         assert_eq!(m.fragment, Fragment::First);
         assert_eq!(m.ip_id, 0xdead_beef);
@@ -328,7 +373,7 @@ mod tests {
         // offset 100 (100 << 3 = 0x0320), no M flag: a later fragment
         p[42] = 0x03;
         p[43] = 0x20;
-        let m = parse_ip(&p, 0).unwrap().0;
+        let m = parse_ip(&p, 0).unwrap();
         assert_eq!(m.fragment, Fragment::Later);
         assert_eq!((m.sport, m.dport), (0, 0));
     }
@@ -374,7 +419,7 @@ mod tests {
         // hop-by-hop header claiming 255*8+8 bytes, but only 8 captured
         let mut p = v6(2048, 0);
         p.extend_from_slice(&[17, 255, 0, 0, 0, 0, 0, 0]);
-        let m = parse_ip(&p, 6).unwrap().0;
+        let m = parse_ip(&p, 6).unwrap();
         assert_eq!(m.l3_len, 2088);
         assert_eq!((m.sport, m.dport), (0, 0));
         // a chain of hop-by-hop headers longer than the walk limit
@@ -390,7 +435,7 @@ mod tests {
         let mut p = v6(28, 60);
         p.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]); // dest opts, 8 bytes, next TCP
         p.extend_from_slice(&[0, 80, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02]);
-        let m = parse_ip(&p, 6).unwrap().0;
+        let m = parse_ip(&p, 6).unwrap();
         assert_eq!(m.proto, 6);
         assert_eq!((m.sport, m.dport, m.tcp_flags), (80, 8080, 0x02));
     }

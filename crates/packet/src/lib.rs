@@ -200,7 +200,7 @@ fn to_ip(version: u8, a: u128) -> std::net::IpAddr {
 
 /// Finaliser of splitmix64: a cheap, well-mixed 64-bit hash step.
 #[inline]
-pub fn mix64(mut z: u64) -> u64 {
+pub const fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -425,18 +425,29 @@ pub fn parse_with(
     interface: u32,
     decap: &Decap,
 ) -> Parsed {
-    let (outer, end) = tunnel::peel(linktype, data, decap)?;
-    let tunnel::End::Ip(mut meta, _) = end else {
+    let l3 = link::frame(linktype, data, tunnel::MAX_DEPTH)?;
+    let link::Payload::Ip(hint) = l3.payload else {
         return Err(Skip::NonIp);
     };
-    meta.ts_ns = ts_ns;
-    meta.interface = u16::try_from(interface).unwrap_or(u16::MAX);
-    meta.wire_len = wire_len.max(data.len() as u32);
-    meta.vlan = outer.vlan;
-    meta.src_mac = outer.src_mac;
-    meta.dst_mac = outer.dst_mac;
-    meta.tunnel = outer.tunnel;
-    meta.encap_len = u16::try_from(outer.encap_len).unwrap_or(u16::MAX);
+    let mut meta = PacketMeta {
+        ts_ns,
+        interface: u16::try_from(interface).unwrap_or(u16::MAX),
+        wire_len: wire_len.max(data.len() as u32),
+        vlan: l3.vlan,
+        src_mac: l3.src_mac,
+        dst_mac: l3.dst_mac,
+        tunnel: l3.tunnel,
+        encap_len: tunnel::saturate(l3.tag_len),
+        ..PacketMeta::default()
+    };
+    let transport = ip::parse_ip(&mut meta, l3.bytes, hint)?;
+    if tunnel::worth_a_look(&meta, decap) {
+        if let tunnel::Stop::Other(..) =
+            tunnel::descend(data, &mut meta, l3.depth, transport, decap)?
+        {
+            return Err(Skip::NonIp);
+        }
+    }
     Ok(meta)
 }
 

@@ -20,9 +20,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::link::ethertype;
-use crate::tunnel::{self, End};
-use crate::{Decap, Fragment, PacketMeta};
+use crate::link::{self, ethertype, Payload};
+use crate::tunnel::{self, Stop};
+use crate::{ip, Decap, Fragment, PacketMeta};
 
 /// A MAC address seen claiming an IP address on a VLAN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,11 +59,27 @@ const MAX_OPTIONS: usize = 32;
 /// address it belongs to. `None` for anything else. Never allocates, never
 /// panics.
 pub fn neighbour_sighting(linktype: u32, data: &[u8]) -> Option<NeighbourSighting> {
-    let (outer, end) = tunnel::peel(linktype, data, &Decap::MIRROR_ONLY).ok()?;
-    let (mac, ip) = match end {
-        End::Other(ethertype::ARP, arp_bytes) => arp(arp_bytes)?,
-        End::Ip(meta, transport) => nd(&meta, transport)?,
-        End::Other(..) => return None,
+    let l3 = link::frame(linktype, data, tunnel::MAX_DEPTH).ok()?;
+    let mut meta = PacketMeta {
+        vlan: l3.vlan,
+        ..PacketMeta::default()
+    };
+    let stop = match l3.payload {
+        Payload::Other(et) => Stop::Other(et, l3.bytes),
+        Payload::Ip(hint) => {
+            let transport = ip::parse_ip(&mut meta, l3.bytes, hint).ok()?;
+            let decap = Decap::MIRROR_ONLY;
+            if tunnel::worth_a_look(&meta, &decap) {
+                tunnel::descend(data, &mut meta, l3.depth, transport, &decap).ok()?
+            } else {
+                Stop::Ip(transport)
+            }
+        }
+    };
+    let (mac, ip) = match stop {
+        Stop::Other(ethertype::ARP, arp_bytes) => arp(arp_bytes)?,
+        Stop::Ip(transport) => nd(&meta, transport)?,
+        Stop::Other(..) => return None,
     };
     if mac == [0; 6] || mac[0] & 0x01 != 0 {
         return None;
@@ -71,7 +87,7 @@ pub fn neighbour_sighting(linktype: u32, data: &[u8]) -> Option<NeighbourSightin
     Some(NeighbourSighting {
         mac,
         ip,
-        vlan: outer.vlan,
+        vlan: meta.vlan,
     })
 }
 

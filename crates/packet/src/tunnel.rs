@@ -28,28 +28,12 @@ pub(crate) enum Inner<'a> {
     NonIp,
 }
 
-/// Link facts of the packet that counts, and how it was reached.
+/// Where descending through tunnels stopped.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Outer {
-    /// VLAN of the Ethernet header the packet is reported with.
-    pub vlan: u16,
-    /// Its source MAC.
-    pub src_mac: [u8; 6],
-    /// Its destination MAC.
-    pub dst_mac: [u8; 6],
-    /// Outermost encapsulation removed.
-    pub tunnel: Tunnel,
-    /// Bytes of encapsulation removed.
-    pub encap_len: usize,
-}
-
-/// Where peeling stopped.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum End<'a> {
-    /// An IP packet: its header fields and its transport bytes (after the
-    /// IP header and extension headers, within the IP length).
-    Ip(PacketMeta, &'a [u8]),
-    /// Another payload: its ethertype (0 if none) and bytes.
+pub(crate) enum Stop<'a> {
+    /// At an IP packet, now in the `PacketMeta`: its transport bytes.
+    Ip(&'a [u8]),
+    /// At another payload: its ethertype (0 if none) and bytes.
     Other(u16, &'a [u8]),
 }
 
@@ -59,10 +43,24 @@ fn offset_in(data: &[u8], inner: &[u8]) -> usize {
     (inner.as_ptr() as usize).saturating_sub(data.as_ptr() as usize)
 }
 
-/// Whether an IP packet might be a tunnel: GRE, or UDP (not a later fragment).
+/// Whether an IP packet might be a tunnel that `decap` opens: GRE, or UDP
+/// on a tunnel port (and not a later fragment). Cheap, so the common path
+/// pays only these compares.
 #[inline]
-fn maybe_tunnel(meta: &PacketMeta) -> bool {
-    (meta.proto == PROTO_GRE || meta.proto == PROTO_UDP) && meta.fragment != Fragment::Later
+pub(crate) fn worth_a_look(meta: &PacketMeta, decap: &Decap) -> bool {
+    if meta.fragment == Fragment::Later {
+        return false;
+    }
+    match meta.proto {
+        PROTO_GRE => true,
+        PROTO_UDP => {
+            meta.dport == tzsp::PORT
+                || meta.sport == tzsp::PORT
+                || (decap.vxlan && meta.dport == vxlan::PORT)
+                || (decap.geneve && meta.dport == geneve::PORT)
+        }
+        _ => false,
+    }
 }
 
 /// The tunnel an IP packet carries, if any that `decap` opens, with what
@@ -98,85 +96,79 @@ fn open<'a>(
     }
     // UDP
     let body = transport.get(UDP_LEN..)?;
-    let sport = meta.sport;
-    let dport = meta.dport;
-    if dport == tzsp::PORT || sport == tzsp::PORT {
+    if meta.dport == tzsp::PORT || meta.sport == tzsp::PORT {
         return tzsp::inner(body).map(|r| (Tunnel::Tzsp, r));
     }
-    if dport == vxlan::PORT && decap.vxlan {
+    if meta.dport == vxlan::PORT && decap.vxlan {
         return vxlan::inner(body).map(|f| (Tunnel::Vxlan, Ok(Inner::Ethernet(f))));
     }
-    if dport == geneve::PORT && decap.geneve {
+    if meta.dport == geneve::PORT && decap.geneve {
         return geneve::inner(body).map(|r| (Tunnel::Geneve, r));
     }
     None
 }
 
-/// Peels `data` down to the packet that counts.
+/// Opens the tunnels `decap` asks for, as deep as they nest, starting from
+/// the IP packet already in `meta` (whose transport bytes are `transport`,
+/// found `depth` decapsulations deep in `data`).
 ///
-/// The link layer first (with any FabricPath, VN-Tag or E-Tag); then, while
-/// the IP packet is a tunnel that `decap` opens, its inner frame or packet.
-#[inline]
-pub(crate) fn peel<'a>(
-    linktype: u32,
+/// On return `meta` holds the innermost IP packet reached, with the link
+/// fields of the Ethernet header that carried it, `tunnel` set to the
+/// outermost encapsulation and `encap_len` to the bytes removed — or the
+/// walk stopped at a payload that is not IP.
+#[inline(never)]
+pub(crate) fn descend<'a>(
     data: &'a [u8],
+    meta: &mut PacketMeta,
+    mut depth: u8,
+    mut transport: &'a [u8],
     decap: &Decap,
-) -> Result<(Outer, End<'a>), Skip> {
-    let l3 = link::frame(linktype, data, MAX_DEPTH)?;
-    let mut outer = Outer {
-        vlan: l3.vlan,
-        src_mac: l3.src_mac,
-        dst_mac: l3.dst_mac,
-        tunnel: l3.tunnel,
-        encap_len: l3.tag_len,
-    };
-    let hint = match l3.payload {
-        Payload::Ip(hint) => hint,
-        Payload::Other(et) => return Ok((outer, End::Other(et, l3.bytes))),
-    };
-    let (mut meta, mut transport) = ip::parse_ip(l3.bytes, hint)?;
-    if !maybe_tunnel(&meta) {
-        return Ok((outer, End::Ip(meta, transport)));
-    }
-    let mut depth = l3.depth;
-    while maybe_tunnel(&meta) {
-        let Some((kind, inner)) = open(&meta, transport, decap) else {
+) -> Result<Stop<'a>, Skip> {
+    while worth_a_look(meta, decap) {
+        let Some((kind, inner)) = open(meta, transport, decap) else {
             break;
         };
         if depth >= MAX_DEPTH {
             return Err(Skip::Malformed);
         }
         depth += 1;
-        if outer.tunnel == Tunnel::None {
-            outer.tunnel = kind;
+        if meta.tunnel == Tunnel::None {
+            meta.tunnel = kind;
         }
         let (bytes, hint) = match inner? {
             Inner::Ethernet(frame) => {
                 let l3: L3<'a> = ethernet::decap(frame, MAX_DEPTH - depth)?;
                 depth += l3.depth;
-                outer.vlan = l3.vlan;
-                outer.src_mac = l3.src_mac;
-                outer.dst_mac = l3.dst_mac;
-                outer.encap_len = offset_in(data, frame) + l3.tag_len;
+                meta.vlan = l3.vlan;
+                meta.src_mac = l3.src_mac;
+                meta.dst_mac = l3.dst_mac;
+                meta.encap_len = saturate(offset_in(data, frame) + l3.tag_len);
                 match l3.payload {
                     Payload::Ip(hint) => (l3.bytes, hint),
-                    Payload::Other(et) => return Ok((outer, End::Other(et, l3.bytes))),
+                    Payload::Other(et) => return Ok(Stop::Other(et, l3.bytes)),
                 }
             }
             Inner::Ip(packet, hint) => {
                 // A mirror that carries a bare IP packet has no link layer
                 // for it; a tunnel's packet keeps the frame it travelled in.
                 if kind.is_mirror() {
-                    outer.vlan = 0;
-                    outer.src_mac = [0; 6];
-                    outer.dst_mac = [0; 6];
+                    meta.vlan = 0;
+                    meta.src_mac = [0; 6];
+                    meta.dst_mac = [0; 6];
                 }
-                outer.encap_len = offset_in(data, packet);
+                meta.encap_len = saturate(offset_in(data, packet));
                 (packet, hint)
             }
-            Inner::NonIp => return Ok((outer, End::Other(0, &[]))),
+            Inner::NonIp => return Ok(Stop::Other(0, &[])),
         };
-        (meta, transport) = ip::parse_ip(bytes, hint)?;
+        ip::clear_ip(meta);
+        transport = ip::parse_ip(meta, bytes, hint)?;
     }
-    Ok((outer, End::Ip(meta, transport)))
+    Ok(Stop::Ip(transport))
+}
+
+/// A byte count as a `u16`, saturating.
+#[inline]
+pub(crate) fn saturate(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
 }
