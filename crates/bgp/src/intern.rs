@@ -84,6 +84,12 @@ impl<T: Copy + Hash + Eq> Interner<T> {
         self.table = table;
     }
 
+    /// Gives back spare capacity of the arena (the hash table keeps its size).
+    pub(crate) fn shrink(&mut self) {
+        self.data.shrink_to_fit();
+        self.starts.shrink_to_fit();
+    }
+
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.data.capacity() * std::mem::size_of::<T>()

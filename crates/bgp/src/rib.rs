@@ -190,6 +190,10 @@ impl Rib {
         if self.sets.elements() > 2 * self.live_items + 4096 {
             self.compact();
         }
+        self.paths.shrink();
+        self.sets.shrink();
+        self.v4.shrink_to_fit();
+        self.v6.shrink_to_fit();
         match &st.error {
             Some(e) if st.records == 0 => Err(e.clone()),
             _ => Ok(st),
