@@ -18,7 +18,7 @@
 //! | encapsulation | recognised by | opened |
 //! |---|---|---|
 //! | ERSPAN type I, II, III | GRE protocol 0x88BE (no sequence number: type I) / 0x22EB | always |
-//! | TZSP | UDP port 37008 (either side), Ethernet encapsulation | always |
+//! | TZSP | UDP destination port 37008, version 1, a received/transmitted frame, Ethernet encapsulation | always |
 //! | Cisco FabricPath | ethertype 0x8903 (16-byte outer header) | always |
 //! | VN-Tag, 802.1BR E-Tag | ethertype 0x8926 / 0x893F | always |
 //! | VXLAN | UDP destination port 4789, I flag set | [`Decap::vxlan`] |
@@ -233,7 +233,7 @@ pub enum Tunnel {
     ErspanII = 2,
     /// ERSPAN type III (GRE 0x22EB, 12-byte header and optional subheader).
     ErspanIII = 3,
-    /// TZSP (UDP 37008).
+    /// TZSP (UDP destination port 37008).
     Tzsp = 4,
     /// Cisco FabricPath (ethertype 0x8903).
     FabricPath = 5,

@@ -55,7 +55,6 @@ pub(crate) fn worth_a_look(meta: &PacketMeta, decap: &Decap) -> bool {
         PROTO_GRE => true,
         PROTO_UDP => {
             meta.dport == tzsp::PORT
-                || meta.sport == tzsp::PORT
                 || (decap.vxlan && meta.dport == vxlan::PORT)
                 || (decap.geneve && meta.dport == geneve::PORT)
         }
@@ -96,7 +95,7 @@ fn open<'a>(
     }
     // UDP
     let body = transport.get(UDP_LEN..)?;
-    if meta.dport == tzsp::PORT || meta.sport == tzsp::PORT {
+    if meta.dport == tzsp::PORT {
         return tzsp::inner(body).map(|r| (Tunnel::Tzsp, r));
     }
     if meta.dport == vxlan::PORT && decap.vxlan {

@@ -1,19 +1,23 @@
-//! TZSP (TaZmen Sniffer Protocol), UDP port 37008: how MikroTik and other
-//! remote sniffers stream mirrored frames.
+//! TZSP (TaZmen Sniffer Protocol), UDP destination port 37008: how MikroTik
+//! and other remote sniffers stream mirrored frames.
 //!
 //! Header: version (8 bits, = 1), type (8), encapsulation (16); for types 0
 //! (received tag list) and 1 (packet for transmit) tagged fields follow — tag
 //! 0 is one byte of padding, tag 1 ends the list, any other tag is type,
-//! length, value — then the frame. Encapsulation 1 is Ethernet; 802.11 and
-//! the radio headers are not IP as far as trombone can tell. The other types
-//! (configuration, keepalive, port opener) carry no frame. A mirror-only
-//! encapsulation, always opened.
+//! length, value — then the frame.
+//!
+//! Port 37008 is inside Linux's ephemeral range, so ordinary UDP reaches it
+//! too: only a packet that starts like a TZSP packet carrying an Ethernet
+//! frame (version 1, type 0 or 1, encapsulation 1) is opened; anything else
+//! on the port — other TZSP types (keepalives, 802.11 frames) included —
+//! stays the UDP packet it looks like. A mirror-only encapsulation, always
+//! opened.
 
 use crate::link::be16;
 use crate::tunnel::Inner;
 use crate::Skip;
 
-/// UDP port (either direction, as Wireshark takes it).
+/// UDP destination port.
 pub(crate) const PORT: u16 = 37008;
 /// Fixed header length.
 const LEN: usize = 4;
@@ -23,19 +27,13 @@ const TAG_PADDING: u8 = 0;
 const TAG_END: u8 = 1;
 /// Encapsulation number of Ethernet.
 const ENCAP_ETHERNET: u16 = 1;
-/// Highest defined packet type (port opener).
-const MAX_TYPE: u8 = 5;
 
-/// The frame inside a TZSP packet; `None` when it is not TZSP (too short,
-/// another version or an undefined type), which leaves the UDP packet as it is.
+/// The Ethernet frame inside a TZSP packet; `None` when the UDP payload is
+/// not a TZSP packet carrying one, which leaves the UDP packet as it is.
 pub(crate) fn inner(d: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
-    if d.len() < LEN || d[0] != 1 || d[1] > MAX_TYPE {
+    if d.len() < LEN || d[0] != 1 || d[1] > 1 || be16(d, 2) != ENCAP_ETHERNET {
         return None;
     }
-    if d[1] > 1 {
-        return Some(Ok(Inner::NonIp));
-    }
-    let encap = be16(d, 2);
     let mut pos = LEN;
     loop {
         let Some(&tag) = d.get(pos) else {
@@ -53,14 +51,10 @@ pub(crate) fn inner(d: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
             }
         }
     }
-    let Some(frame) = d.get(pos..) else {
-        return Some(Err(Skip::Malformed));
-    };
-    Some(Ok(if encap == ENCAP_ETHERNET {
-        Inner::Ethernet(frame)
-    } else {
-        Inner::NonIp
-    }))
+    Some(match d.get(pos..) {
+        Some(frame) => Ok(Inner::Ethernet(frame)),
+        None => Err(Skip::Malformed),
+    })
 }
 
 #[cfg(test)]
@@ -87,14 +81,19 @@ mod tests {
     }
 
     #[test]
-    fn other_encapsulations_and_types() {
-        // 802.11 (18)
-        assert_eq!(inner(&[1, 0, 0, 18, 1, 0x08]), Some(Ok(Inner::NonIp)));
-        // keepalive (4): no tags, no frame
-        assert_eq!(inner(&[1, 4, 0, 0]), Some(Ok(Inner::NonIp)));
-        // not TZSP: version 2, undefined type 6, too short
+    fn anything_else_on_the_port_is_left_alone() {
+        // 802.11 (18), a keepalive (type 4), a configuration packet (type 3)
+        assert_eq!(inner(&[1, 0, 0, 18, 1, 0x08]), None);
+        assert_eq!(inner(&[1, 4, 0, 0]), None);
+        assert_eq!(inner(&[1, 3, 0, 1, 1]), None);
+        // version 2, too short, a DNS reply to an ephemeral port 37008
         assert_eq!(inner(&[2, 0, 0, 1, 1]), None);
-        assert_eq!(inner(&[1, 6, 0, 1, 1]), None);
         assert_eq!(inner(&[1, 0, 0]), None);
+        assert_eq!(inner(&[0x1c, 0x2f, 0x81, 0x80, 0, 1]), None);
+        // "transmit" type carries a frame too
+        assert_eq!(
+            inner(&[1, 1, 0, 1, 1, 0xee]),
+            Some(Ok(Inner::Ethernet(&[0xee])))
+        );
     }
 }

@@ -563,14 +563,21 @@ fn mirrored_frames_that_are_not_ip() {
     let g = gre(0x1000, 0x88be, &[0, 0, 0, 1]);
     let frame = mirror_ipv4(47, &[g.clone(), ERSPAN_II.to_vec(), arp].concat());
     assert_eq!(parse(ETH, &frame, 0, 0, 0), Err(Skip::NonIp));
-    // ERSPAN III of an unknown frame type; a TZSP keepalive; 802.11 in TZSP
+    // ERSPAN III of an unknown frame type
     let g3 = gre(0x1000, 0x22eb, &[0, 0, 0, 2]);
     let frame = mirror_ipv4(47, &[g3, erspan_iii(7, false), vec![0x45; 40]].concat());
     assert_eq!(parse(ETH, &frame, 0, 0, 0), Err(Skip::NonIp));
-    let frame = mirror_ipv4(17, &udp(40000, 37008, &[1, 4, 0, 0]));
-    assert_eq!(parse(ETH, &frame, 0, 0, 0), Err(Skip::NonIp));
-    let frame = mirror_ipv4(17, &udp(40000, 37008, &[1, 0, 0, 18, 1, 0x08, 0x02]));
-    assert_eq!(parse(ETH, &frame, 0, 0, 0), Err(Skip::NonIp));
+    // a TZSP keepalive, 802.11 in TZSP, and TZSP sent *from* port 37008:
+    // left as the UDP packets they are (37008 is an ephemeral port too)
+    for (sport, dport, payload) in [
+        (40000, 37008, &[1u8, 4, 0, 0][..]),
+        (40000, 37008, &[1, 0, 0, 18, 1, 0x08, 0x02][..]),
+        (37008, 40000, &[1, 0, 0, 1, 1][..]),
+    ] {
+        let frame = mirror_ipv4(17, &udp(sport, dport, payload));
+        let m = parse(ETH, &frame, 0, 0, 0).unwrap();
+        assert_eq!((m.tunnel, m.sport, m.dport), (Tunnel::None, sport, dport));
+    }
     // cut inside the mirrored frame's headers
     let inner = inner_v4_tcp();
     let frame = mirror_ipv4(47, &[g, ERSPAN_II.to_vec(), inner[..16].to_vec()].concat());
