@@ -57,13 +57,13 @@ pub fn size_mix(mix: &SizeMix) -> String {
         .iter()
         .filter(|b| bounds(&b.range).is_some_and(|(_, hi)| hi.is_some_and(|h| h <= 127)))
         .map(|b| b.packets)
-        .sum();
+        .fold(0u64, u64::saturating_add);
     let large: u64 = mix
         .buckets
         .iter()
         .filter(|b| bounds(&b.range).is_some_and(|(lo, _)| lo >= 1024))
         .map(|b| b.packets)
-        .sum();
+        .fold(0u64, u64::saturating_add);
     let _ = write!(
         s,
         r#"</svg><span class="size-shares">{} ≤127 B · {} ≥1024 B</span></span>"#,

@@ -182,7 +182,11 @@ fn pairs_section(s: &mut String, ctx: &Ctx<'_>, h: &HairpinReport) {
         } else {
             0.0
         };
-        let via_total: i64 = p.via.iter().map(|v| v.bytes.max(0)).sum();
+        let via_total: i64 = p
+            .via
+            .iter()
+            .map(|v| v.bytes.max(0))
+            .fold(0i64, i64::saturating_add);
         let mut via: Vec<_> = p.via.iter().filter(|v| v.bytes > 0).collect();
         via.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.link.cmp(&b.link)));
         let via_html = via
@@ -516,7 +520,7 @@ fn latency_section(s: &mut String, ctx: &Ctx<'_>, h: &HairpinReport) {
     let matched: u64 = pairs
         .iter()
         .filter_map(|p| p.detour_ms.as_ref().map(|q| q.samples))
-        .sum();
+        .fold(0u64, u64::saturating_add);
     let _ = write!(
         s,
         r#"<p class="caption">{} matched in {}.</p></section>"#,

@@ -118,7 +118,7 @@ fn matched(h: &HairpinReport) -> (u64, u64) {
         .pairs
         .iter()
         .filter_map(|p| p.detour_ms.as_ref().map(|q| q.samples))
-        .sum();
+        .fold(0u64, u64::saturating_add);
     (n, pairs)
 }
 
@@ -163,7 +163,7 @@ fn hops(r: &Report) -> EvidenceLine {
         .pairs
         .iter()
         .filter_map(|p| p.hops_abroad.as_ref().map(|x| x.samples))
-        .sum();
+        .fold(0u64, u64::saturating_add);
     let pairs = h.pairs.iter().filter(|p| p.hops_abroad.is_some()).count() as u64;
     EvidenceLine {
         id,
@@ -194,7 +194,10 @@ fn handshake(r: &Report) -> EvidenceLine {
         .iter()
         .filter_map(|p| p.handshake_rtt_ms.as_ref())
         .collect();
-    let n: u64 = timed.iter().map(|x| x.samples).sum();
+    let n: u64 = timed
+        .iter()
+        .map(|x| x.samples)
+        .fold(0u64, u64::saturating_add);
     let above = timed.iter().filter(|x| x.exceeds_domestic_floor).count() as u64;
     EvidenceLine {
         id,

@@ -626,7 +626,11 @@ fn findings(s: &mut String, ctx: &Ctx<'_>) {
             html(&ctx.names.short_cc(&k(top.dst_asn, top.dst_country), 30)),
             html(&format::bytes(top.bytes))
         );
-        let via_total: i64 = top.via.iter().map(|v| v.bytes.max(0)).sum();
+        let via_total: i64 = top
+            .via
+            .iter()
+            .map(|v| v.bytes.max(0))
+            .fold(0i64, i64::saturating_add);
         if let Some(v) = top.via.iter().max_by_key(|v| v.bytes) {
             if via_total > 0 && v.bytes > 0 {
                 let who = match (&v.link, v.asn) {

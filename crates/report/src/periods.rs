@@ -173,7 +173,7 @@ fn by_period(samples: &[SampleRec], span: &SampleSpan, len: i128, offset: i128) 
         let e = out.last_mut().expect("pushed");
         e.1.push(mbps(bytes as f64, secs));
         e.2 += secs;
-        e.3 += bytes;
+        e.3 = e.3.saturating_add(bytes);
     });
     out.into_iter()
         .map(|(p, mut rates, secs, bytes)| {
