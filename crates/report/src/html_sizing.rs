@@ -164,7 +164,11 @@ fn higher<'a>(a: &'a Rate, b: &'a Rate) -> &'a Rate {
 }
 
 fn rates_section(s: &mut String, ctx: &Ctx<'_>, z: &SizingReport) {
-    s.push_str(r#"<section id="rates" class="page-break"><h2>Traffic rates over time</h2><p class="lede">Rates per network and link in both directions, one point per sample, with the 95th percentile of the sample rates (the IXP convention for billing and planning: the higher of in and out p95 over 5-minute samples). Percentiles come from the analysis, not from the drawn points; the figures are printed under each chart and in the tables.</p>"#);
+    let sample_len = html(&format::duration(z.sample_s));
+    let _ = write!(
+        s,
+        r#"<section id="rates" class="page-break"><h2>Traffic rates over time</h2><p class="lede">Rates per network and link in both directions, one point per sample, with the 95th percentile of the sample rates (the IXP convention for billing and planning: the higher of in and out p95, usually over 5-minute samples; this result's samples are {sample_len}). Percentiles come from the analysis, not from the drawn points; the figures are printed under each chart and in the tables.</p>"#
+    );
     let _ = write!(
         s,
         r#"<p class="small muted">Bins of {bin} ({bins}); samples of {sample}, aligned to the clock ({n}; the first and last may be partial).</p>"#,

@@ -357,19 +357,35 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
         }
     }
     if ctx.c.sites.len() > 1 {
-        sites_table(s, ctx, &span);
+        s.push_str(r#"<h3>Per site</h3><p class="small">Each site's pieces merged on their own, then the sites added (traffic seen at two sites counts at each); a period a site did not cover shows “–”.</p>"#);
+        sites_table(s, ctx, &span, PeriodKind::Day);
+        let weeks = total
+            .first()
+            .map_or(0, |t| t.periods(&span, PeriodKind::Week).len());
+        if weeks >= 2 || g == Grade::Robust {
+            sites_table(s, ctx, &span, PeriodKind::Week);
+        }
+        sites_busiest(s, ctx);
     }
     s.push_str(r#"<p class="caption">Every period, series and direction, with max and average too: <code>trombone report --format csv --table periods</code>.</p></section>"#);
 }
 
-/// Daily p95 of all traffic per site and combined.
-fn sites_table(s: &mut String, ctx: &Ctx<'_>, span: &SampleSpan) {
-    s.push_str(r#"<h3>Daily p95 of all traffic per site</h3><p class="small">Each site's pieces merged on their own, then the sites added (traffic seen at two sites counts at each).</p>"#);
+/// Daily or weekly p95 of all traffic per site and combined.
+fn sites_table(s: &mut String, ctx: &Ctx<'_>, span: &SampleSpan, kind: PeriodKind) {
+    let _ = write!(
+        s,
+        "<h4>{} p95 of all traffic per site</h4>",
+        if kind == PeriodKind::Day {
+            "Daily"
+        } else {
+            "Weekly"
+        }
+    );
     let combined: Vec<i64> = subjects(ctx.r.series.as_ref().expect("has series"))
         .iter()
         .find(|x| x.subject == Subject::Total)
         .map_or(Vec::new(), |t| {
-            t.periods(span, PeriodKind::Day)
+            t.periods(span, kind)
                 .iter()
                 .filter_map(|p| p.0.as_ref().map(|x| x.start_ns))
                 .collect()
@@ -386,11 +402,7 @@ fn sites_table(s: &mut String, ctx: &Ctx<'_>, span: &SampleSpan) {
             .and_then(|(set, sp)| {
                 let subs = subjects(set);
                 let t = subs.iter().find(|x| x.subject == Subject::Total)?;
-                Some(crate::periods::periods(
-                    &t.inbound?.samples,
-                    &sp,
-                    PeriodKind::Day,
-                ))
+                Some(crate::periods::periods(&t.inbound?.samples, &sp, kind))
             })
             .unwrap_or_default();
         combined
@@ -415,13 +427,19 @@ fn sites_table(s: &mut String, ctx: &Ctx<'_>, span: &SampleSpan) {
         }
         cols.push((label, view(&site.report, Some(&site.coverage))));
     }
-    period_table(
-        s,
-        "daily-p95-sites",
-        PeriodKind::Day,
-        &ctx.c.coverage,
-        &cols,
+    let id = format!(
+        "{}-p95-sites",
+        if kind == PeriodKind::Day {
+            "daily"
+        } else {
+            "weekly"
+        }
     );
+    period_table(s, &id, kind, &ctx.c.coverage, &cols);
+}
+
+/// The busiest hour of each site.
+fn sites_busiest(s: &mut String, ctx: &Ctx<'_>) {
     for site in &ctx.c.sites {
         let span = SampleSpan::of(&site.report);
         let busy = site

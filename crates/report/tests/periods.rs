@@ -149,6 +149,10 @@ fn daily_p95_of_each_site_and_combined_by_hand() {
     assert_eq!(c.sites.len(), 2);
     assert_eq!(c.coverage.covered_s, 8.0 * 86_400.0 - 1.0);
     let html = render_html(&c, &HtmlOptions::default());
+    // kept for a person to look at (and print)
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-test");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("two-sites-8-days.html"), &html).unwrap();
 
     // Combined: 24 hourly samples a day, p95 is rank ⌈0.95 × 24⌉ = 23, the second largest.
     // Day 0 (pnh alone): 1..24 MB → 23 MB. Day 1: pnh (h + 2) MB + sre (24 − h)/2 MB =
@@ -209,6 +213,14 @@ fn daily_p95_of_each_site_and_combined_by_hand() {
     // 28, 28, 28, 27, 27, 27), so 27 MB
     assert!(close(weeks[0].unwrap(), mbps(27_000_000)), "{:?}", weeks[0]);
     assert!(close(weeks[1].unwrap(), mbps(pnh(7, 22))));
+    // per site: sre's week is its two days (48 samples: rank ⌈45.6⌉ = 46, the third
+    // largest: 12, 12, 11.5 MB), and it did not cover the second week
+    let sre_weeks = column(&html, "weekly-p95-sites", 2);
+    assert!(
+        close(sre_weeks[0].unwrap(), mbps(11_500_000)),
+        "{sre_weeks:?}"
+    );
+    assert_eq!(sre_weeks[1], None);
 
     // Busiest hour: pnh's last day at 23:00 carries 31 MB, more than any sum with sre.
     let busy = element(&html, "busiest-hour", "</p>");
