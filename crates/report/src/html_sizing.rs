@@ -459,7 +459,8 @@ fn ports_section(s: &mut String, ctx: &Ctx<'_>, z: &SizingReport) {
     }
     let mut charted: Vec<_> = ports.clone();
     charted.sort_by(|a, b| b.p95_mbps.total_cmp(&a.p95_mbps));
-    if !charted.is_empty() {
+    // With one sample there is no curve to draw: the table has the figures.
+    if !charted.is_empty() && z.samples >= 2 {
         s.push_str(r#"<h3>Hairpin traffic of these networks</h3><div class="grid2">"#);
         for (i, p) in charted.iter().take(PORT_CHARTS).enumerate() {
             let k = AsKey {
