@@ -7,10 +7,10 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowWriter, ArrowWriterOptions};
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -189,13 +189,29 @@ impl TableBuf {
             KeyValue::new("trombone.table".into(), self.table.name.to_string()),
             KeyValue::new("trombone.result_id".into(), result_id.to_string()),
         ];
+        // Files are small (one interval's aggregates): no embedded Arrow schema (the
+        // Parquet logical types say it all) and statistics per column chunk only, not per
+        // page (no page index).
+        // One-row tables (a result, its capture queues) gain nothing from dictionaries or
+        // min/max statistics, which cost a page and two values per column.
+        let one_row = self.rows <= 16;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_dictionary_enabled(!one_row)
+            .set_statistics_enabled(if one_row {
+                EnabledStatistics::None
+            } else {
+                EnabledStatistics::Chunk
+            })
             .set_key_value_metadata(Some(meta))
             .set_created_by(format!("trombone-dataset {}", env!("CARGO_PKG_VERSION")))
             .build();
-        let mut w =
-            ArrowWriter::try_new(out, schema, Some(props)).map_err(DatasetError::parquet)?;
+        let options = ArrowWriterOptions::new()
+            .with_properties(props)
+            .with_skip_arrow_metadata(true)
+            .with_schema_root(format!("trombone_{}", self.table.name));
+        let mut w = ArrowWriter::try_new_with_options(out, schema, options)
+            .map_err(DatasetError::parquet)?;
         w.write(&batch).map_err(DatasetError::parquet)?;
         w.close().map_err(DatasetError::parquet)?;
         Ok(())
