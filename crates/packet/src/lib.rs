@@ -25,17 +25,30 @@
 //! | Geneve | UDP destination port 6081, version 0 (options skipped) | [`Decap::geneve`] |
 //! | GRE with Ethernet (0x6558) or IP (0x0800 / 0x86DD) | IP protocol 47, version 0, RFC 2890 key / sequence | [`Decap::gre`] |
 //!
-//! The first five exist only to carry copies of traffic to a collector (or
-//! inside a switch fabric), so the packet that counts is always the one
-//! inside. VXLAN, Geneve and GRE also carry real traffic: when the capture
-//! point sees such a tunnel, the tunnel packet *is* the traffic on that
-//! link, and opening it would count the inner addresses instead — so they
-//! stay closed unless asked ([`Decap::default`] is mirror-only; `--decap
-//! vxlan,geneve,gre` or `all` in the CLI parses with [`Decap`]'s `FromStr`).
+//! The mirror encapsulations (the first four rows) exist only to carry
+//! copies of traffic to a collector, or frames inside a switch fabric, so
+//! the packet that counts is always the one inside, and they cannot be
+//! turned off: a mirrored frame that is not IP (ARP, STP) is a non-IP frame,
+//! and one whose headers the capture cut is malformed. VXLAN, Geneve and GRE
+//! also carry real traffic: when the capture point sees such a tunnel, the
+//! tunnel packet *is* the traffic on that link, and opening it would count
+//! the inner addresses instead — so they stay closed unless asked
+//! ([`Decap::default`] is mirror-only; a command line's list such as
+//! "vxlan,geneve,gre", "all" or "none" parses with [`Decap`]'s `FromStr`).
 //! Encapsulations nest as they come (ERSPAN of a VLAN-tagged frame carrying
 //! VXLAN, FabricPath inside ERSPAN...), up to 8 decapsulations; a deeper
 //! frame is malformed. An IP fragment after the first cannot be opened and
 //! stays the outer packet.
+//!
+//! # Replica digest
+//!
+//! [`PacketMeta::payload_digest`] hashes up to [`PAYLOAD_DIGEST_BYTES`] (32)
+//! captured bytes of the transport payload — after the TCP header (options
+//! included) or the UDP header; the IP payload for other protocols and for
+//! later fragments — so packets with equal headers (QUIC over IPv6: no IP
+//! ID, equal lengths and connection ids) still differ by their encrypted
+//! bytes. Its top 6 bits say how many bytes it covered
+//! ([`PacketMeta::digest_len`]); a mirrored copy digests like the original.
 //!
 //! When a frame was decapsulated, the innermost IP packet is the packet:
 //! addresses, lengths, ports, TTL and digest are its own. [`PacketMeta::tunnel`]
