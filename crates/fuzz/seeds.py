@@ -9,7 +9,9 @@ Writes OUT_DIR/<target>/<name> files, small enough to fuzz quickly:
 - capture_read: the captures themselves (first 64 KiB of each);
 - asdb_*: the first lines, and a few slices, of each shared ASN/country
   source, a 100-entry AS-names JSON, and the MaxMind test databases;
-- asdb_combine: pairs and triples of those text snippets.
+- asdb_combine: pairs and triples of those text snippets;
+- bgp_mrt: the MRT samples (BIRD, OpenBGPD, Quagga) whole, the first records of the RouteViews
+  RIB samples (plain, and recompressed with gzip and bzip2), and the RIS bview sample.
 The 17 MB of captures and 22 MB of data stay in shared/; nothing here is committed.
 """
 
@@ -210,6 +212,37 @@ def mmdb(shared, out):
                         write(out, "asdb_combine", b, fn[:-5])
 
 
+def mrt(shared, out):
+    import bz2
+    base = os.path.join(shared, "data", "bgp")
+    if not os.path.isdir(base):
+        return
+    for root, _, files in os.walk(base):
+        for fn in sorted(files):
+            if fn == "LICENSE":
+                continue
+            with open(os.path.join(root, fn), "rb") as f:
+                b = f.read()
+            if b[:3] != b"BZh":
+                write(out, "bgp_mrt", b[:16384], fn)
+                continue
+            if len(b) < 4096:
+                write(out, "bgp_mrt", b, fn)
+            plain = bz2.BZ2Decompressor().decompress(b, 1 << 20)
+            # the peer table and the first few records, cut at a record boundary
+            for keep in (3, 12):
+                pos = 0
+                for _ in range(keep):
+                    if pos + 12 > len(plain):
+                        break
+                    pos += 12 + struct.unpack(">I", plain[pos + 8:pos + 12])[0]
+                head = plain[:min(pos, 16384)]
+                write(out, "bgp_mrt", head, fn + "-%d" % keep)
+                if keep == 3:
+                    write(out, "bgp_mrt", gzip.compress(head), fn + "-gz")
+                    write(out, "bgp_mrt", bz2.compress(head), fn + "-bz2")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: seeds.py SHARED_DIR OUT_DIR")
@@ -217,6 +250,7 @@ def main():
     captures(shared, out)
     text_sources(shared, out)
     mmdb(shared, out)
+    mrt(shared, out)
     for t in sorted(os.listdir(out)):
         print("  %-14s %5d seeds from shared/" % (t, len(os.listdir(os.path.join(out, t)))))
 
