@@ -26,7 +26,14 @@ pub struct HairpinConfig {
     pub max_pending: usize,
     /// Longest in-zone fibre path assumed, in km (see [`HairpinConfig::domestic_floor_ms`]).
     pub max_zone_km: f64,
+    /// Most pending TCP handshakes each worker holds (32 bytes each).
+    pub max_handshakes: usize,
+    /// Time handshakes of every pair, not only of local ones.
+    pub rtt_all: bool,
 }
+
+/// Default cap on pending handshakes per worker: 2^20 entries, 32 MiB at most.
+pub const DEFAULT_MAX_HANDSHAKES: usize = 1 << 20;
 
 /// Default longest domestic distance per country, in km: the straight-line
 /// extent of the country (north–south for LA, MM, VN), a documented default
@@ -43,11 +50,12 @@ pub fn default_country_km(c: Country) -> Option<f64> {
     })
 }
 
-/// Fibre paths are longer than straight lines; this is the stretch assumed.
-pub const FIBRE_STRETCH: f64 = 1.5;
+/// Fibre paths are longer than straight lines: the stretch assumed (one definition, in
+/// trombone-geo, shared with the Tromboning Index).
+pub use trombone_geo::FIBRE_STRETCH;
 
-/// Light in fibre covers about 200 km per millisecond.
-pub const FIBRE_KM_PER_MS: f64 = 200.0;
+/// Light in fibre covers about 200 km per millisecond (trombone-geo's constant).
+pub use trombone_geo::FIBRE_KM_PER_MS;
 
 impl HairpinConfig {
     /// A configuration with the default window and the zone's default distance.
@@ -59,6 +67,8 @@ impl HairpinConfig {
             window_ns: (DEFAULT_WINDOW_MS * 1_000_000) as i64,
             max_pending: DEFAULT_MAX_PENDING,
             max_zone_km,
+            max_handshakes: DEFAULT_MAX_HANDSHAKES,
+            rtt_all: false,
         }
     }
 

@@ -18,13 +18,14 @@
 //! state never has to cross workers, and the reducer only adds.
 
 mod config;
+pub mod handshake;
 mod links;
 mod pair;
 mod replica;
 mod state;
 mod zone;
 
-pub use config::{HairpinConfig, DEFAULT_MAX_PENDING, DEFAULT_WINDOW_MS};
+pub use config::{HairpinConfig, DEFAULT_MAX_HANDSHAKES, DEFAULT_MAX_PENDING, DEFAULT_WINDOW_MS};
 pub use links::{Direction, Link, Links, LinksError, Sighting};
 pub use pair::{PairHairpin, ViaCount};
 pub use replica::MAX_WINDOW_NS;

@@ -35,8 +35,15 @@ pub struct PairHairpin {
     pub detour_us: Option<Histogram<u64>>,
     /// TTL / hop-limit difference between the two sightings.
     pub hops: Option<Histogram<u64>>,
-    /// TCP SYN → SYN/ACK time seen at the vantage, µs.
+    /// TCP SYN → SYN/ACK time of handshakes whose SYN hairpinned, µs.
     pub handshake_us: Option<Histogram<u64>>,
+    /// TCP SYN → SYN/ACK time of handshakes whose SYN did not leave the zone (or, with
+    /// `rtt_all`, of pairs not in the zone), µs.
+    pub direct_handshake_us: Option<Histogram<u64>>,
+    /// Hairpinned handshakes whose SYN was retransmitted: no sample (Karn's rule).
+    pub retransmitted_handshakes: u64,
+    /// Other handshakes whose SYN was retransmitted.
+    pub retransmitted_direct_handshakes: u64,
     /// Unique hairpin packets by the link they were first seen on.
     pub via: Vec<ViaCount>,
 }
@@ -102,10 +109,13 @@ impl PairHairpin {
         self.observed_bytes += o.observed_bytes;
         self.reobserved_packets += o.reobserved_packets;
         self.reobserved_bytes += o.reobserved_bytes;
+        self.retransmitted_handshakes += o.retransmitted_handshakes;
+        self.retransmitted_direct_handshakes += o.retransmitted_direct_handshakes;
         for (mine, theirs) in [
             (&mut self.detour_us, &o.detour_us),
             (&mut self.hops, &o.hops),
             (&mut self.handshake_us, &o.handshake_us),
+            (&mut self.direct_handshake_us, &o.direct_handshake_us),
         ] {
             if let Some(t) = theirs {
                 // auto-resizing histograms of the same precision always add
@@ -117,9 +127,13 @@ impl PairHairpin {
         }
     }
 
-    /// True when the pair saw no local traffic at all.
+    /// True when the pair saw no local traffic and timed no handshake.
     pub fn is_empty(&self) -> bool {
         self.local_packets == 0
+            && self.direct_handshake_us.is_none()
+            && self.handshake_us.is_none()
+            && self.retransmitted_handshakes == 0
+            && self.retransmitted_direct_handshakes == 0
     }
 }
 

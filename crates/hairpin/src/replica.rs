@@ -14,6 +14,12 @@
 //! configured cap. Only at the cap does a fresh sighting have to give way —
 //! the oldest in those two buckets — and that is counted.
 //!
+//! Copies of one packet share a fingerprint, hence a bucket: beyond [`PER_KEY`] of
+//! them waiting at once, further copies queue in a side table keyed by fingerprint
+//! (the *crowd*), still matched first-in first-out, so byte-identical packets never
+//! push one another out. Only the crowd's own cap (a quarter of the cache's) makes one
+//! give way, and that is counted.
+//!
 //! Timestamps are kept as their low 40 bits of nanoseconds (18 minutes
 //! before they wrap); differences are exact while every stored sighting is
 //! less than 2^39 ns (9 minutes) older than the newest. That is guaranteed
@@ -36,8 +42,10 @@ pub const MAX_WINDOW_NS: i64 = 1 << 36;
 const SWEEP_EVERY_NS: i64 = 1 << 37;
 /// Smallest table, in buckets (8 KiB).
 const MIN_BUCKETS: usize = 64;
-/// Fresh sightings kept per fingerprint; a further one pushes out the oldest.
+/// Fresh sightings of one fingerprint kept in its buckets; further ones queue in the crowd.
 pub(crate) const PER_KEY: usize = 3;
+/// Smallest crowd cap.
+const MIN_CROWD: usize = 1024;
 
 /// One sighting: its fingerprint and its timestamp, TTL and link.
 ///
@@ -142,8 +150,10 @@ pub(crate) struct Seen {
 pub(crate) enum Stored {
     /// It took a free or stale way.
     Free,
-    /// [`PER_KEY`] fresh sightings of the same packet were waiting: the
-    /// oldest of them gave way.
+    /// [`PER_KEY`] or more copies of the same packet were waiting: it queued behind
+    /// them in the crowd.
+    Crowd,
+    /// The crowd was at its cap: the oldest waiting copy of this packet gave way.
     KeyFull,
     /// The cache is at its cap and the home and next buckets were full of
     /// fresh sightings: the oldest of them gave way.
@@ -172,6 +182,12 @@ pub(crate) struct ReplicaCache {
     used: usize,
     /// Fresh sightings that found no way while the table grew (counted as dropped).
     pub(crate) lost: u64,
+    /// Copies beyond [`PER_KEY`] of one fingerprint, oldest first.
+    crowd: rustc_hash::FxHashMap<u64, std::collections::VecDeque<Seen>>,
+    /// Sightings in the crowd.
+    crowd_len: usize,
+    /// Most sightings the crowd holds.
+    crowd_cap: usize,
 }
 
 /// What one pass over a bucket found for a sighting.
@@ -217,6 +233,9 @@ impl ReplicaCache {
             last_sweep: i64::MIN,
             used: 0,
             lost: 0,
+            crowd: rustc_hash::FxHashMap::default(),
+            crowd_len: 0,
+            crowd_cap: (max_buckets * WAYS / 4).max(MIN_CROWD),
         }
     }
 
@@ -346,15 +365,19 @@ impl ReplicaCache {
                 link: e.link(),
             });
         }
+        if !self.crowd.is_empty() {
+            if let Some(hit) = self.crowd_match(fp, s) {
+                return Sighted::Replica(hit);
+            }
+        }
         let entry = Entry {
             fp,
             meta: ts | u64::from(s.ttl) << TS_BITS | u64::from(s.link.unwrap_or(NO_LINK)) << 48,
         };
-        if r.same >= PER_KEY {
-            // growing cannot help: copies of one packet share a bucket
-            let (b, w, _) = r.oldest_same.expect("same > 0");
-            self.buckets[b].put(w, entry);
-            return Sighted::Stored(Stored::KeyFull);
+        if r.same >= PER_KEY || self.crowd.contains_key(&fp) {
+            // growing cannot help: copies of one packet share a bucket; they queue,
+            // behind the older copies in the buckets, so the order stays first-in first-out
+            return Sighted::Stored(self.crowd_push(fp, s));
         }
         if r.free.is_none() && !spilled {
             // the home is full: try the next bucket
@@ -380,6 +403,62 @@ impl ReplicaCache {
         let (b, w, _) = r.oldest.expect("full buckets hold fresh sightings");
         self.buckets[b].put(w, entry);
         Sighted::Stored(Stored::CacheFull)
+    }
+
+    /// The oldest crowd copy of `fp` that `s` is the replica of, taken out.
+    #[cold]
+    fn crowd_match(&mut self, fp: u64, s: Seen) -> Option<Seen> {
+        let window = self.window_ns;
+        let now = self.max_ts;
+        let q = self.crowd.get_mut(&fp)?;
+        let before = q.len();
+        while q
+            .front()
+            .is_some_and(|e| now.saturating_sub(e.ts_ns) > window)
+        {
+            q.pop_front();
+        }
+        let j = q
+            .iter()
+            .position(|e| e.ttl != s.ttl && (s.ts_ns - e.ts_ns).abs() <= window);
+        let hit = j.and_then(|j| q.remove(j));
+        let gone = before - q.len();
+        if q.is_empty() {
+            self.crowd.remove(&fp);
+        }
+        self.crowd_len -= gone;
+        hit
+    }
+
+    /// Queues `s` behind the waiting copies of `fp`.
+    #[cold]
+    fn crowd_push(&mut self, fp: u64, s: Seen) -> Stored {
+        let full = self.crowd_len >= self.crowd_cap;
+        let q = self.crowd.entry(fp).or_default();
+        let st = if full && !q.is_empty() {
+            q.pop_front();
+            Stored::KeyFull
+        } else if full {
+            // the crowd is full of other packets' copies: this one is not kept
+            return Stored::KeyFull;
+        } else {
+            self.crowd_len += 1;
+            Stored::Crowd
+        };
+        q.push_back(s);
+        st
+    }
+
+    /// Drops crowd copies older than the window.
+    fn crowd_sweep(&mut self) {
+        let (window, now) = (self.window_ns, self.max_ts);
+        let mut n = 0;
+        self.crowd.retain(|_, q| {
+            q.retain(|e| now.saturating_sub(e.ts_ns) <= window);
+            n += q.len();
+            !q.is_empty()
+        });
+        self.crowd_len = n;
     }
 
     /// Stores `e` in its home bucket or the next, spilling as
@@ -427,6 +506,7 @@ impl ReplicaCache {
     /// Frees every way holding a stale sighting and recomputes the spill bits.
     #[cold]
     fn sweep(&mut self) {
+        self.crowd_sweep();
         let now = self.max_ts as u64 & TS_MASK;
         let window = self.window_ns;
         let mask = self.buckets.len() - 1;
@@ -459,15 +539,12 @@ impl ReplicaCache {
     /// Frees every way.
     #[cold]
     fn clear(&mut self) {
+        self.crowd.clear();
+        self.crowd_len = 0;
         if self.used > 0 {
             self.buckets.fill(Bucket::default());
             self.used = 0;
         }
-    }
-
-    /// The newest capture time seen (`i64::MIN` before the first).
-    pub(crate) fn max_ts(&self) -> i64 {
-        self.max_ts
     }
 
     /// Ways the cache has now (16 bytes each).
@@ -477,11 +554,18 @@ impl ReplicaCache {
 
     /// Sightings stored and still within the window of the newest capture time.
     pub(crate) fn fresh(&self) -> usize {
+        let now = self.max_ts;
         self.buckets
             .iter()
             .flat_map(|b| b.0.iter())
             .filter(|e| e.used() && !self.stale(**e))
             .count()
+            + self
+                .crowd
+                .values()
+                .flat_map(|q| q.iter())
+                .filter(|e| now.saturating_sub(e.ts_ns) <= self.window_ns)
+                .count()
     }
 }
 
@@ -597,18 +681,53 @@ mod tests {
     }
 
     #[test]
-    fn a_fourth_copy_pushes_out_the_first_without_growing() {
+    fn many_identical_copies_queue_and_match_first_in_first_out() {
         let mut c = ReplicaCache::new(1 << 20, 2000 * MS);
-        for t in 0..=PER_KEY as i64 {
+        // 50 byte-identical packets (one fingerprint) leave, 1 ms apart...
+        for t in 0..50i64 {
             let want = if t < PER_KEY as i64 {
                 Stored::Free
             } else {
-                Stored::KeyFull
+                Stored::Crowd
             };
-            assert_eq!(put(&mut c, 9, seen(t, 60, None)), want);
+            assert_eq!(put(&mut c, 9, seen(t, 60, Some(t as u16))), want);
         }
-        assert_eq!(c.capacity(), MIN_BUCKETS * WAYS);
-        assert_eq!(take(&mut c, 9, seen(50, 50, None)).unwrap().ts_ns, MS);
+        assert_eq!(
+            c.capacity(),
+            MIN_BUCKETS * WAYS,
+            "copies do not grow the table"
+        );
+        assert_eq!(c.fresh(), 50);
+        // ...and come back 30 ms later in the same order: each matches its own first sighting
+        for t in 0..50i64 {
+            let first = take(&mut c, 9, seen(30 + t, 52, None)).expect("a waiting copy");
+            assert_eq!((first.ts_ns, first.link), (t * MS, Some(t as u16)));
+        }
+        assert_eq!(c.fresh(), 0);
+        assert!(c.crowd.is_empty());
+    }
+
+    #[test]
+    fn the_crowd_has_a_cap_and_says_so() {
+        // the smallest cache: 512 ways, a crowd of 1024
+        let mut c = ReplicaCache::new(512, 60_000 * MS);
+        let mut full = 0;
+        for t in 0..2000i64 {
+            if put(&mut c, 9, seen(t, 60, None)) == Stored::KeyFull {
+                full += 1;
+            }
+        }
+        // 3 in the buckets, 1024 in the crowd, the rest pushed out the oldest
+        assert_eq!(full, 2000 - 3 - 1024);
+        assert_eq!(c.fresh(), 3 + 1024);
+        // the oldest still waiting in the crowd is the one at 976 ms (2000 - 1024)
+        let _ = take(&mut c, 9, seen(2000, 50, None)); // bucket copy at 0 ms
+        let _ = take(&mut c, 9, seen(2000, 50, None)); // 1 ms
+        let _ = take(&mut c, 9, seen(2000, 50, None)); // 2 ms
+        assert_eq!(
+            take(&mut c, 9, seen(2000, 50, None)).unwrap().ts_ns,
+            976 * MS
+        );
     }
 
     #[test]
@@ -647,11 +766,11 @@ mod tests {
         assert!(take(&mut c, fp(0), seen(101, 50, None)).is_none());
         assert_eq!(put(&mut c, fp(100), seen(103, 60, None)), Stored::CacheFull);
         assert_eq!(put(&mut c, fp(100), seen(104, 60, None)), Stored::CacheFull);
-        assert_eq!(put(&mut c, fp(100), seen(105, 60, None)), Stored::KeyFull);
-        // the oldest copy of fp(100) (at 100 ms) gave way to the one at 105
+        // a fourth copy of fp(100) queues in the crowd instead of pushing one out
+        assert_eq!(put(&mut c, fp(100), seen(105, 60, None)), Stored::Crowd);
         assert_eq!(
             take(&mut c, fp(100), seen(106, 50, None)).unwrap().ts_ns,
-            103 * MS
+            100 * MS
         );
         assert_eq!(c.lost, 0);
         // stale ways are reused without counting
@@ -698,7 +817,8 @@ mod tests {
     }
 
     /// The matcher's rules written the plain way: a queue of pending sightings per
-    /// fingerprint, no capacity limit (the oracle for the differential test below).
+    /// fingerprint, no limit on copies or capacity (the oracle for the differential
+    /// test below).
     #[derive(Default)]
     struct Oracle {
         pending: std::collections::HashMap<u64, Vec<Seen>>,
@@ -721,10 +841,6 @@ mod tests {
                 .map(|(j, _)| j);
             if let Some(j) = hit {
                 return Some(q.remove(j));
-            }
-            if q.len() >= PER_KEY {
-                let j = (0..q.len()).min_by_key(|&j| q[j].ts_ns).unwrap();
-                q.remove(j);
             }
             q.push(s);
             None

@@ -1,9 +1,9 @@
 //! A worker's hairpin state: classification, replica matcher, handshake timer.
 
+use crate::handshake::{self, Answer, Handshakes};
 use crate::pair::{record, PairHairpin};
 use crate::replica::{ReplicaCache, Seen, Sighted, Stored};
 use crate::{HairpinConfig, Sighting};
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use trombone_packet::{mix64, PacketMeta};
 
@@ -62,15 +62,6 @@ pub fn replica_fingerprint(m: &PacketMeta) -> u64 {
     mix64(d ^ c.rotate_left(32)) | 3
 }
 
-/// A TCP handshake: client → server addresses and ports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct HsKey {
-    client: u128,
-    server: u128,
-    cport: u16,
-    sport: u16,
-}
-
 /// Counters of the matcher's own housekeeping, reported so nothing is hidden.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MatcherStats {
@@ -80,6 +71,8 @@ pub struct MatcherStats {
     pub dropped_fresh: u64,
     /// Hairpin sightings on no identified link.
     pub unidentified_link: u64,
+    /// Pending handshakes pushed out while still waiting, the handshake table being full.
+    pub handshakes_dropped: u64,
 }
 
 /// What one packet turned out to be.
@@ -100,7 +93,7 @@ pub struct HairpinState {
     cfg: Arc<HairpinConfig>,
     pairs: Vec<PairHairpin>,
     pending: ReplicaCache,
-    handshakes: FxHashMap<HsKey, (i64, u32)>,
+    handshakes: Handshakes,
     stats: MatcherStats,
     reported: MatcherStats,
 }
@@ -117,7 +110,7 @@ impl HairpinState {
             cfg: cfg.clone(),
             pairs: Vec::new(),
             pending: ReplicaCache::new(cfg.max_pending, cfg.window_ns),
-            handshakes: FxHashMap::default(),
+            handshakes: Handshakes::new(cfg.max_handshakes),
             stats: MatcherStats::default(),
             reported: MatcherStats::default(),
         }
@@ -142,9 +135,22 @@ impl HairpinState {
     #[inline]
     pub fn observe(&mut self, m: &PacketMeta, p: PairRef, s: Sighting, fp: u64) -> Verdict {
         if !(p.src_local && p.dst_local) {
+            if self.cfg.rtt_all && m.proto == 6 && m.ts_ns != crate::UNTIMED {
+                self.pair_slot(p.idx);
+                self.handshake(m, p.idx, false);
+            }
             return Verdict::NotLocal;
         }
         self.local(m, p.idx, s, fp)
+    }
+
+    /// Makes sure pair `idx` has its accumulators.
+    #[inline]
+    fn pair_slot(&mut self, idx: u32) {
+        let i = idx as usize;
+        if self.pairs.len() <= i {
+            self.pairs.resize_with(i + 1, PairHairpin::default);
+        }
     }
 
     /// A local packet: count it, time handshakes, classify, match replicas.
@@ -153,9 +159,7 @@ impl HairpinState {
     /// classified, but neither timed nor matched: it counts as a unique packet.
     fn local(&mut self, m: &PacketMeta, idx: u32, s: Sighting, fp: u64) -> Verdict {
         let i = idx as usize;
-        if self.pairs.len() <= i {
-            self.pairs.resize_with(i + 1, PairHairpin::default);
-        }
+        self.pair_slot(idx);
         let timed = m.ts_ns != crate::UNTIMED;
         if timed {
             self.pending.advance(m.ts_ns);
@@ -166,9 +170,7 @@ impl HairpinState {
             pair.local_packets += 1;
             pair.local_bytes += len;
         }
-        if m.proto == 6 && timed {
-            self.handshake(m, idx);
-        }
+        let tcp = m.proto == 6 && timed;
         let abroad = match s.link {
             Some(l) => !self
                 .cfg
@@ -177,6 +179,9 @@ impl HairpinState {
             None => true,
         };
         if !abroad {
+            if tcp {
+                self.handshake(m, idx, false);
+            }
             return Verdict::Direct;
         }
         if s.link.is_none() {
@@ -190,38 +195,47 @@ impl HairpinState {
             return Verdict::Hairpin;
         }
         if self.match_replica(m, idx, s.link, fp) {
+            // the second sighting of a packet already timed: not a retransmission
             Verdict::Replica
         } else {
+            if tcp {
+                self.handshake(m, idx, true);
+            }
             Verdict::Hairpin
         }
     }
 
-    /// Times SYN → SYN/ACK at the vantage; the first sighting of each counts.
-    fn handshake(&mut self, m: &PacketMeta, idx: u32) {
+    /// Times SYN → SYN/ACK at the vantage, per Karn's rule (see [`crate::handshake`]);
+    /// `hairpin` says whether this packet's sighting hairpinned.
+    fn handshake(&mut self, m: &PacketMeta, idx: u32, hairpin: bool) {
         let flags = m.tcp_flags & (SYN | ACK);
         if flags == SYN {
-            let key = HsKey {
-                client: m.src,
-                server: m.dst,
-                cport: m.sport,
-                sport: m.dport,
-            };
-            self.handshakes.entry(key).or_insert((m.ts_ns, idx));
-            if self.handshakes.len() > self.cfg.max_pending {
-                let horizon = self.pending.max_ts() - self.cfg.window_ns * 5;
-                self.handshakes.retain(|_, (t, _)| *t >= horizon);
-            }
+            let k = handshake::key(m.src, m.dst, m.sport, m.dport);
+            self.handshakes.syn(k, m.ts_ns, idx, hairpin);
         } else if flags == SYN | ACK {
-            let key = HsKey {
-                client: m.dst,
-                server: m.src,
-                cport: m.dport,
-                sport: m.sport,
-            };
-            if let Some((t0, pidx)) = self.handshakes.remove(&key) {
-                if m.ts_ns >= t0 {
-                    let us = ((m.ts_ns - t0) / 1000) as u64;
-                    record(&mut self.pairs[pidx as usize].handshake_us, us);
+            let k = handshake::key(m.dst, m.src, m.dport, m.sport);
+            match self.handshakes.syn_ack(k, m.ts_ns) {
+                Answer::Unknown => {}
+                Answer::Sample { pair, us, hairpin } => {
+                    self.pair_slot(pair);
+                    let p = &mut self.pairs[pair as usize];
+                    record(
+                        if hairpin {
+                            &mut p.handshake_us
+                        } else {
+                            &mut p.direct_handshake_us
+                        },
+                        us,
+                    );
+                }
+                Answer::Retransmitted { pair, hairpin } => {
+                    self.pair_slot(pair);
+                    let p = &mut self.pairs[pair as usize];
+                    if hairpin {
+                        p.retransmitted_handshakes += 1;
+                    } else {
+                        p.retransmitted_direct_handshakes += 1;
+                    }
                 }
             }
         }
@@ -258,7 +272,7 @@ impl HairpinState {
         };
         pair.add_via(link, 1, len);
         match stored {
-            Stored::Free => {}
+            Stored::Free | Stored::Crowd => {}
             Stored::KeyFull => self.stats.slot_overflows += 1,
             Stored::CacheFull => self.stats.dropped_fresh += 1,
         }
@@ -279,8 +293,14 @@ impl HairpinState {
     pub fn stats(&self) -> MatcherStats {
         MatcherStats {
             dropped_fresh: self.stats.dropped_fresh + self.pending.lost,
+            handshakes_dropped: self.handshakes.dropped,
             ..self.stats
         }
+    }
+
+    /// Entries of the handshake table now (32 bytes each; it grows up to `max_handshakes`).
+    pub fn handshake_capacity(&self) -> usize {
+        self.handshakes.capacity()
     }
 
     /// Hands over the per-pair figures (indexed like the worker's pair table) and the counters.
@@ -305,6 +325,7 @@ impl HairpinState {
             slot_overflows: now.slot_overflows - self.reported.slot_overflows,
             dropped_fresh: now.dropped_fresh - self.reported.dropped_fresh,
             unidentified_link: now.unidentified_link - self.reported.unidentified_link,
+            handshakes_dropped: now.handshakes_dropped - self.reported.handshakes_dropped,
         };
         (now, delta)
     }

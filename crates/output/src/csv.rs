@@ -42,7 +42,9 @@ impl<W: Write> CsvOut<W> {
 
     /// A text cell (defused).
     pub fn text(&mut self, s: &str) -> io::Result<()> {
-        self.w.write_field(defuse(s).as_ref()).map_err(io::Error::other)
+        self.w
+            .write_field(defuse(s).as_ref())
+            .map_err(io::Error::other)
     }
 
     /// A number or other value written as it formats (never defused: `-5` stays a number).
@@ -74,7 +76,9 @@ impl<W: Write> CsvOut<W> {
 
     /// Flushes and hands the output back.
     pub fn finish(self) -> io::Result<W> {
-        self.w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+        self.w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
     }
 }
 
@@ -357,7 +361,11 @@ pub fn write_csv(report: &Report, table: CsvTable, out: impl Write) -> io::Resul
                     o.end()?;
                 }
                 for l in &s.links {
-                    let dirs = [("in", Some(&l.inbound)), ("out", Some(&l.outbound)), ("unknown", l.unknown_direction.as_ref())];
+                    let dirs = [
+                        ("in", Some(&l.inbound)),
+                        ("out", Some(&l.outbound)),
+                        ("unknown", l.unknown_direction.as_ref()),
+                    ];
                     for (dir, r) in dirs {
                         let Some(r) = r else { continue };
                         o.text("link")?;

@@ -195,7 +195,12 @@ pub fn write_table(report: &Report, top: usize, mut out: impl Write) -> io::Resu
 }
 
 /// Rates and port sizing per network: what an IXP engineer sizes ports from.
-fn write_sizing(report: &Report, sz: &SizingReport, top: usize, mut out: impl Write) -> io::Result<()> {
+fn write_sizing(
+    report: &Report,
+    sz: &SizingReport,
+    top: usize,
+    mut out: impl Write,
+) -> io::Result<()> {
     writeln!(out)?;
     let basis = if sz.samples == 0 {
         "no timed packets: no rates".to_string()

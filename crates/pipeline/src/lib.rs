@@ -21,10 +21,10 @@ mod clock;
 mod live;
 mod offline;
 
+pub use clock::{Stamp, TimeGate};
 #[cfg(target_os = "linux")]
 pub use live::{
     open_capture, run_capture, CaptureHealth, LiveOptions, LiveReport, Pinning, QueueHealth,
 };
-pub use clock::{Stamp, TimeGate};
 pub use offline::{analyze, analyze_all, Options, Progress};
 pub use trombone_packet::PacketMeta;

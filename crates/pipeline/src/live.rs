@@ -154,9 +154,21 @@ enum Msg {
     /// Closed rate bins.
     Flush(usize, Flush),
     /// Figures of the interval ending at the given time, with the frame counts and inputs.
-    Handover(usize, i64, Box<Handover>, Totals, Vec<InputSummary>, QueueFacts),
+    Handover(
+        usize,
+        i64,
+        Box<Handover>,
+        Totals,
+        Vec<InputSummary>,
+        QueueFacts,
+    ),
     /// A snapshot for the given epoch.
-    Snapshot(u64, usize, Box<(Flush, Handover, Totals, Vec<InputSummary>)>, QueueFacts),
+    Snapshot(
+        u64,
+        usize,
+        Box<(Flush, Handover, Totals, Vec<InputSummary>)>,
+        QueueFacts,
+    ),
     /// The worker is done (its last flush and handover came before).
     Done(usize, QueueFacts),
 }
@@ -303,9 +315,8 @@ pub fn run_capture(
                         parts.push((w, fl, h, t, i));
                         if parts.len() == n {
                             let (_, parts) = snap.take().expect("present");
-                            let end = rotate_ns.map_or(WHOLE_RUN, |r| {
-                                (now_ns().div_euclid(r) + 1) * r
-                            });
+                            let end =
+                                rotate_ns.map_or(WHOLE_RUN, |r| (now_ns().div_euclid(r) + 1) * r);
                             let health = health(&meta, &facts, false);
                             if let Some(r) = reducer.snapshot(end, parts, Some(&health)) {
                                 on_snapshot(&r);
@@ -532,14 +543,23 @@ impl WorkerCtx {
                     stats: q.stats(),
                     error: error.clone(),
                 };
-                let _ = self.tx.send(Msg::Handover(self.index, end, Box::new(h), t, inputs, facts));
+                let _ = self.tx.send(Msg::Handover(
+                    self.index,
+                    end,
+                    Box::new(h),
+                    t,
+                    inputs,
+                    facts,
+                ));
                 self.interval_end = Some((now.div_euclid(r) + 1) * r);
             }
         }
         let upto = (now - self.grace_ns).div_euclid(self.sample_ns) * self.sample_ns;
         let upto_bin = upto.div_euclid(self.bin_ns);
         if upto_bin > self.worker.closed_bin() {
-            let _ = self.tx.send(Msg::Flush(self.index, self.worker.close(upto_bin)));
+            let _ = self
+                .tx
+                .send(Msg::Flush(self.index, self.worker.close(upto_bin)));
         }
     }
 
@@ -596,7 +616,9 @@ impl WorkerCtx {
                 linktypes: &mut linktypes,
             };
             let hurry = self.hurry.clone();
-            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| t.frame(f)) {
+            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| {
+                t.frame(f)
+            }) {
                 error = Some(e.to_string());
             }
         }
@@ -607,9 +629,18 @@ impl WorkerCtx {
         drop(q);
         let end = self.interval_end.unwrap_or(WHOLE_RUN);
         let (t, inputs) = self.take_counts(&mut counts, &mut linktypes, &error);
-        let _ = self.tx.send(Msg::Flush(self.index, self.worker.close(i64::MAX)));
+        let _ = self
+            .tx
+            .send(Msg::Flush(self.index, self.worker.close(i64::MAX)));
         let h = self.worker.handover();
-        let _ = self.tx.send(Msg::Handover(self.index, end, Box::new(h), t, inputs, facts.clone()));
+        let _ = self.tx.send(Msg::Handover(
+            self.index,
+            end,
+            Box::new(h),
+            t,
+            inputs,
+            facts.clone(),
+        ));
         let _ = self.tx.send(Msg::Done(self.index, facts));
     }
 }

@@ -247,10 +247,15 @@ fn afpacket_four_queue_fanout_matches_the_fixture_and_loses_nothing_on_stop() {
     assert_eq!(o.engine, Engine::AfPacket);
     assert_eq!(o.mode, "tpacket_v3");
     check(&o, 4);
-    assert_eq!(o.live.capture.as_ref().unwrap().fanout.as_deref(), Some("hash"));
+    assert_eq!(
+        o.live.capture.as_ref().unwrap().fanout.as_deref(),
+        Some("hash")
+    );
     let busy = o
         .live
-        .capture.as_ref().unwrap()
+        .capture
+        .as_ref()
+        .unwrap()
         .queues
         .iter()
         .filter(|q| q.packets > 0)
@@ -375,11 +380,21 @@ fn afxdp_four_queues_matches_offline_and_detaches_on_stop() {
     eprintln!("afxdp mode on veth: {}", o.mode);
     check_against_offline(&o, 4, &pcap, frames);
     let _ = std::fs::remove_file(&pcap);
-    let qs: Vec<u32> = o.live.capture.as_ref().unwrap().queues.iter().map(|q| q.queue).collect();
+    let qs: Vec<u32> = o
+        .live
+        .capture
+        .as_ref()
+        .unwrap()
+        .queues
+        .iter()
+        .map(|q| q.queue)
+        .collect();
     assert_eq!(qs, vec![0, 1, 2, 3]);
     let busy = o
         .live
-        .capture.as_ref().unwrap()
+        .capture
+        .as_ref()
+        .unwrap()
         .queues
         .iter()
         .filter(|q| q.packets > 0)

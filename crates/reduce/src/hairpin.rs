@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use trombone_asdb::Country;
 use trombone_hairpin::{HairpinConfig, PairHairpin};
 use trombone_schema::{
-    hist, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops,
-    MatcherReport, Quantiles, Via,
+    hist, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, MatcherReport,
+    Quantiles, Via,
 };
 use trombone_worker::AsPair;
 
@@ -47,6 +47,9 @@ pub(crate) struct PairAcc {
     pub detour_us: Option<Histogram<u64>>,
     pub hops: Option<Histogram<u64>>,
     pub handshake_us: Option<Histogram<u64>>,
+    pub direct_handshake_us: Option<Histogram<u64>>,
+    pub retransmitted: u64,
+    pub retransmitted_direct: u64,
     pub via: BTreeMap<Option<String>, ViaAcc>,
 }
 
@@ -58,10 +61,13 @@ impl PairAcc {
         self.observations += o.observations;
         self.reobserved += o.reobserved;
         self.local_bytes += o.local_bytes;
+        self.retransmitted += o.retransmitted;
+        self.retransmitted_direct += o.retransmitted_direct;
         for (a, b) in [
             (&mut self.detour_us, &o.detour_us),
             (&mut self.hops, &o.hops),
             (&mut self.handshake_us, &o.handshake_us),
+            (&mut self.direct_handshake_us, &o.direct_handshake_us),
         ] {
             if let Some(b) = b {
                 add_hist(a, b);
@@ -87,15 +93,27 @@ pub(crate) struct HairpinAcc {
     pub pairs: BTreeMap<AsPair, PairAcc>,
     pub matcher: MatcherReport,
     pub link_frames: Vec<u64>,
+    /// BGP and IXP evidence of pairs, carried over from merged results.
+    pub carried: BTreeMap<AsPair, trombone_schema::PairEvidence>,
 }
 
 impl HairpinAcc {
     /// Adds one worker's per-pair figures (unique counts derived, link names resolved).
-    pub fn add_worker(&mut self, cfg: &HairpinConfig, pairs: &[(AsPair, PairHairpin)], names: &dyn Fn(u32) -> Option<String>) {
+    pub fn add_worker(
+        &mut self,
+        cfg: &HairpinConfig,
+        pairs: &[(AsPair, PairHairpin)],
+        names: &dyn Fn(u32) -> Option<String>,
+    ) {
         for (p, h) in pairs {
             self.local_packets += h.unique_local_packets();
             self.local_bytes += h.unique_local_bytes();
-            if h.observations == 0 && h.reobserved_packets == 0 {
+            if h.observations == 0
+                && h.reobserved_packets == 0
+                && h.handshake_us.is_none()
+                && h.direct_handshake_us.is_none()
+                && h.retransmitted_handshakes + h.retransmitted_direct_handshakes == 0
+            {
                 continue;
             }
             let mut via = BTreeMap::new();
@@ -126,6 +144,9 @@ impl HairpinAcc {
                 detour_us: h.detour_us.clone(),
                 hops: h.hops.clone(),
                 handshake_us: h.handshake_us.clone(),
+                direct_handshake_us: h.direct_handshake_us.clone(),
+                retransmitted: h.retransmitted_handshakes,
+                retransmitted_direct: h.retransmitted_direct_handshakes,
                 via,
             };
             self.pairs.entry(*p).or_default().add(&acc);
@@ -141,7 +162,6 @@ impl HairpinAcc {
         m.dropped_fresh += r.matcher.dropped_fresh;
         m.unidentified_link += r.matcher.unidentified_link;
         m.handshakes_dropped += r.matcher.handshakes_dropped;
-        m.capacity = m.capacity.max(r.matcher.capacity);
         if self.link_frames.len() < r.links.len() {
             self.link_frames.resize(r.links.len(), 0);
         }
@@ -166,10 +186,8 @@ impl HairpinAcc {
                 Some(q) => Some(dec(&q.hist)?.ok_or_else(|| missing("hop"))?),
                 None => None,
             };
-            let hs = match &p.handshake_rtt_ms {
-                Some(q) => Some(dec(&q.hist)?.ok_or_else(|| missing("handshake"))?),
-                None => None,
-            };
+            // handshake distributions are added from the evidence section (both kinds)
+            let _ = missing;
             let acc = PairAcc {
                 packets: p.packets,
                 bytes: p.bytes,
@@ -178,7 +196,10 @@ impl HairpinAcc {
                 local_bytes: p.local_bytes,
                 detour_us: detour,
                 hops,
-                handshake_us: hs,
+                handshake_us: None,
+                direct_handshake_us: None,
+                retransmitted: 0,
+                retransmitted_direct: 0,
                 via: p
                     .via
                     .iter()
@@ -203,6 +224,35 @@ impl HairpinAcc {
                 dst_country: p.dst_country,
             };
             self.pairs.entry(key).or_default().add(&acc);
+        }
+        Ok(())
+    }
+
+    /// Adds the handshake distributions of an evidence section (a result being merged).
+    pub fn add_evidence(&mut self, e: &trombone_schema::Evidence) -> Result<(), String> {
+        let dec = |r: &Option<trombone_schema::Rtt>| -> Result<Option<Histogram<u64>>, String> {
+            match r {
+                Some(r) => Ok(Some(hist::decode(r.hist.as_deref().ok_or(
+                    "a handshake distribution carries no histogram: it cannot be merged exactly",
+                )?)?)),
+                None => Ok(None),
+            }
+        };
+        for p in &e.pairs {
+            let key = AsPair {
+                src_asn: p.src_asn,
+                src_country: p.src_country,
+                dst_asn: p.dst_asn,
+                dst_country: p.dst_country,
+            };
+            let acc = PairAcc {
+                handshake_us: dec(&p.hairpinned)?,
+                direct_handshake_us: dec(&p.direct)?,
+                retransmitted: p.retransmitted,
+                ..PairAcc::default()
+            };
+            self.pairs.entry(key).or_default().add(&acc);
+            self.carried.entry(key).or_insert_with(|| p.clone());
         }
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! [`merge`] adds results the same way and derives rates, percentiles and port plans
 //! from the sums: rotated pieces merge into exactly the result of one run.
 
+mod evidence;
 mod hairpin;
 mod merge;
 mod reducer;

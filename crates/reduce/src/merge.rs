@@ -57,15 +57,18 @@ fn identity(r: &Report) -> Vec<(&'static str, String)> {
         ),
         (
             "bins and samples",
-            r.series
-                .as_ref()
-                .map_or("none".into(), |s| format!("{} s bins, {} s samples", s.bin_s, s.sample_s)),
+            r.series.as_ref().map_or("none".into(), |s| {
+                format!("{} s bins, {} s samples", s.bin_s, s.sample_s)
+            }),
         ),
     ];
     match &r.hairpin {
         Some(h) => {
             let zone: Vec<&str> = h.zone.iter().map(|c| c.as_str()).collect();
-            v.push(("home and zone", format!("home {} zone {}", h.home, zone.join(","))));
+            v.push((
+                "home and zone",
+                format!("home {} zone {}", h.home, zone.join(",")),
+            ));
             v.push(("replica window", format!("{} ms", h.window_ms)));
         }
         None => v.push(("home and zone", "no hairpin analysis".into())),
@@ -156,6 +159,9 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
         if let Some(h) = &r.hairpin {
             hairpin.add_report(h)?;
         }
+        if let Some(e) = &r.evidence {
+            hairpin.add_evidence(e)?;
+        }
         if let Some(ps) = r.sizing.as_ref().and_then(|s| s.packet_size.as_ref()) {
             let h = ps
                 .hist
@@ -177,11 +183,8 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
         for (a, n) in &r.as_names {
             acc.names.entry(*a).or_insert_with(|| n.clone());
         }
-        for w in &r.warnings {
-            if w.code != "short_span" && !acc.warnings.contains(w) {
-                acc.warnings.push(w.clone());
-            }
-        }
+        // warnings are derived again from the merged figures (a piece's unmatched link
+        // may have matched in another piece)
     }
     acc.hairpin = hairpin;
 
@@ -217,6 +220,10 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
                 ..l.clone()
             })
             .collect(),
+        rtt_all: first
+            .evidence
+            .as_ref()
+            .is_some_and(|e| e.rtt_scope == "all"),
     });
     let intervals: Option<Vec<Interval>> = reports.iter().map(|r| r.interval).collect();
     let interval = intervals.and_then(|v| {
@@ -234,9 +241,7 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
     let ctx = Context {
         tool: opts.tool.clone(),
         asn_db: first.asn_db.clone(),
-        site: (sites.len() == 1)
-            .then(|| first.site.clone())
-            .flatten(),
+        site: (sites.len() == 1).then(|| first.site.clone()).flatten(),
         interval,
         merged: Some(MergeInfo {
             results,

@@ -133,7 +133,7 @@ impl Reducer {
                         m.slot_overflows += hp.matcher.slot_overflows;
                         m.dropped_fresh += hp.matcher.dropped_fresh;
                         m.unidentified_link += hp.matcher.unidentified_link;
-                        m.capacity += hp.capacity;
+                        m.handshakes_dropped += hp.matcher.handshakes_dropped;
                         if a.hairpin.link_frames.len() < hp.link_frames.len() {
                             a.hairpin.link_frames.resize(hp.link_frames.len(), 0);
                         }
@@ -178,7 +178,10 @@ impl Reducer {
             } else {
                 end.div_euclid(self.cfg.sizing.bin_ns)
             };
-            if p.handovers < self.cfg.workers || p.counted < self.cfg.count_sources || folded < end_bin {
+            if p.handovers < self.cfg.workers
+                || p.counted < self.cfg.count_sources
+                || folded < end_bin
+            {
                 break;
             }
             let p = self.pending.remove(&end).expect("present");
@@ -205,7 +208,12 @@ impl Reducer {
         } else {
             end.div_euclid(self.cfg.sizing.sample_ns)
         };
-        let links = self.cfg.hairpin.as_deref().map(links_of).unwrap_or_default();
+        let links = self
+            .cfg
+            .hairpin
+            .as_deref()
+            .map(links_of)
+            .unwrap_or_default();
         let recs = self.samples.take_before(before);
         p.acc.add_samples(recs, &BTreeMap::new(), &links);
         // names of every ASN the result mentions
@@ -243,6 +251,7 @@ impl Reducer {
                 floor_ms: h.domestic_floor_ms(),
                 max_zone_km: h.max_zone_km,
                 links,
+                rtt_all: h.rtt_all,
             }),
             top_talkers: self.cfg.top_talkers,
             capture,

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use trombone_asdb::Country;
 use trombone_schema::{
     AsCell, AsnDb, CaptureHealth, CountryCell, HairpinLink, InputSummary, Interval, MergeInfo,
-    PeakRule, Report, SeriesKind, SeriesRow, SeriesSet, TalkerRow, TimeSpan, ToolInfo,
-    TopTalkers, Totals, Warning, SCHEMA_VERSION,
+    PeakRule, Report, SeriesKind, SeriesRow, SeriesSet, TalkerRow, TimeSpan, ToolInfo, TopTalkers,
+    Totals, Warning, SCHEMA_VERSION,
 };
 use trombone_worker::{AsPair, LinkDir, PairCounters};
 
@@ -26,6 +26,7 @@ pub(crate) struct HairpinParams {
     pub floor_ms: f64,
     pub max_zone_km: f64,
     pub links: Vec<HairpinLink>,
+    pub rtt_all: bool,
 }
 
 /// What a result is derived under besides its figures.
@@ -134,7 +135,10 @@ impl ResultAcc {
                     r.dst_country = p.dst_country;
                     r
                 }
-                RowKey::NetIn(n) | RowKey::NetOut(n) | RowKey::HairpinIn(n) | RowKey::HairpinOut(n) => {
+                RowKey::NetIn(n)
+                | RowKey::NetOut(n)
+                | RowKey::HairpinIn(n)
+                | RowKey::HairpinOut(n) => {
                     let kind = match k {
                         RowKey::NetIn(_) => SeriesKind::NetworkIn,
                         RowKey::NetOut(_) => SeriesKind::NetworkOut,
@@ -276,6 +280,16 @@ impl ResultAcc {
                 h.links.clone(),
             )
         });
+        let evidence = ctx.hairpin.as_ref().map(|h| {
+            crate::evidence::evidence(&crate::evidence::EvidenceInputs {
+                zone: &h.zone,
+                floor_ms: h.floor_ms,
+                rtt_all: h.rtt_all,
+                handshakes_dropped: self.hairpin.matcher.handshakes_dropped,
+                pairs: &self.hairpin.pairs,
+                carried: &self.hairpin.carried,
+            })
+        });
         let sizing = sizing_report(&SizingInputs {
             cfg: &ctx.sizing,
             time: &time,
@@ -335,6 +349,7 @@ impl ResultAcc {
             series: Some(series),
             top_talkers,
             hairpin,
+            evidence,
             capture: ctx.capture,
             warnings: self.warnings,
             as_names,

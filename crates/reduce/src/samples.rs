@@ -250,7 +250,11 @@ mod tests {
                 late: vec![],
             },
         );
-        assert_eq!(s.folded_upto(), i64::MIN, "worker 1 has not closed sample 0 yet");
+        assert_eq!(
+            s.folded_upto(),
+            i64::MIN,
+            "worker 1 has not closed sample 0 yet"
+        );
         s.add(
             1,
             Flush {
@@ -301,7 +305,13 @@ mod tests {
         let r = &rows[&RowKey::Link(0, LinkDir::In)];
         assert_eq!(r.len(), 1);
         // bin 1 was 100, its late part 50 on its own: peak stays 100 ... then 500 in bin 2
-        assert_eq!((r[0].bytes, r[0].packets, r[0].peak_bin_bytes), (650, 3, 500));
-        assert_eq!(s.take_before(i64::MAX)[&RowKey::Link(0, LinkDir::In)][0].index, 1);
+        assert_eq!(
+            (r[0].bytes, r[0].packets, r[0].peak_bin_bytes),
+            (650, 3, 500)
+        );
+        assert_eq!(
+            s.take_before(i64::MAX)[&RowKey::Link(0, LinkDir::In)][0].index,
+            1
+        );
     }
 }

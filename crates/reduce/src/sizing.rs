@@ -23,9 +23,9 @@ use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 use trombone_asdb::Country;
 use trombone_schema::{
-    AsCell, HairpinLink, LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate,
-    SampleRec, SeriesKind, SeriesRow, SeriesSet, SizeBucket, SizeMix, SizingReport, TimeSpan,
-    UnknownNetwork, WhatIf,
+    AsCell, HairpinLink, LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate, SampleRec,
+    SeriesKind, SeriesRow, SeriesSet, SizeBucket, SizeMix, SizingReport, TimeSpan, UnknownNetwork,
+    WhatIf,
 };
 
 /// Most points of a `series_mbps` array; longer spans are averaged down.
@@ -423,8 +423,14 @@ pub(crate) fn sizing_report(x: &SizingInputs<'_>) -> SizingReport {
             name: l.name.clone(),
             asn: l.asn,
             country: l.country,
-            inbound: rate(link_samples(&l.name, SeriesKind::LinkIn).unwrap_or(&empty), &span),
-            outbound: rate(link_samples(&l.name, SeriesKind::LinkOut).unwrap_or(&empty), &span),
+            inbound: rate(
+                link_samples(&l.name, SeriesKind::LinkIn).unwrap_or(&empty),
+                &span,
+            ),
+            outbound: rate(
+                link_samples(&l.name, SeriesKind::LinkOut).unwrap_or(&empty),
+                &span,
+            ),
             unknown_direction: link_samples(&l.name, SeriesKind::LinkUnknown)
                 .map(|s| rate(s, &span)),
         })

@@ -93,16 +93,27 @@ pub(crate) fn add_warnings(r: &mut Report, cfg: &SizingConfig) {
     }
     if let Some(wi) = r.sizing.as_ref().and_then(|s| s.what_if.as_ref()) {
         if wi.asns_given {
-            for p in wi.ports.iter().filter(|p| p.hairpin_in.bytes + p.hairpin_out.bytes == 0) {
+            for p in wi
+                .ports
+                .iter()
+                .filter(|p| p.hairpin_in.bytes + p.hairpin_out.bytes == 0)
+            {
                 w.push(Warning::new(
                     "what_if_no_traffic",
-                    format!("--what-if-asns: AS{} has no hairpinned traffic in this result", p.asn),
+                    format!(
+                        "--what-if-asns: AS{} has no hairpinned traffic in this result",
+                        p.asn
+                    ),
                 ));
             }
         }
     }
     for x in w {
-        if !r.warnings.iter().any(|y| y.code == x.code && y.message == x.message) {
+        if !r
+            .warnings
+            .iter()
+            .any(|y| y.code == x.code && y.message == x.message)
+        {
             r.warnings.push(x);
         }
     }

@@ -80,9 +80,6 @@ pub struct MatcherReport {
     /// young because the handshake table was full.
     #[serde(default)]
     pub handshakes_dropped: u64,
-    /// Ways of the replica matcher per worker, summed over workers (its memory is 16 B a way).
-    #[serde(default)]
-    pub capacity: u64,
 }
 
 /// Hairpin figures of one AS pair.

@@ -9,10 +9,21 @@ use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer}
 use hdrhistogram::Histogram;
 
 /// A histogram as a base64 string of its V2 + DEFLATE serialisation.
+///
+/// Canonical: the same recorded values give the same string, however the histogram was
+/// built (recorded at once, or added from pieces that grew its range differently) — the
+/// values are re-recorded into a histogram whose range is fixed by its largest value.
 pub fn encode(h: &Histogram<u64>) -> String {
+    let high = h.max().max(2);
+    let mut c = Histogram::<u64>::new_with_bounds(1, high, h.sigfig())
+        .expect("1..max at the histogram's own precision is valid");
+    for v in h.iter_recorded() {
+        c.record_n(v.value_iterated_to().max(1), v.count_at_value())
+            .expect("within the range just set");
+    }
     let mut buf = Vec::new();
     V2DeflateSerializer::new()
-        .serialize(h, &mut buf)
+        .serialize(&c, &mut buf)
         .expect("serialising into a Vec cannot fail");
     base64::engine::general_purpose::STANDARD.encode(buf)
 }
@@ -44,6 +55,27 @@ mod tests {
         assert_eq!(back.len(), 6);
         assert_eq!(back, h);
         assert_eq!(back.value_at_quantile(0.5), h.value_at_quantile(0.5));
+    }
+
+    #[test]
+    fn the_same_values_give_the_same_string_however_built() {
+        let mut whole = Histogram::<u64>::new(3).unwrap();
+        whole.auto(true);
+        let mut a = Histogram::<u64>::new(3).unwrap();
+        a.auto(true);
+        let mut b = Histogram::<u64>::new(3).unwrap();
+        b.auto(true);
+        for (i, v) in [5u64, 40_000, 7, 2_000_000, 33, 45_000].iter().enumerate() {
+            whole.record(*v).unwrap();
+            if i % 2 == 0 {
+                a.record(*v).unwrap()
+            } else {
+                b.record(*v).unwrap()
+            }
+        }
+        let mut sum = b.clone();
+        sum.add(&a).unwrap();
+        assert_eq!(encode(&sum), encode(&whole));
     }
 
     #[test]

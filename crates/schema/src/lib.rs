@@ -17,14 +17,19 @@
 
 mod capture;
 mod country;
-pub mod hist;
+mod evidence;
 mod hairpin;
+pub mod hist;
 mod matrix;
 mod series;
 mod sizing;
 
 pub use capture::{CaptureHealth, QueueHealth};
 pub use country::{BadCountry, Country};
+pub use evidence::{
+    BgpEvidence, BgpPath, CountryPairEvidence, Evidence, IxpRef, LatencyHeadline, PairEvidence,
+    Rtt, Ti, TiMethod,
+};
 pub use hairpin::{
     HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, MatcherReport,
     Quantiles, Via,
@@ -90,6 +95,10 @@ pub struct Report {
     /// Hairpin verdict, when a home country was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hairpin: Option<HairpinReport>,
+    /// Handshake RTTs, the latency local exchange would save, the Tromboning Index, BGP
+    /// paths and common IXPs (with hairpin analysis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Health of a live capture (absent for files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<CaptureHealth>,
@@ -256,23 +265,26 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Adds another set of counts to this one.
+    /// Adds another set of counts to this one (saturating: a corrupt result cannot
+    /// wrap a sum around).
     pub fn add(&mut self, o: &Totals) {
-        self.frames += o.frames;
-        self.ip_packets += o.ip_packets;
-        self.ip_bytes += o.ip_bytes;
-        self.wire_bytes += o.wire_bytes;
-        self.non_ip_frames += o.non_ip_frames;
-        self.malformed_frames += o.malformed_frames;
-        self.unsupported_frames += o.unsupported_frames;
-        self.flows += o.flows;
-        self.evicted_flows += o.evicted_flows;
-        self.expired_flows += o.expired_flows;
-        self.untimed_frames += o.untimed_frames;
-        self.time_outliers += o.time_outliers;
-        self.late_packets += o.late_packets;
-        self.encap_bytes += o.encap_bytes;
-        self.decapsulated_packets += o.decapsulated_packets;
+        self.frames = self.frames.saturating_add(o.frames);
+        self.ip_packets = self.ip_packets.saturating_add(o.ip_packets);
+        self.ip_bytes = self.ip_bytes.saturating_add(o.ip_bytes);
+        self.wire_bytes = self.wire_bytes.saturating_add(o.wire_bytes);
+        self.non_ip_frames = self.non_ip_frames.saturating_add(o.non_ip_frames);
+        self.malformed_frames = self.malformed_frames.saturating_add(o.malformed_frames);
+        self.unsupported_frames = self.unsupported_frames.saturating_add(o.unsupported_frames);
+        self.flows = self.flows.saturating_add(o.flows);
+        self.evicted_flows = self.evicted_flows.saturating_add(o.evicted_flows);
+        self.expired_flows = self.expired_flows.saturating_add(o.expired_flows);
+        self.untimed_frames = self.untimed_frames.saturating_add(o.untimed_frames);
+        self.time_outliers = self.time_outliers.saturating_add(o.time_outliers);
+        self.late_packets = self.late_packets.saturating_add(o.late_packets);
+        self.encap_bytes = self.encap_bytes.saturating_add(o.encap_bytes);
+        self.decapsulated_packets = self
+            .decapsulated_packets
+            .saturating_add(o.decapsulated_packets);
     }
 }
 

@@ -1,6 +1,8 @@
 //! `trombone analyze`: offline analysis of capture files.
 
-use crate::options::{flow_limits, hairpin_config, reorder_ns, rotate_ns, sizing_config, AnalysisOpts};
+use crate::options::{
+    flow_limits, hairpin_config, reorder_ns, rotate_ns, sizing_config, AnalysisOpts,
+};
 use crate::sink::Sink;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -59,7 +61,10 @@ fn check_input(p: &Path) -> Result<(), String> {
     }
     match std::fs::metadata(p) {
         Err(e) => Err(format!("{}: {e}", p.display())),
-        Ok(m) if m.is_dir() => Err(format!("{}: is a directory, not a capture file", p.display())),
+        Ok(m) if m.is_dir() => Err(format!(
+            "{}: is a directory, not a capture file",
+            p.display()
+        )),
         Ok(_) => std::fs::File::open(p)
             .map(|_| ())
             .map_err(|e| format!("{}: {e}", p.display())),
@@ -83,14 +88,19 @@ fn plan(a: &AnalyzeArgs) -> Result<Plan, String> {
         check_input(f)?;
     }
     let hairpin = hairpin_config(&a.opts)?.map(Arc::new);
-    if hairpin.is_none() && a.opts.table.needs_home() && a.opts.format == crate::options::Format::Csv {
+    if hairpin.is_none()
+        && a.opts.table.needs_home()
+        && a.opts.format == crate::options::Format::Csv
+    {
         return Err(format!("--table {:?} needs --home", a.opts.table).to_lowercase());
     }
     let sizing = sizing_config(&a.opts)?;
     let rotate = rotate_ns(&a.opts, &sizing)?;
     let limits = flow_limits(&a.opts, a.workers)?;
     let anonymizer = match &a.anonymize {
-        Some(p) => Some(trombone_anon::Anonymizer::from_key_file(p).map_err(|e| format!("--anonymize: {e}"))?),
+        Some(p) => Some(
+            trombone_anon::Anonymizer::from_key_file(p).map_err(|e| format!("--anonymize: {e}"))?,
+        ),
         None => None,
     };
     let sink = Sink {

@@ -210,7 +210,10 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
     o.sizing = sizing_config(&a.opts)?;
     let rotate = rotate_ns(&a.opts, &o.sizing)?;
     if rotate.is_some() && o.interval.is_some() {
-        return Err("--interval and --rotate: use one (--rotate already writes a result per interval)".into());
+        return Err(
+            "--interval and --rotate: use one (--rotate already writes a result per interval)"
+                .into(),
+        );
     }
     // Parquet datasets are appended to: cumulative --interval snapshots would count twice.
     if o.interval.is_some() && a.opts.format == Format::Parquet {

@@ -47,7 +47,10 @@ fn expand(p: &Path) -> Result<Vec<PathBuf>, String> {
             .collect();
         v.sort();
         if v.is_empty() {
-            return Err(format!("{}: no *.json results in this directory", p.display()));
+            return Err(format!(
+                "{}: no *.json results in this directory",
+                p.display()
+            ));
         }
         Ok(v)
     } else {
@@ -83,7 +86,10 @@ pub fn run(a: MergeArgs) -> ExitCode {
         for p in &a.results {
             files.extend(expand(p)?);
         }
-        let reports: Vec<Report> = files.iter().map(|f| load_result(f)).collect::<Result<_, _>>()?;
+        let reports: Vec<Report> = files
+            .iter()
+            .map(|f| load_result(f))
+            .collect::<Result<_, _>>()?;
         merge(
             &reports,
             &MergeOptions {

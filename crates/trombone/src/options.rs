@@ -57,8 +57,20 @@ impl TableArg {
 
     /// True for the tables only hairpin analysis fills.
     pub fn needs_home(self) -> bool {
-        matches!(self, TableArg::HairpinPairs | TableArg::Via | TableArg::Ports)
+        matches!(
+            self,
+            TableArg::HairpinPairs | TableArg::Via | TableArg::Ports
+        )
     }
+}
+
+/// Whose TCP handshakes are timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RttScope {
+    /// Pairs with both ends in the zone, hairpinned or not.
+    Local,
+    /// Every pair.
+    All,
 }
 
 /// Parses a duration such as `300`, `90s`, `5m`, `1h`, `1d` into seconds.
@@ -73,7 +85,11 @@ pub fn parse_duration(s: &str) -> Result<f64, String> {
         "m" | "min" => 60.0,
         "h" => 3600.0,
         "d" => 86_400.0,
-        _ => return Err(format!("{s:?}: use a number of seconds or s, m, h, d (e.g. 5m, 1h, 1d)")),
+        _ => {
+            return Err(format!(
+                "{s:?}: use a number of seconds or s, m, h, d (e.g. 5m, 1h, 1d)"
+            ))
+        }
     };
     let v: f64 = num
         .trim()
@@ -117,7 +133,12 @@ pub struct AnalysisOpts {
     pub home: Option<String>,
     /// Countries whose traffic counts as local, comma-separated (default: just --home;
     /// KH,LA,MM,VN is the subregional view).
-    #[arg(long, value_name = "CC,CC,...", requires = "home", help_heading = "Hairpin")]
+    #[arg(
+        long,
+        value_name = "CC,CC,...",
+        requires = "home",
+        help_heading = "Hairpin"
+    )]
     pub zone: Option<String>,
     /// The vantage's links (TOML: router_mac and [[link]] name/vlan/mac/asn/country).
     /// Without it every link is assumed to lead abroad (a mirror of the international gateway).
@@ -132,32 +153,76 @@ pub struct AnalysisOpts {
     /// still inside the window (counted in hairpin.matcher.dropped_fresh).
     #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_PENDING, requires = "home", help_heading = "Hairpin")]
     pub max_pending: usize,
+    /// Most pending TCP handshakes (SYNs waiting for their SYN/ACK) each worker holds,
+    /// 32 bytes each; at the cap a SYN pushes out the oldest waiting one, counted in
+    /// hairpin.matcher.handshakes_dropped (a SYN flood costs no more than this).
+    #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_HANDSHAKES, requires = "home", help_heading = "Hairpin")]
+    pub max_handshakes: usize,
+    /// Whose handshakes are timed: local pairs (both ends in the zone), or all pairs.
+    #[arg(long, value_enum, default_value_t = RttScope::Local, requires = "home", help_heading = "Hairpin")]
+    pub rtt: RttScope,
     /// Longest in-zone distance in km for the handshake-RTT floor (default per zone, see README).
     #[arg(long, value_name = "KM", requires = "home", help_heading = "Hairpin")]
     pub zone_km: Option<f64>,
     /// Rate bin width in seconds.
-    #[arg(long = "bin", value_name = "SECONDS", default_value_t = 1.0, help_heading = "Sizing")]
+    #[arg(
+        long = "bin",
+        value_name = "SECONDS",
+        default_value_t = 1.0,
+        help_heading = "Sizing"
+    )]
     pub bin_s: f64,
     /// Sampling interval for avg/max/p90/p95 in seconds (a whole number of bins;
     /// 300 = the 5-minute samples IXPs bill and plan on).
-    #[arg(long = "sample", value_name = "SECONDS", default_value_t = 300.0, help_heading = "Sizing")]
+    #[arg(
+        long = "sample",
+        value_name = "SECONDS",
+        default_value_t = 300.0,
+        help_heading = "Sizing"
+    )]
     pub sample_s: f64,
     /// Highest p95 utilisation allowed on a recommended IXP port (0..1].
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.5, help_heading = "Sizing")]
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.5,
+        help_heading = "Sizing"
+    )]
     pub port_target: f64,
     /// Growth factor applied to p95 before sizing ports.
-    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, help_heading = "Sizing")]
+    #[arg(
+        long,
+        value_name = "FACTOR",
+        default_value_t = 1.0,
+        help_heading = "Sizing"
+    )]
     pub growth: f64,
     /// International transit price in USD per Mbps per month. The default, 100,
     /// is the figure ESCAP's 2016 study gives for Cambodia, Lao PDR and Myanmar
     /// (against under 10 in Singapore).
-    #[arg(long, value_name = "USD", default_value_t = 100.0, help_heading = "Sizing")]
+    #[arg(
+        long,
+        value_name = "USD",
+        default_value_t = 100.0,
+        help_heading = "Sizing"
+    )]
     pub transit_price: f64,
     /// Standard port speeds to choose from, Gbps.
-    #[arg(long, value_name = "GBPS,...", value_delimiter = ',', default_value = "1,10,25,40,100,400", help_heading = "Sizing")]
+    #[arg(
+        long,
+        value_name = "GBPS,...",
+        value_delimiter = ',',
+        default_value = "1,10,25,40,100,400",
+        help_heading = "Sizing"
+    )]
     pub port_speeds: Vec<f64>,
     /// ASNs for the what-if local peering (default: every zone ASN with hairpin traffic).
-    #[arg(long, value_name = "ASN,...", value_delimiter = ',', help_heading = "Sizing")]
+    #[arg(
+        long,
+        value_name = "ASN,...",
+        value_delimiter = ',',
+        help_heading = "Sizing"
+    )]
     pub what_if_asns: Option<Vec<u32>>,
     /// Networks and AS pairs listed in the sizing section.
     #[arg(long, value_name = "N", default_value_t = 50, help_heading = "Sizing")]
@@ -168,14 +233,29 @@ pub struct AnalysisOpts {
     #[arg(long, value_name = "N", help_heading = "Performance")]
     pub max_flows: Option<usize>,
     /// End flows idle for this many seconds of capture time (0 = never; NetFlow uses 15).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, help_heading = "Performance")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0.0,
+        help_heading = "Performance"
+    )]
     pub idle_timeout: f64,
     /// End and restart flows older than this many seconds (0 = never; NetFlow uses 1800).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, help_heading = "Performance")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0.0,
+        help_heading = "Performance"
+    )]
     pub active_timeout: f64,
     /// Timestamps may go back this many seconds within an input before they count as
     /// outliers; also how long a 5-minute sample stays open for late packets.
-    #[arg(long, value_name = "SECONDS", default_value_t = 2.0, help_heading = "Input")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 2.0,
+        help_heading = "Input"
+    )]
     pub reorder: f64,
 }
 
@@ -279,6 +359,8 @@ pub fn hairpin_config(a: &AnalysisOpts) -> Result<Option<HairpinConfig>, String>
     }
     cfg.window_ns = (a.window_ms as i64).saturating_mul(1_000_000);
     cfg.max_pending = a.max_pending.max(1);
+    cfg.max_handshakes = a.max_handshakes.max(1);
+    cfg.rtt_all = a.rtt == RttScope::All;
     if let Some(km) = a.zone_km {
         if !(km > 0.0 && km.is_finite()) {
             return Err("--zone-km must be a positive number".into());

@@ -58,11 +58,19 @@ impl Sink {
         if self.rotating {
             fs::create_dir_all(out)
                 .and_then(|_| probe_dir(out))
-                .map_err(|e| format!("-o {}: cannot write results into this directory: {e}", out.display()))?;
+                .map_err(|e| {
+                    format!(
+                        "-o {}: cannot write results into this directory: {e}",
+                        out.display()
+                    )
+                })?;
             return Ok(());
         }
         if out.is_dir() {
-            return Err(format!("-o {}: is a directory (give a file name)", out.display()));
+            return Err(format!(
+                "-o {}: is a directory (give a file name)",
+                out.display()
+            ));
         }
         let dir = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -84,7 +92,13 @@ impl Sink {
             .map(|s| {
                 let clean: String = s
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 format!("-{clean}")
             })
@@ -158,7 +172,12 @@ impl Sink {
     fn fallback(&self, r: &Report, why: &str) -> String {
         let name = format!(
             "trombone-result-{}-{}.json",
-            stamp(r.interval.map(|i| i.start_ns).or(r.time.first_ns).unwrap_or(0)),
+            stamp(
+                r.interval
+                    .map(|i| i.start_ns)
+                    .or(r.time.first_ns)
+                    .unwrap_or(0)
+            ),
             std::process::id()
         );
         for dir in [PathBuf::from("."), std::env::temp_dir()] {

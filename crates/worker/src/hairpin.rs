@@ -112,7 +112,8 @@ impl Analysis for HairpinAnalysis {
                     self.hp_series.resize(i + 1, u32::MAX);
                 }
                 if self.hp_series[i] == u32::MAX {
-                    self.hp_series[i] = series.id(SeriesKey::HairpinPair(*ctx.pairs.pair(ctx.pair)));
+                    self.hp_series[i] =
+                        series.id(SeriesKey::HairpinPair(*ctx.pairs.pair(ctx.pair)));
                 }
                 series.add(self.hp_series[i], bin, l3);
             }

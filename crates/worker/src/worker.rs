@@ -1,6 +1,8 @@
 //! The worker: its flow table, pair table, open bins and plugged-in analyses.
 
-use crate::{Analysis, AsPair, Flush, PacketCtx, PairCounters, PairTable, Partial, SeriesStore, SizeBuckets};
+use crate::{
+    Analysis, AsPair, Flush, PacketCtx, PairCounters, PairTable, Partial, SeriesStore, SizeBuckets,
+};
 use hdrhistogram::Histogram;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;

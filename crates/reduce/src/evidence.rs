@@ -1,0 +1,219 @@
+//! The evidence section, derived from the per-pair handshake distributions (so a merge
+//! derives it the same way from merged distributions).
+//!
+//! - **Handshake RTT** per AS pair, split by whether the handshake's SYN hairpinned, with
+//!   Karn's rule (retransmitted SYNs give no sample; they are counted).
+//! - **Latency a local IXP would save**: a hairpinned pair's median handshake against a
+//!   baseline of locally exchanged handshakes — the pair's own direct handshakes, else
+//!   those of the same country pair, else the zone's — and the difference.
+//! - **Tromboning Index** (ESCAP/AP-IS, 2016): the path distance the fastest handshake
+//!   implies (RTT ÷ 2 × 200 km/ms ÷ 1.5 fibre stretch) over the great-circle distance
+//!   between the two networks' locations (the built-in country table: capital or primate
+//!   city, from GeoNames), with distances below a floor taken as the floor.
+
+use crate::hairpin::PairAcc;
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+use trombone_asdb::Country;
+use trombone_geo::{TiParams, DEFAULT_FLOOR_KM, FIBRE_KM_PER_MS, FIBRE_STRETCH, TI_ACCEPTABLE};
+use trombone_schema::{
+    hist, CountryPairEvidence, Evidence, LatencyHeadline, PairEvidence, Rtt, Ti, TiMethod,
+};
+use trombone_worker::AsPair;
+
+/// What the evidence is derived under.
+pub(crate) struct EvidenceInputs<'a> {
+    pub zone: &'a [Country],
+    pub floor_ms: f64,
+    pub rtt_all: bool,
+    pub handshakes_dropped: u64,
+    pub pairs: &'a BTreeMap<AsPair, PairAcc>,
+    /// BGP and IXP evidence carried over per pair (from results being merged).
+    pub carried: &'a BTreeMap<AsPair, PairEvidence>,
+}
+
+/// A country pair.
+type CountryPair = (Option<Country>, Option<Country>);
+/// A histogram that may not exist yet.
+type Hist = Option<Histogram<u64>>;
+
+/// A histogram that adds others.
+fn new_hist() -> Histogram<u64> {
+    let mut h = Histogram::new(3).expect("3 significant figures is valid");
+    h.auto(true);
+    h
+}
+
+/// RTT figures of a µs histogram, or `None` without samples.
+pub(crate) fn rtt(h: Option<&Histogram<u64>>) -> Option<Rtt> {
+    let h = h.filter(|h| !h.is_empty())?;
+    Some(Rtt {
+        samples: h.len(),
+        min: h.min() as f64 / 1000.0,
+        p50: h.value_at_quantile(0.5) as f64 / 1000.0,
+        p90: h.value_at_quantile(0.9) as f64 / 1000.0,
+        hist: Some(hist::encode(h)),
+    })
+}
+
+/// The TI of a path whose fastest handshake took `min_ms`, between two countries.
+fn ti(min_ms: f64, a: Option<Country>, b: Option<Country>) -> Option<Ti> {
+    let params = TiParams::default();
+    let r = trombone_geo::tromboning_index_countries(min_ms, a?.as_str(), b?.as_str(), &params)?;
+    Some(Ti {
+        value: r.ti,
+        path_km: r.path_km,
+        geo_km: r.geo_km,
+        floored: r.floored,
+        above_acceptable: r.above_acceptable(),
+    })
+}
+
+/// Adds `b` into `a`.
+fn add(a: &mut Option<Histogram<u64>>, b: &Option<Histogram<u64>>) {
+    if let Some(b) = b.as_ref().filter(|b| !b.is_empty()) {
+        let _ = a.get_or_insert_with(new_hist).add(b);
+    }
+}
+
+/// The evidence section.
+pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
+    let in_zone = |c: Option<Country>| c.is_some_and(|c| x.zone.contains(&c));
+    let mut all_hairpin: Option<Histogram<u64>> = None;
+    let mut all_direct: Option<Histogram<u64>> = None;
+    let mut retransmitted = 0;
+    let mut by_country: BTreeMap<CountryPair, (Hist, Hist)> = BTreeMap::new();
+    for (p, a) in x.pairs {
+        let local = in_zone(p.src_country) && in_zone(p.dst_country);
+        retransmitted += a.retransmitted + a.retransmitted_direct;
+        if !local {
+            continue;
+        }
+        add(&mut all_hairpin, &a.handshake_us);
+        add(&mut all_direct, &a.direct_handshake_us);
+        let e = by_country
+            .entry((p.src_country, p.dst_country))
+            .or_default();
+        add(&mut e.0, &a.handshake_us);
+        add(&mut e.1, &a.direct_handshake_us);
+    }
+    let median = |h: &Option<Histogram<u64>>| {
+        h.as_ref()
+            .filter(|h| !h.is_empty())
+            .map(|h| h.value_at_quantile(0.5) as f64 / 1000.0)
+    };
+    let zone_direct = median(&all_direct);
+    let headline = LatencyHeadline {
+        hairpinned_handshakes: all_hairpin.as_ref().map_or(0, |h| h.len()),
+        hairpinned_median_ms: median(&all_hairpin),
+        direct_handshakes: all_direct.as_ref().map_or(0, |h| h.len()),
+        direct_median_ms: zone_direct,
+        saving_ms: median(&all_hairpin).zip(zone_direct).map(|(h, d)| h - d),
+        retransmitted,
+        handshakes_dropped: x.handshakes_dropped,
+    };
+    let mut pairs: Vec<PairEvidence> = Vec::new();
+    for (p, a) in x.pairs {
+        let local = in_zone(p.src_country) && in_zone(p.dst_country);
+        let carried = x.carried.get(p);
+        let has_rtt = a.handshake_us.is_some()
+            || a.direct_handshake_us.is_some()
+            || a.retransmitted + a.retransmitted_direct > 0;
+        if !(has_rtt || carried.is_some_and(|c| c.bgp.is_some() || c.common_ixps.is_some())) {
+            continue;
+        }
+        if !local && !x.rtt_all {
+            continue;
+        }
+        let hairpinned = rtt(a.handshake_us.as_ref());
+        let direct = rtt(a.direct_handshake_us.as_ref());
+        let (baseline, basis) = if let Some(d) = &direct {
+            (Some(d.p50), Some("this pair's direct handshakes"))
+        } else if let Some(d) = by_country
+            .get(&(p.src_country, p.dst_country))
+            .and_then(|e| median(&e.1))
+        {
+            (Some(d), Some("direct handshakes of the same country pair"))
+        } else if let Some(d) = zone_direct {
+            (Some(d), Some("direct handshakes of the zone"))
+        } else {
+            (None, None)
+        };
+        let (baseline, basis) = if hairpinned.is_some() {
+            (baseline, basis)
+        } else {
+            (None, None)
+        };
+        pairs.push(PairEvidence {
+            src_asn: p.src_asn,
+            dst_asn: p.dst_asn,
+            src_country: p.src_country,
+            dst_country: p.dst_country,
+            local,
+            hairpinned_bytes: a.bytes,
+            exceeds_domestic_floor: hairpinned.as_ref().map(|h| h.min > x.floor_ms),
+            saving_ms: hairpinned.as_ref().zip(baseline).map(|(h, b)| h.p50 - b),
+            baseline_ms: baseline,
+            baseline_basis: basis.map(str::to_string),
+            ti: hairpinned
+                .as_ref()
+                .and_then(|h| ti(h.min, p.src_country, p.dst_country)),
+            ti_direct: direct
+                .as_ref()
+                .and_then(|h| ti(h.min, p.src_country, p.dst_country)),
+            hairpinned,
+            direct,
+            retransmitted: a.retransmitted + a.retransmitted_direct,
+            bgp: carried.and_then(|c| c.bgp.clone()),
+            common_ixps: carried.and_then(|c| c.common_ixps.clone()),
+            peering: carried.and_then(|c| c.peering.clone()),
+        });
+    }
+    pairs.sort_by(|a, b| {
+        b.hairpinned_bytes.cmp(&a.hairpinned_bytes).then(
+            (a.src_asn, a.dst_asn, a.src_country, a.dst_country).cmp(&(
+                b.src_asn,
+                b.dst_asn,
+                b.src_country,
+                b.dst_country,
+            )),
+        )
+    });
+    let country_pairs = by_country
+        .iter()
+        .map(|((s, d), (h, dir))| {
+            let hr = rtt(h.as_ref());
+            let dr = rtt(dir.as_ref());
+            let base = dr.as_ref().map(|d| d.p50).or(zone_direct);
+            CountryPairEvidence {
+                src_country: *s,
+                dst_country: *d,
+                saving_ms: hr.as_ref().zip(base).map(|(h, b)| h.p50 - b),
+                ti: hr.as_ref().and_then(|h| ti(h.min, *s, *d)),
+                geo_km: s
+                    .zip(*d)
+                    .and_then(|(a, b)| trombone_geo::country_distance_km(a.as_str(), b.as_str())),
+                hairpinned: hr,
+                direct: dr,
+            }
+        })
+        .collect();
+    Evidence {
+        rtt_scope: if x.rtt_all { "all" } else { "local" }.into(),
+        handshake_lifetime_s: trombone_hairpin::handshake::LIFETIME_NS as f64 / 1e9,
+        domestic_floor_ms: x.floor_ms,
+        headline,
+        ti_method: TiMethod {
+            definition: "TI = (fastest handshake RTT / 2 × fibre speed / fibre stretch) / great-circle distance between the two networks' locations (ESCAP/AP-IS ASEAN pre-feasibility study, 2016: 1 is ideal, about 5 acceptable)".into(),
+            fibre_km_per_ms: FIBRE_KM_PER_MS,
+            fibre_stretch: FIBRE_STRETCH,
+            floor_km: DEFAULT_FLOOR_KM,
+            locations: trombone_geo::COUNTRY_TABLE_ATTRIBUTION.into(),
+            acceptable: TI_ACCEPTABLE,
+        },
+        pairs,
+        country_pairs,
+        bgp_source: None,
+        ixp_source: None,
+    }
+}
