@@ -98,6 +98,8 @@ pub struct LiveOptions {
     pub grace: Duration,
     /// Raised (by a second Ctrl-C) to cut the drain short: the result is still written.
     pub hurry: Option<Arc<AtomicBool>>,
+    /// BGP dumps and IXP member lists for the evidence section.
+    pub evidence: Option<Arc<trombone_reduce::EvidenceSources>>,
 }
 
 impl LiveOptions {
@@ -119,6 +121,7 @@ impl LiveOptions {
             tool: ToolInfo::this(Vec::new()),
             grace: Duration::from_secs(2),
             hurry: None,
+            evidence: None,
         }
     }
 }
@@ -260,6 +263,7 @@ pub fn run_capture(
             site: opts.site.clone(),
             tool: opts.tool.clone(),
             count_sources: n,
+            evidence: opts.evidence.clone(),
         },
         db.clone(),
     );

@@ -41,6 +41,8 @@ pub struct Options {
     /// Timestamps may go back this much within an input before they count as outliers;
     /// also how long a sample interval stays open after its end.
     pub reorder_ns: i64,
+    /// BGP dumps and IXP member lists for the evidence section.
+    pub evidence: Option<Arc<trombone_reduce::EvidenceSources>>,
 }
 
 impl Default for Options {
@@ -57,6 +59,7 @@ impl Default for Options {
             site: None,
             tool: ToolInfo::this(Vec::new()),
             reorder_ns: 2_000_000_000,
+            evidence: None,
         }
     }
 }
@@ -177,6 +180,7 @@ pub fn analyze(
         site: opts.site.clone(),
         tool: opts.tool.clone(),
         count_sources: 1,
+        evidence: opts.evidence.clone(),
     };
     let rdb = db.clone();
     let reducer = thread::Builder::new()

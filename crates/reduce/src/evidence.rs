@@ -21,8 +21,68 @@ use trombone_schema::{
 };
 use trombone_worker::AsPair;
 
+/// Routing and membership data the evidence draws on besides the traffic: BGP dumps
+/// (`--bgp`), IXP member lists (`--peeringdb`, `--ixp-members`) and the database's
+/// registered country of each AS (to tell whether a path leaves the zone).
+pub struct EvidenceSources {
+    /// The RIB and what it was read from.
+    pub bgp: Option<(trombone_bgp::Rib, String)>,
+    /// The IXP directory and what it was read from.
+    pub ixp: Option<(trombone_ixp::IxpDirectory, String)>,
+    /// The registered country of an AS.
+    pub as_country: Box<dyn Fn(u32) -> Option<Country> + Send + Sync>,
+}
+
+impl std::fmt::Debug for EvidenceSources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvidenceSources")
+            .field("bgp", &self.bgp.as_ref().map(|b| &b.1))
+            .field("ixp", &self.ixp.as_ref().map(|i| &i.1))
+            .finish()
+    }
+}
+
+/// The BGP evidence of a pair: the paths by which `a` reaches `b`, whether the best one
+/// leaves the zone, and through whom.
+fn bgp_evidence(
+    rib: &trombone_bgp::Rib,
+    a: u32,
+    b: u32,
+    zone: &[Country],
+    as_country: &dyn Fn(u32) -> Option<Country>,
+) -> trombone_schema::BgpEvidence {
+    let pb = rib.paths_between(a, b, 3);
+    let basis = match pb.basis {
+        trombone_bgp::Basis::ViaSource => "source_view",
+        trombone_bgp::Basis::CollectorView => "collector_view",
+        trombone_bgp::Basis::None => "none",
+    };
+    let paths: Vec<trombone_schema::BgpPath> = pb
+        .paths
+        .iter()
+        .map(|p| trombone_schema::BgpPath {
+            path: trombone_bgp::dedup_prepending(&p.asns),
+            weight: p.prefixes,
+        })
+        .collect();
+    let transit: Vec<u32> = paths.first().map_or_else(Vec::new, |best| {
+        trombone_bgp::transit_of(&best.path)
+            .into_iter()
+            .filter(|t| *t != a && *t != b)
+            .filter(|t| !as_country(*t).is_some_and(|c| zone.contains(&c)))
+            .collect()
+    });
+    trombone_schema::BgpEvidence {
+        basis: basis.into(),
+        leaves_zone: paths.first().map(|_| !transit.is_empty()),
+        paths,
+        transit,
+    }
+}
+
 /// What the evidence is derived under.
 pub(crate) struct EvidenceInputs<'a> {
+    pub sources: Option<&'a EvidenceSources>,
     pub zone: &'a [Country],
     pub floor_ms: f64,
     pub rtt_all: bool,
@@ -30,6 +90,8 @@ pub(crate) struct EvidenceInputs<'a> {
     pub pairs: &'a BTreeMap<AsPair, PairAcc>,
     /// BGP and IXP evidence carried over per pair (from results being merged).
     pub carried: &'a BTreeMap<AsPair, PairEvidence>,
+    /// Where the carried BGP and IXP evidence came from.
+    pub carried_sources: &'a (Option<String>, Option<String>),
 }
 
 /// A country pair.
@@ -119,7 +181,11 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
         let has_rtt = a.handshake_us.is_some()
             || a.direct_handshake_us.is_some()
             || a.retransmitted + a.retransmitted_direct > 0;
-        if !(has_rtt || carried.is_some_and(|c| c.bgp.is_some() || c.common_ixps.is_some())) {
+        let hairpinned_pair = local && a.bytes > 0;
+        if !(has_rtt
+            || hairpinned_pair
+            || carried.is_some_and(|c| c.bgp.is_some() || c.common_ixps.is_some()))
+        {
             continue;
         }
         if !local && !x.rtt_all {
@@ -164,10 +230,45 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
             hairpinned,
             direct,
             retransmitted: a.retransmitted + a.retransmitted_direct,
-            bgp: carried.and_then(|c| c.bgp.clone()),
-            common_ixps: carried.and_then(|c| c.common_ixps.clone()),
-            peering: carried.and_then(|c| c.peering.clone()),
+            bgp: match x.sources.and_then(|s| s.bgp.as_ref()) {
+                Some((rib, _)) if local => Some(bgp_evidence(
+                    rib,
+                    p.src_asn,
+                    p.dst_asn,
+                    x.zone,
+                    &*x.sources.expect("has bgp").as_country,
+                )),
+                _ => carried.and_then(|c| c.bgp.clone()),
+            },
+            common_ixps: match x.sources.and_then(|s| s.ixp.as_ref()) {
+                Some((dir, _)) if local => {
+                    let zone: Vec<&str> = x.zone.iter().map(|c| c.as_str()).collect();
+                    Some(
+                        dir.common_ixps(p.src_asn, p.dst_asn, &zone)
+                            .into_iter()
+                            .filter_map(|id| dir.ixp(id))
+                            .map(|ix| trombone_schema::IxpRef {
+                                name: ix.name.clone(),
+                                country: ix.country.as_deref().and_then(|c| c.parse().ok()),
+                            })
+                            .collect(),
+                    )
+                }
+                _ => carried.and_then(|c| c.common_ixps.clone()),
+            },
+            peering: None,
         });
+    }
+    for p in &mut pairs {
+        if p.hairpinned_bytes > 0 {
+            p.peering = p.common_ixps.as_ref().map(|c| {
+                if c.is_empty() {
+                    "no common IXP".to_string()
+                } else {
+                    "present at the same IXP, not exchanging locally".to_string()
+                }
+            });
+        }
     }
     pairs.sort_by(|a, b| {
         b.hairpinned_bytes.cmp(&a.hairpinned_bytes).then(
@@ -213,7 +314,13 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
         },
         pairs,
         country_pairs,
-        bgp_source: None,
-        ixp_source: None,
+        bgp_source: x
+            .sources
+            .and_then(|s| s.bgp.as_ref().map(|b| b.1.clone()))
+            .or_else(|| x.carried_sources.0.clone()),
+        ixp_source: x
+            .sources
+            .and_then(|s| s.ixp.as_ref().map(|i| i.1.clone()))
+            .or_else(|| x.carried_sources.1.clone()),
     }
 }

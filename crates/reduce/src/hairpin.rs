@@ -95,6 +95,8 @@ pub(crate) struct HairpinAcc {
     pub link_frames: Vec<u64>,
     /// BGP and IXP evidence of pairs, carried over from merged results.
     pub carried: BTreeMap<AsPair, trombone_schema::PairEvidence>,
+    /// Where that evidence came from (BGP, IXP).
+    pub carried_sources: (Option<String>, Option<String>),
 }
 
 impl HairpinAcc {
@@ -108,12 +110,10 @@ impl HairpinAcc {
         for (p, h) in pairs {
             self.local_packets += h.unique_local_packets();
             self.local_bytes += h.unique_local_bytes();
-            if h.observations == 0
-                && h.reobserved_packets == 0
-                && h.handshake_us.is_none()
-                && h.direct_handshake_us.is_none()
-                && h.retransmitted_handshakes + h.retransmitted_direct_handshakes == 0
-            {
+            // a pair's local traffic may be split over workers, some of which saw no
+            // hairpin: every non-empty part adds to the pair (the section lists only pairs
+            // with hairpin sightings, but their local bytes count all of it)
+            if h.is_empty() {
                 continue;
             }
             let mut via = BTreeMap::new();
@@ -238,6 +238,12 @@ impl HairpinAcc {
                 None => Ok(None),
             }
         };
+        if self.carried_sources.0.is_none() {
+            self.carried_sources.0.clone_from(&e.bgp_source);
+        }
+        if self.carried_sources.1.is_none() {
+            self.carried_sources.1.clone_from(&e.ixp_source);
+        }
         for p in &e.pairs {
             let key = AsPair {
                 src_asn: p.src_asn,

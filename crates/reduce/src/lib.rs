@@ -20,6 +20,7 @@ mod samples;
 mod sizing;
 mod warnings;
 
+pub use evidence::EvidenceSources;
 pub use merge::{merge, MergeOptions};
 pub use reducer::{asn_db_info, ReduceConfig, Reducer, WHOLE_RUN};
 pub use sizing::SizingConfig;

@@ -257,6 +257,7 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
             .max()
             .unwrap_or(0),
         capture: None,
+        evidence: None,
     };
     Ok(acc.finish(ctx))
 }

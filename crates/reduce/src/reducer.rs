@@ -34,6 +34,8 @@ pub struct ReduceConfig {
     /// How many sources report frame counts per interval (the reader offline: 1; each
     /// capture worker live: one per queue).
     pub count_sources: usize,
+    /// BGP dumps and IXP member lists for the evidence section.
+    pub evidence: Option<Arc<crate::evidence::EvidenceSources>>,
 }
 
 impl Default for ReduceConfig {
@@ -47,6 +49,7 @@ impl Default for ReduceConfig {
             site: None,
             tool: ToolInfo::this(Vec::new()),
             count_sources: 1,
+            evidence: None,
         }
     }
 }
@@ -255,6 +258,7 @@ impl Reducer {
             }),
             top_talkers: self.cfg.top_talkers,
             capture,
+            evidence: self.cfg.evidence.clone(),
         };
         p.acc.finish(ctx)
     }

@@ -40,6 +40,7 @@ pub(crate) struct Context {
     pub hairpin: Option<HairpinParams>,
     pub top_talkers: usize,
     pub capture: Option<CaptureHealth>,
+    pub evidence: Option<std::sync::Arc<crate::evidence::EvidenceSources>>,
 }
 
 /// Everything of a result that adds up.
@@ -288,6 +289,8 @@ impl ResultAcc {
                 handshakes_dropped: self.hairpin.matcher.handshakes_dropped,
                 pairs: &self.hairpin.pairs,
                 carried: &self.hairpin.carried,
+                carried_sources: &self.hairpin.carried_sources,
+                sources: ctx.evidence.as_deref(),
             })
         });
         let sizing = sizing_report(&SizingInputs {

@@ -73,7 +73,7 @@ fn check_input(p: &Path) -> Result<(), String> {
 
 /// Everything `run` needs, checked before any work.
 struct Plan {
-    db: AsDb,
+    db: Arc<AsDb>,
     opts: Options,
     sink: Sink,
     anonymizer: Option<trombone_anon::Anonymizer>,
@@ -111,7 +111,8 @@ fn plan(a: &AnalyzeArgs) -> Result<Plan, String> {
         rotating: rotate.is_some(),
     };
     sink.preflight()?;
-    let db = load_db(&a.opts)?;
+    let db = Arc::new(load_db(&a.opts)?);
+    let evidence = crate::options::evidence_sources(&a.opts, &db)?;
     let opts = Options {
         workers: a.workers,
         top_talkers: a.top_talkers,
@@ -122,6 +123,7 @@ fn plan(a: &AnalyzeArgs) -> Result<Plan, String> {
         site: a.opts.site.clone(),
         tool: ToolInfo::this(std::env::args().collect()),
         reorder_ns: reorder_ns(&a.opts)?,
+        evidence,
         ..Options::default()
     };
     Ok(Plan {
@@ -192,7 +194,7 @@ pub fn run(a: AnalyzeArgs) -> ExitCode {
     };
     trombone_pipeline::analyze(
         &a.files,
-        Arc::new(p.db),
+        p.db.clone(),
         &p.opts,
         |pr| {
             if let Some((pb, sizes)) = &bar {

@@ -259,12 +259,20 @@ pub fn run(a: CaptureArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let db = match crate::analyze::load_db(&a.opts) {
-        Ok(db) => db,
+        Ok(db) => Arc::new(db),
         Err(e) => {
             eprintln!("trombone: {e}");
             return ExitCode::from(2);
         }
     };
+    let mut opts = opts;
+    match crate::options::evidence_sources(&a.opts, &db) {
+        Ok(e) => opts.evidence = e,
+        Err(e) => {
+            eprintln!("trombone: {e}");
+            return ExitCode::from(2);
+        }
+    }
     // The first SIGINT/SIGTERM stops the capture and drains the rings; a second one cuts
     // the drain short. Either way the result is written (marked partial when frames were
     // left in the rings): a signal never loses what was captured.
@@ -311,7 +319,6 @@ pub fn run(a: CaptureArgs) -> ExitCode {
         }
     );
     let stop = Arc::new(AtomicBool::new(false));
-    let mut opts = opts;
     opts.hurry = Some(Arc::new(AtomicBool::new(false)));
     {
         // turns signal counts into the stop and hurry flags
@@ -333,7 +340,7 @@ pub fn run(a: CaptureArgs) -> ExitCode {
     let mut write_failed = false;
     let last = trombone_pipeline::run_capture(
         cap,
-        Arc::new(db),
+        db,
         &opts,
         &stop,
         |snap| {

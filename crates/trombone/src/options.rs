@@ -158,6 +158,16 @@ pub struct AnalysisOpts {
     /// hairpin.matcher.handshakes_dropped (a SYN flood costs no more than this).
     #[arg(long, value_name = "N", default_value_t = trombone_hairpin::DEFAULT_MAX_HANDSHAKES, requires = "home", help_heading = "Hairpin")]
     pub max_handshakes: usize,
+    /// BGP dumps (MRT: TABLE_DUMP/TABLE_DUMP_V2 RIBs, BGP4MP updates applied in order;
+    /// plain, gzip or bz2) for the evidence: the AS paths each local pair's traffic takes,
+    /// and whether they cross a network outside the zone.
+    #[arg(long, value_name = "MRT", requires = "home", help_heading = "Evidence")]
+    pub bgp: Vec<PathBuf>,
+    /// IXP membership for the evidence (PeeringDB JSON — net, ix, ixlan, netixlan — or
+    /// IX-F Member Export JSON; repeatable): for each hairpinned pair, the IXPs in the zone
+    /// where both networks are present.
+    #[arg(long, value_name = "JSON", requires = "home", help_heading = "Evidence")]
+    pub peeringdb: Vec<PathBuf>,
     /// Whose handshakes are timed: local pairs (both ends in the zone), or all pairs.
     #[arg(long, value_enum, default_value_t = RttScope::Local, requires = "home", help_heading = "Hairpin")]
     pub rtt: RttScope,
@@ -257,6 +267,56 @@ pub struct AnalysisOpts {
         help_heading = "Input"
     )]
     pub reorder: f64,
+}
+
+/// Loads the BGP dumps and IXP member lists the options name, for the evidence section.
+pub fn evidence_sources(
+    a: &AnalysisOpts,
+    db: &std::sync::Arc<trombone_asdb::AsDb>,
+) -> Result<Option<std::sync::Arc<trombone_reduce::EvidenceSources>>, String> {
+    if a.bgp.is_empty() && a.peeringdb.is_empty() {
+        return Ok(None);
+    }
+    let bgp = match a.bgp.split_first() {
+        None => None,
+        Some((first, rest)) => {
+            let mut notes = Vec::new();
+            let (mut rib, st) = trombone_bgp::Rib::load(first).map_err(|e| e.to_string())?;
+            let mut read = |p: &std::path::Path, st: &trombone_bgp::ReadStats| {
+                match &st.error {
+                    Some(e) => {
+                        eprintln!("trombone: --bgp {}: read partially: {e}", p.display());
+                        notes.push(format!("{} (partial: {e})", p.display()));
+                    }
+                    None => notes.push(p.display().to_string()),
+                }
+            };
+            read(first, &st);
+            for p in rest {
+                let st = rib.apply(p).map_err(|e| e.to_string())?;
+                read(p, &st);
+            }
+            let (v4, v6) = rib.prefix_counts();
+            Some((
+                rib,
+                format!("MRT {} ({v4} IPv4 and {v6} IPv6 prefixes)", notes.join(", ")),
+            ))
+        }
+    };
+    let ixp = if a.peeringdb.is_empty() {
+        None
+    } else {
+        let dir = trombone_ixp::IxpDirectory::load(&a.peeringdb).map_err(|e| e.to_string())?;
+        let names: Vec<String> = a.peeringdb.iter().map(|p| p.display().to_string()).collect();
+        let n = dir.ixps().len();
+        Some((dir, format!("{} ({n} IXPs)", names.join(", "))))
+    };
+    let db = db.clone();
+    Ok(Some(std::sync::Arc::new(trombone_reduce::EvidenceSources {
+        bgp,
+        ixp,
+        as_country: Box::new(move |asn| db.asn_country(asn)),
+    })))
 }
 
 /// The rotation period in ns, checked against the sample interval.
