@@ -36,12 +36,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use trombone_asdb::AsDb;
-use trombone_capture::live::{
-    iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats,
-};
 use trombone_capture::Frame;
 use trombone_flow::{FlowLimits, Worker, WorkerOutput};
 use trombone_hairpin::HairpinConfig;
+use trombone_live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
 use trombone_packet::Skip;
 use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
 

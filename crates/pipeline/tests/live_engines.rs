@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 use trombone_asdb::AsDb;
-use trombone_capture::live::{BindMode, Engine, LiveConfig, XdpAttach};
+use trombone_live::{BindMode, Engine, LiveConfig, XdpAttach};
 use trombone_pipeline::{open_capture, run_capture, LiveOptions, LiveReport, Options};
 
 /// The fixture replayed: full frames (snaplen 65535), VLAN/QinQ/MPLS links,

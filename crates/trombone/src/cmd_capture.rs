@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 use trombone_asdb::AsDb;
-use trombone_capture::live::{
+use trombone_live::{
     parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
 };
 use trombone_output::CsvTable;
@@ -267,7 +267,7 @@ pub fn run(a: CaptureArgs) -> ExitCode {
     // Least privilege: the sockets are open and any XDP program attached;
     // nothing after this needs a capability, and the workers (spawned next)
     // inherit this thread's empty sets.
-    match trombone_capture::live::caps::drop_all_capabilities() {
+    match trombone_live::caps::drop_all_capabilities() {
         Ok(()) => eprintln!("trombone: capture opened; all capabilities dropped"),
         Err(e) => eprintln!("trombone: warning: could not drop capabilities: {e}"),
     }

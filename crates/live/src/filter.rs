@@ -6,11 +6,12 @@
 //! otherwise by running `tcpdump -ddd` (the Debian `tcpdump` package), so the
 //! default build needs no C library.
 
-use super::caps::LiveError;
-use super::sys::{self, SockFilter, SockFprog, SO_ATTACH_FILTER};
+use crate::caps::LiveError;
+use crate::sys::{self, SockFilter, SockFprog, SO_ATTACH_FILTER};
 use std::io;
 use std::os::fd::RawFd;
 use std::process::Command;
+use trombone_capture::linktype;
 
 /// A classic BPF program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,9 +72,9 @@ pub fn detach(fd: RawFd) -> io::Result<()> {
 /// tcpdump's `-y` name for a LINKTYPE trombone captures live.
 fn dlt_name(linktype: u32) -> Option<&'static str> {
     match linktype {
-        crate::linktype::ETHERNET => Some("EN10MB"),
-        crate::linktype::RAW | crate::linktype::RAW_BSD12 => Some("RAW"),
-        crate::linktype::LINUX_SLL => Some("LINUX_SLL"),
+        linktype::ETHERNET => Some("EN10MB"),
+        linktype::RAW | linktype::RAW_BSD12 => Some("RAW"),
+        linktype::LINUX_SLL => Some("LINUX_SLL"),
         _ => None,
     }
 }

@@ -1,4 +1,4 @@
-//! Live capture from a network interface: one reader per NIC receive queue
+//! Live capture from a network interface (Linux): one reader per NIC receive queue
 //! (AF_XDP) or per fanout member (AF_PACKET, libpcap), each handing frames
 //! to its worker in place, in the engine's own memory.
 //!
@@ -12,7 +12,7 @@
 //! dies).
 //!
 //! ```no_run
-//! use trombone_capture::live::{LiveCapture, LiveConfig};
+//! use trombone_live::{LiveCapture, LiveConfig};
 //!
 //! let mut cap = LiveCapture::open(&LiveConfig::new("eth0"))?;
 //! eprintln!("{} ({}) on {} queues", cap.engine.name(), cap.mode, cap.queue_count());
@@ -21,6 +21,15 @@
 //! q.poll(100, |f| frames += u64::from(f.wire_len))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+//!
+//! This is the privileged, `unsafe` side of trombone's capture: system
+//! calls, kernel-shared memory mappings (UMEM, rings) and the BPF loader.
+//! The portable file readers, and the [`Frame`] type handed over here too,
+//! are in `trombone-capture`, which has no `unsafe` code.
+
+#![cfg(target_os = "linux")]
+#![warn(missing_docs)]
 
 pub mod afpacket;
 pub mod afxdp;
@@ -39,9 +48,9 @@ pub use caps::LiveError;
 pub use config::{parse_index_list, Engine, LiveConfig, XdpAttach};
 pub use iface::{IfCounters, Interface};
 
-use crate::Frame;
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
+use trombone_capture::{linktype, Frame};
 use xdp_prog::{AttachMode, XdpProgram};
 
 /// What one queue has handed over and what was lost on the way.
@@ -282,7 +291,7 @@ impl LiveCapture {
                 "--filter cannot be applied by AF_XDP; use --engine afpacket or pcap".into(),
             ));
         }
-        if self.interface.linktype() != Some(crate::linktype::ETHERNET) {
+        if self.interface.linktype() != Some(linktype::ETHERNET) {
             return Err(LiveError::Unsupported(format!(
                 "{name}: AF_XDP needs an Ethernet interface"
             )));

@@ -14,17 +14,17 @@
 //! VLAN tags in software; a NIC with receive VLAN offload on removes them in
 //! hardware (`ethtool -K IF rxvlan off` keeps them).
 
-use super::afpacket::wait_readable;
-use super::caps::{LiveError, CAPS_XDP};
-use super::iface::Interface;
-use super::sys;
-use super::xdp_prog::XskMap;
-use super::QueueStats;
-use crate::Frame;
+use crate::afpacket::wait_readable;
+use crate::caps::{LiveError, CAPS_XDP};
+use crate::iface::Interface;
+use crate::sys;
+use crate::xdp_prog::XskMap;
+use crate::QueueStats;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use trombone_capture::{linktype, Frame};
 
 /// How a socket is bound to its queue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -360,7 +360,7 @@ impl XskQueue {
                 self.stats.bytes += len as u64;
                 f(Frame {
                     ts_ns: ts,
-                    linktype: crate::linktype::ETHERNET,
+                    linktype: linktype::ETHERNET,
                     interface: self.queue,
                     wire_len: len as u32,
                     data,

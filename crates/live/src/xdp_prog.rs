@@ -17,8 +17,8 @@
 //! The link is a file descriptor: the program is detached when it is closed,
 //! which the kernel also does when the process dies, however it dies.
 
-use super::caps::{LiveError, CAPS_XDP};
-use super::sys::{self, bpf_cmd};
+use crate::caps::{LiveError, CAPS_XDP};
+use crate::sys::{self, bpf_cmd};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
