@@ -99,7 +99,8 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "SECONDS")]
     interval: Option<f64>,
     /// Capture filter, tcpdump syntax (afpacket, pcap). Compiled by libpcap in libpcap
-    /// builds, otherwise by running `tcpdump -ddd`.
+    /// builds, otherwise by running /usr/bin/tcpdump (or /usr/sbin/tcpdump; never one
+    /// found on PATH) `-ddd`, with an empty environment and no privilege.
     #[arg(long, value_name = "EXPR")]
     filter: Option<String>,
     /// How AF_PACKET/libpcap spread frames over the workers.
