@@ -9,8 +9,14 @@
 //! driver DMAs straight into the UMEM) is used when the driver supports it,
 //! copy mode otherwise.
 //!
-//! AF_XDP frames carry no timestamp: each batch is stamped with the clock
-//! when it is taken off the ring. XDP sees frames before the kernel removes
+//! Timestamps: the XDP program writes the time it ran (`bpf_ktime_get_ns`,
+//! CLOCK_MONOTONIC) into 8 bytes of metadata just before each frame; the
+//! socket reads it, clears it (so a chunk reused for a frame without a stamp
+//! never shows a stale one) and converts it to CLOCK_REALTIME with the
+//! offset between the two clocks measured at every batch. A frame without a
+//! stamp (the plain program, or no room for metadata) is stamped when its
+//! batch is taken off the ring, and counted in
+//! [`QueueStats::batch_stamped`]. XDP sees frames before the kernel removes
 //! VLAN tags in software; a NIC with receive VLAN offload on removes them in
 //! hardware (`ethtool -K IF rxvlan off` keeps them).
 
@@ -18,7 +24,7 @@ use crate::afpacket::wait_readable;
 use crate::caps::{LiveError, CAPS_XDP};
 use crate::iface::Interface;
 use crate::sys;
-use crate::xdp_prog::XskMap;
+use crate::xdp_prog::{XskMap, META_LEN};
 use crate::QueueStats;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -149,6 +155,8 @@ pub struct XskQueue {
     queue: u32,
     zerocopy: bool,
     registered: bool,
+    /// The XDP program writes a timestamp before each frame.
+    stamps: bool,
     stats: QueueStats,
 }
 
@@ -182,6 +190,7 @@ impl XskQueue {
         opts: &XskOptions,
         map: Arc<XskMap>,
         allow_zerocopy: bool,
+        stamps: bool,
     ) -> Result<XskQueue, LiveError> {
         let what = |s: &str| format!("AF_XDP queue {queue} of {}: {s}", iface.name);
         // SAFETY: plain socket(2) call.
@@ -268,6 +277,7 @@ impl XskQueue {
             queue,
             zerocopy: false,
             registered: false,
+            stamps,
             stats: QueueStats::default(),
         };
         // Every chunk starts on the fill ring.
@@ -342,7 +352,14 @@ impl XskQueue {
         if n == 0 {
             return 0;
         }
-        let ts = now_ns();
+        // CLOCK_REALTIME now, and its offset from CLOCK_MONOTONIC (the
+        // program's clock), measured once per batch so clock steps and slews
+        // are followed.
+        let (real, mono) = (
+            clock_ns(libc::CLOCK_REALTIME),
+            clock_ns(libc::CLOCK_MONOTONIC),
+        );
+        let offset = real - mono;
         let fill_prod = self.fill.producer().load(Ordering::Relaxed);
         for i in 0..n {
             let idx = (cons.wrapping_add(i) & self.rx.mask) as usize;
@@ -353,6 +370,24 @@ impl XskQueue {
                 .checked_add(len)
                 .is_some_and(|end| end <= self.umem_len)
             {
+                let in_chunk = (d.addr & !self.chunk_mask) as usize;
+                let mut ts = 0;
+                if self.stamps && in_chunk >= META_LEN {
+                    // SAFETY: the metadata lies in the same chunk, just before
+                    // the frame (`in_chunk >= META_LEN`), inside the UMEM.
+                    let meta = unsafe { self.umem.add(addr - META_LEN) }.cast::<u64>();
+                    // SAFETY: as above; the chunk is ours until it goes back on the fill ring.
+                    let stamp = unsafe { meta.read_unaligned() };
+                    // SAFETY: as above.
+                    unsafe { meta.write_unaligned(0) };
+                    if stamp != 0 {
+                        ts = stamp as i64 + offset;
+                    }
+                }
+                if ts == 0 {
+                    ts = real;
+                    self.stats.batch_stamped += 1;
+                }
                 // SAFETY: the range lies inside the UMEM and the chunk is ours
                 // until it is put back on the fill ring below.
                 let data = unsafe { std::slice::from_raw_parts(self.umem.add(addr), len) };
@@ -450,12 +485,14 @@ fn bind(fd: RawFd, ifindex: u32, queue: u32, flags: u16) -> io::Result<()> {
     sys::cvt(r).map(|_| ())
 }
 
-/// Wall-clock time in ns since the Unix epoch.
-fn now_ns() -> i64 {
-    // SAFETY: timespec is plain old data filled by clock_gettime.
-    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+/// The time on `clock` in ns (since the Unix epoch for CLOCK_REALTIME).
+fn clock_ns(clock: libc::clockid_t) -> i64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: valid clock id and pointer.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut t) };
+    unsafe { libc::clock_gettime(clock, &mut t) };
     t.tv_sec * 1_000_000_000 + t.tv_nsec
 }
 

@@ -64,6 +64,9 @@ pub struct QueueStats {
     pub kernel_drops: u64,
     /// Frames the XDP socket dropped: no free UMEM chunk, RX ring full, bad descriptor (AF_XDP).
     pub xdp_drops: u64,
+    /// Frames without a timestamp of their own, stamped with the time their
+    /// batch was taken off the ring (AF_XDP without the stamping program).
+    pub batch_stamped: u64,
 }
 
 /// One queue's reader, of whichever engine.
@@ -133,6 +136,8 @@ pub struct LiveCapture {
     pub mode: String,
     /// The interface.
     pub interface: Interface,
+    /// Where frame timestamps come from, and on which clock.
+    pub clock: String,
     /// Why the engine or mode differs from the first choice, for the user.
     pub notes: Vec<String>,
     queues: Vec<QueueReader>,
@@ -176,6 +181,7 @@ impl LiveCapture {
         let mut cap = LiveCapture {
             engine,
             mode: String::new(),
+            clock: String::new(),
             interface: iface,
             notes,
             queues: Vec::new(),
@@ -254,6 +260,7 @@ impl LiveCapture {
         self.queue_ids = qs.iter().map(|q| q.queue()).collect();
         self.queues = qs.into_iter().map(QueueReader::AfPacket).collect();
         self.mode = "tpacket_v3".into();
+        self.clock = CLOCK_KERNEL.into();
         Ok(())
     }
 
@@ -270,6 +277,7 @@ impl LiveCapture {
             self.queue_ids = qs.iter().map(|q| q.queue()).collect();
             self.queues = qs.into_iter().map(QueueReader::Pcap).collect();
             self.mode = "libpcap".into();
+            self.clock = CLOCK_KERNEL.into();
             Ok(())
         }
         #[cfg(not(feature = "libpcap"))]
@@ -313,6 +321,13 @@ impl LiveCapture {
             seen.push(q);
         }
         let mut prog = XdpProgram::load(n)?;
+        if let Some(e) = &prog.stamp_error {
+            self.notes.push(format!(
+                "the timestamping XDP program could not be loaded ({e}): frames are stamped \
+                 when their batch is read, not when they arrive"
+            ));
+        }
+        let stamps = prog.stamps();
         let ifindex = self.interface.index;
         let attach = |prog: &mut XdpProgram, mode: AttachMode| {
             prog.attach(ifindex, mode).map_err(|e| {
@@ -350,6 +365,7 @@ impl LiveCapture {
                 &cfg.xsk,
                 map.clone(),
                 native,
+                stamps,
             )?);
         }
         let zc = qs.iter().all(|q| q.zerocopy());
@@ -364,6 +380,7 @@ impl LiveCapture {
             self._promisc = Some(promisc_holder(&self.interface)?);
         }
         self.queues = qs.into_iter().map(QueueReader::AfXdp).collect();
+        self.clock = if stamps { CLOCK_XDP } else { CLOCK_BATCH }.into();
         self.mode = format!(
             "xdp-{}-{}",
             if native { "native" } else { "generic" },
@@ -372,6 +389,16 @@ impl LiveCapture {
         Ok(())
     }
 }
+
+/// [`LiveCapture::clock`] of AF_PACKET and libpcap: the kernel's receive time.
+pub const CLOCK_KERNEL: &str =
+    "kernel receive time per frame (TPACKET_V3 tp_sec/tp_nsec, CLOCK_REALTIME)";
+/// [`LiveCapture::clock`] of AF_XDP with the stamping program.
+pub const CLOCK_XDP: &str = "XDP program time per frame (bpf_ktime_get_ns, CLOCK_MONOTONIC, \
+     converted to CLOCK_REALTIME at every batch)";
+/// [`LiveCapture::clock`] of AF_XDP without it.
+pub const CLOCK_BATCH: &str =
+    "time each batch is read off the ring (CLOCK_REALTIME; no per-frame timestamp)";
 
 /// A packet socket that receives nothing and only keeps the interface
 /// promiscuous while it is open (the kernel undoes it on close).

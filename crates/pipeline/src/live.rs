@@ -8,6 +8,10 @@
 //!  ...                                                                ┘
 //! ```
 //!
+//! Each poll's frames are parsed into a reused batch of [`PacketMeta`] and
+//! added with [`Worker::observe_batch`], the offline workers' path, which
+//! prefetches flow slots and replica buckets ahead.
+//!
 //! There is no dispatcher thread: the NIC's RSS (AF_XDP, one socket per
 //! receive queue) or the kernel's fanout hash (AF_PACKET, libpcap) decides
 //! which worker sees a frame. The fanout hash is symmetric, so both
@@ -40,7 +44,7 @@ use trombone_capture::Frame;
 use trombone_flow::{FlowLimits, Worker, WorkerOutput};
 use trombone_hairpin::HairpinConfig;
 use trombone_live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
-use trombone_packet::Skip;
+use trombone_packet::{PacketMeta, Skip};
 use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
 
 /// Which cores the workers run on.
@@ -76,6 +80,10 @@ pub struct LiveOptions {
     pub interval: Option<Duration>,
     /// Longest a worker keeps reading after the stop before fencing its queue off.
     pub drain: Duration,
+    /// Raised (e.g. by a second Ctrl-C) to cut the final drain short: each
+    /// worker fences its queue off and hands over at once what it has; the
+    /// result is then marked partial. `None`: the drain always runs its course.
+    pub cut_short: Option<Arc<AtomicBool>>,
 }
 
 impl LiveOptions {
@@ -91,6 +99,7 @@ impl LiveOptions {
             duration: None,
             interval: None,
             drain: Duration::from_secs(1),
+            cut_short: None,
         }
     }
 }
@@ -110,6 +119,9 @@ pub struct QueueHealth {
     pub kernel_drops: u64,
     /// Frames the XDP socket dropped: no free UMEM chunk or RX ring full (afxdp).
     pub xdp_drops: u64,
+    /// Frames stamped with the time their batch was read instead of their own
+    /// arrival time (afxdp when the XDP program could not stamp them).
+    pub batch_stamped: u64,
     /// Why this queue stopped being read early (null: it was read to the end).
     pub error: Option<String>,
 }
@@ -127,6 +139,8 @@ pub struct CaptureHealth {
     pub fanout: Option<String>,
     /// Capture filter expression, if any.
     pub filter: Option<String>,
+    /// Where the frames' timestamps come from, and on which clock.
+    pub clock: String,
     /// False for a periodic snapshot, true for the result written at the end.
     #[serde(rename = "final")]
     pub is_final: bool,
@@ -142,6 +156,8 @@ pub struct CaptureHealth {
     pub kernel_drops: u64,
     /// XDP socket drops, all queues.
     pub xdp_drops: u64,
+    /// Frames without a timestamp of their own, all queues (see [`QueueHealth::batch_stamped`]).
+    pub batch_stamped: u64,
     /// Frames the NIC lost meanwhile before any capture saw them (rx_missed + rx_fifo +
     /// rx_over errors of the interface). Null if unreadable.
     pub interface_drops: Option<u64>,
@@ -149,8 +165,11 @@ pub struct CaptureHealth {
     /// rx_dropped: unhandled protocol, no VLAN device...). Not capture loss: the capture
     /// saw them first (some drivers also count buffer shortages here). Null if unreadable.
     pub host_discards: Option<u64>,
-    /// True when any of the drop counters above is non-zero or a queue failed:
-    /// the matrices then do not cover all the traffic.
+    /// True when a second stop signal cut the final drain short: frames still
+    /// in the rings then were not read, and the result is marked partial.
+    pub drain_cut_short: bool,
+    /// True when any of the drop counters above is non-zero, a queue failed or
+    /// the drain was cut short: the matrices then do not cover all the traffic.
     pub dropped_any: bool,
     /// Why the engine or mode is not the first choice.
     pub notes: Vec<String>,
@@ -189,6 +208,8 @@ struct Part {
     stats: QueueStats,
     linktype: Option<u32>,
     error: Option<String>,
+    /// The final drain was cut short.
+    cut_short: bool,
 }
 
 /// Messages from workers to the reducer.
@@ -216,6 +237,7 @@ pub fn run_capture(
         fanout: (cap.engine != Engine::AfXdp && n > 1)
             .then(|| opts.capture.packet.fanout.name().to_string()),
         filter: opts.capture.filter.clone(),
+        clock: cap.clock.clone(),
         notes: cap.notes.clone(),
         queue_ids: queues.iter().map(|q| q.queue()).collect(),
         cpus: cpus.clone(),
@@ -247,6 +269,7 @@ pub fn run_capture(
             ctl: ctl.clone(),
             tx: tx.clone(),
             drain: opts.drain,
+            cut_short: opts.cut_short.clone(),
             tail_ms,
         };
         let name = format!("capture-q{}", q.queue());
@@ -311,6 +334,7 @@ pub fn run_capture(
                 stats: QueueStats::default(),
                 linktype: None,
                 error: Some("worker thread panicked: its flows are lost".into()),
+                cut_short: false,
             });
         }
     }
@@ -361,6 +385,7 @@ struct Meta {
     mode: String,
     fanout: Option<String>,
     filter: Option<String>,
+    clock: String,
     notes: Vec<String>,
     queue_ids: Vec<u32>,
     cpus: Vec<Option<usize>>,
@@ -392,7 +417,9 @@ fn reduce(
         })
         .collect();
     let mut errors = Vec::new();
+    let mut drain_cut_short = false;
     for p in parts {
+        drain_cut_short |= p.cut_short;
         totals.add(&p.counts);
         if let Some(lt) = p.linktype {
             *linktypes.entry(lt).or_insert(0) += p.counts.frames;
@@ -402,6 +429,7 @@ fn reduce(
             q.bytes = p.stats.bytes;
             q.kernel_drops = p.stats.kernel_drops;
             q.xdp_drops = p.stats.xdp_drops;
+            q.batch_stamped = p.stats.batch_stamped;
             if let Some(e) = &p.error {
                 errors.push(format!("queue {}: {e}", q.queue));
             }
@@ -427,9 +455,11 @@ fn reduce(
     };
     let kernel_drops = queues.iter().map(|q| q.kernel_drops).sum();
     let xdp_drops = queues.iter().map(|q| q.xdp_drops).sum();
+    let batch_stamped = queues.iter().map(|q| q.batch_stamped).sum();
     let dropped_any = kernel_drops > 0
         || xdp_drops > 0
         || interface_drops.unwrap_or(0) > 0
+        || drain_cut_short
         || queues.iter().any(|q| q.error.is_some());
     report.partial |= dropped_any;
     let health = CaptureHealth {
@@ -438,6 +468,7 @@ fn reduce(
         mode: meta.mode.clone(),
         fanout: meta.fanout.clone(),
         filter: meta.filter.clone(),
+        clock: meta.clock.clone(),
         is_final,
         started_ns: meta.started_ns,
         elapsed_s: meta.t0.elapsed().as_secs_f64(),
@@ -445,8 +476,10 @@ fn reduce(
         queues,
         kernel_drops,
         xdp_drops,
+        batch_stamped,
         interface_drops,
         host_discards,
+        drain_cut_short,
         dropped_any,
         notes: meta.notes.clone(),
     };
@@ -461,18 +494,27 @@ struct WorkerCtx {
     ctl: Arc<Control>,
     tx: Sender<Msg>,
     drain: Duration,
+    cut_short: Option<Arc<AtomicBool>>,
     tail_ms: i32,
 }
 
-/// A worker's frame counts, by the outcome of parsing.
+/// Frames parsed from a ring before they are added to the flow table in one
+/// [`Worker::observe_batch`] call (which prefetches flow slots and replica
+/// buckets ahead, as offline).
+const LIVE_BATCH: usize = 256;
+
+/// A worker's frame counts, by the outcome of parsing, and the batch of
+/// parsed packets waiting to be added to its table.
 struct Tally<'a> {
     worker: &'a mut Worker,
     counts: &'a mut Totals,
     linktype: &'a mut Option<u32>,
+    /// Reused for every poll: cleared, never shrunk (capacity [`LIVE_BATCH`]).
+    batch: &'a mut Vec<PacketMeta>,
 }
 
 impl Tally<'_> {
-    /// Parses one frame where it lies and accounts it.
+    /// Parses one frame where it lies, accounts it, and queues its metadata.
     #[inline]
     fn frame(&mut self, f: Frame<'_>) {
         let c = &mut *self.counts;
@@ -485,12 +527,32 @@ impl Tally<'_> {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);
                 c.wire_bytes += u64::from(m.wire_len);
-                self.worker.observe(&m);
+                self.batch.push(m);
+                if self.batch.len() >= LIVE_BATCH {
+                    self.flush();
+                }
             }
             Err(Skip::NonIp) => c.non_ip_frames += 1,
             Err(Skip::Malformed) => c.malformed_frames += 1,
             Err(Skip::Unsupported) => c.unsupported_frames += 1,
         }
+    }
+
+    /// Adds the queued packets to the flow table, in arrival order.
+    #[inline]
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            self.worker.observe_batch(self.batch);
+            self.batch.clear();
+        }
+    }
+}
+
+impl Drop for Tally<'_> {
+    /// Whatever ends a poll, its packets reach the table before anything
+    /// (a snapshot, the final hand-over) looks at it.
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -504,6 +566,7 @@ impl WorkerCtx {
         let mut linktype = None;
         let mut error: Option<String> = None;
         let mut seen_epoch = 0;
+        let mut batch = Vec::with_capacity(LIVE_BATCH);
         loop {
             if self.ctl.stop.load(Ordering::Acquire) {
                 break;
@@ -513,6 +576,7 @@ impl WorkerCtx {
                     worker: &mut self.worker,
                     counts: &mut counts,
                     linktype: &mut linktype,
+                    batch: &mut batch,
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
                     error = Some(e.to_string());
@@ -530,18 +594,23 @@ impl WorkerCtx {
                     stats: q.stats(),
                     linktype,
                     error: error.clone(),
+                    cut_short: false,
                 };
                 let _ = self.tx.send(Msg::Snapshot(e, part));
             }
         }
+        let mut cut_short = false;
         if error.is_none() {
             let mut t = Tally {
                 worker: &mut self.worker,
                 counts: &mut counts,
                 linktype: &mut linktype,
+                batch: &mut batch,
             };
-            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, |f| t.frame(f)) {
-                error = Some(e.to_string());
+            let hurry = self.cut_short.as_deref();
+            match drain(&mut q, self.drain, self.tail_ms, hurry, |f| t.frame(f)) {
+                Ok(cut) => cut_short = cut,
+                Err(e) => error = Some(e.to_string()),
             }
         }
         let stats = q.stats();
@@ -553,6 +622,7 @@ impl WorkerCtx {
             stats,
             linktype,
             error,
+            cut_short,
         };
         let _ = self.tx.send(Msg::Final(part));
     }
@@ -560,16 +630,24 @@ impl WorkerCtx {
 
 /// Reads until the queue is quiet (at most `limit`), fences it off, then
 /// reads what is left, including a block the kernel hands over only at its
-/// timeout (`tail_ms`).
+/// timeout (`tail_ms`). Raising `hurry` ends the drain at the next poll (at
+/// most `QUIET_MS` or `tail_ms` later): the queue is fenced off, what is
+/// ready at once is read, and the answer is true (cut short).
 fn drain<F: FnMut(Frame<'_>)>(
     q: &mut QueueReader,
     limit: Duration,
     tail_ms: i32,
+    hurry: Option<&AtomicBool>,
     mut f: F,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
+    let hurried = || hurry.is_some_and(|h| h.load(Ordering::Acquire));
     let t0 = Instant::now();
-    while q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
+    while !hurried() && q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
     q.stop_intake();
-    while q.poll(tail_ms, &mut f)? > 0 && t0.elapsed() < limit {}
-    Ok(())
+    while !hurried() && q.poll(tail_ms, &mut f)? > 0 && t0.elapsed() < limit {}
+    if hurried() {
+        q.poll(0, &mut f)?;
+        return Ok(true);
+    }
+    Ok(false)
 }

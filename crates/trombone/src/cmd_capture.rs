@@ -3,11 +3,12 @@
 use crate::options::{flow_limits, hairpin_config, sizing_config, AnalysisOpts, CsvWhich, Format};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+use signal_hook::consts::{SIGINT, SIGTERM};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use trombone_asdb::AsDb;
@@ -226,7 +227,7 @@ fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
 /// Exit code 0 when nothing was lost, 1 when frames were dropped or a queue
 /// failed (the result is marked partial), 2 on a usage, open or output error.
 pub fn run(a: CaptureArgs) -> ExitCode {
-    let opts = match options(&a) {
+    let mut opts = match options(&a) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("trombone: {e}");
@@ -245,11 +246,23 @@ pub fn run(a: CaptureArgs) -> ExitCode {
         }
     };
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while stopping ends the process at once (the kernel
-        // still detaches the XDP program: it is held by a file descriptor).
-        let r = signal_hook::flag::register_conditional_shutdown(sig, 130, stop.clone())
-            .and_then(|_| signal_hook::flag::register(sig, stop.clone()));
+    let hurry = Arc::new(AtomicBool::new(false));
+    opts.cut_short = Some(hurry.clone());
+    // The first SIGINT/SIGTERM stops the capture and drains the rings; a
+    // second one cuts the drain short. Either way the result is written (marked
+    // partial when the drain was cut): no signal ends the run without it.
+    for sig in [SIGINT, SIGTERM] {
+        let (stop, hurry) = (stop.clone(), hurry.clone());
+        // SAFETY: the handler only swaps and stores atomics, which is
+        // async-signal-safe (no allocation, no lock). It runs in the handler
+        // itself, so two quick signals are never merged into one.
+        let r = unsafe {
+            signal_hook::low_level::register(sig, move || {
+                if stop.swap(true, Ordering::AcqRel) {
+                    hurry.store(true, Ordering::Release);
+                }
+            })
+        };
         if let Err(e) = r {
             eprintln!("trombone: cannot install the signal handler: {e}");
             return ExitCode::from(2);
@@ -283,6 +296,22 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             None => "Ctrl-C or SIGTERM stops".into(),
         }
     );
+    {
+        // Says when a stop signal has been taken in (the handler itself may
+        // not print), and that a second one cuts the drain short.
+        let (stop, hurry) = (stop.clone(), hurry.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if hurry.load(Ordering::Acquire) {
+                return;
+            }
+            eprintln!(
+                "trombone: stopping: draining the capture rings (a second Ctrl-C cuts this short)"
+            );
+        });
+    }
     let mut write_failed = None;
     let last = trombone_pipeline::run_capture(cap, Arc::new(db), &opts, &stop, |snap| {
         if let Err(e) = emit(&a, snap) {
@@ -322,6 +351,9 @@ fn summarize(h: &CaptureHealth) {
         if let Some(e) = &q.error {
             eprintln!("trombone: queue {} stopped early: {e}", q.queue);
         }
+    }
+    if h.drain_cut_short {
+        eprintln!("trombone: a second stop signal cut the drain short: frames still in the rings were not read");
     }
     if h.dropped_any {
         eprintln!("trombone: frames were lost: the result covers only what was captured and is marked partial");
@@ -406,6 +438,14 @@ fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
     if let Some(f) = &h.filter {
         writeln!(out, "  filter: {f}")?;
     }
+    writeln!(out, "  timestamps: {}", h.clock)?;
+    if h.batch_stamped > 0 {
+        writeln!(
+            out,
+            "  {} frames had no timestamp of their own: stamped when their batch was read",
+            h.batch_stamped
+        )?;
+    }
     writeln!(
         out,
         "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}",
@@ -433,6 +473,12 @@ fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
         or_unknown(h.interface_drops),
         or_unknown(h.host_discards)
     )?;
+    if h.drain_cut_short {
+        writeln!(
+            out,
+            "  the drain was cut short by a second stop signal: frames still in the rings were not read"
+        )?;
+    }
     writeln!(
         out,
         "  {}",
