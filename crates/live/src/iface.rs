@@ -33,6 +33,8 @@ pub struct Interface {
     pub hw_type: u16,
     /// Receive queues in use (at least 1).
     pub rx_queues: u32,
+    /// The MTU (0 if unreadable).
+    pub mtu: u32,
 }
 
 impl Interface {
@@ -62,11 +64,20 @@ impl Interface {
         // SAFETY: the ioctl succeeded, so the union holds a sockaddr.
         let hw_type = unsafe { req.ifr_ifru.ifru_hwaddr.sa_family };
         let rx_queues = rx_queue_count(&sock, name).unwrap_or(1).max(1);
+        let mut req = ifreq(name);
+        // SAFETY: `req` is a valid ifreq; SIOCGIFMTU fills ifru_mtu.
+        let mtu = if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFMTU, &mut req) } == 0 {
+            // SAFETY: the ioctl succeeded, so the union holds the MTU.
+            unsafe { req.ifr_ifru.ifru_mtu }.max(0) as u32
+        } else {
+            0
+        };
         Ok(Interface {
             name: name.to_string(),
             index,
             hw_type,
             rx_queues,
+            mtu,
         })
     }
 

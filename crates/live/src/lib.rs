@@ -400,6 +400,20 @@ pub const CLOCK_XDP: &str = "XDP program time per frame (bpf_ktime_get_ns, CLOCK
 pub const CLOCK_BATCH: &str =
     "time each batch is read off the ring (CLOCK_REALTIME; no per-frame timestamp)";
 
+/// User plus system CPU time the whole process has used so far, in seconds
+/// (`getrusage(RUSAGE_SELF)`; kernel receive work done in softirq is
+/// charged to whichever task it interrupted, so part of it lands here).
+pub fn process_cpu_seconds() -> f64 {
+    // SAFETY: rusage is plain old data that getrusage fills.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid `who` and pointer.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
 /// A packet socket that receives nothing and only keeps the interface
 /// promiscuous while it is open (the kernel undoes it on close).
 fn promisc_holder(iface: &Interface) -> Result<OwnedFd, LiveError> {

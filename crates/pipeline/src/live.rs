@@ -50,7 +50,11 @@ use trombone_reduce::{InputSummary, Reducer, Report, SizingConfig, Totals};
 /// Which cores the workers run on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Pinning {
-    /// Worker `i` on the `i`-th core the process may use (wrapping around).
+    /// Worker `i` on the `i`-th core the process may use, when there are
+    /// more such cores than workers; otherwise not pinned (the scheduler
+    /// then moves a worker off a core that the kernel's receive path, the
+    /// sender or anything else keeps busy, where a pinned worker would wait
+    /// while its ring fills: measured by scripts/bench-live on 2 cores).
     #[default]
     Auto,
     /// Worker `i` on core `list[i % len]`.
@@ -148,6 +152,8 @@ pub struct CaptureHealth {
     pub started_ns: i64,
     /// Seconds since then.
     pub elapsed_s: f64,
+    /// CPU time (user + system) the capturing process has used so far, seconds.
+    pub cpu_s: f64,
     /// Per queue.
     pub queues: Vec<QueueHealth>,
     /// Frames captured, all queues.
@@ -159,11 +165,15 @@ pub struct CaptureHealth {
     /// Frames without a timestamp of their own, all queues (see [`QueueHealth::batch_stamped`]).
     pub batch_stamped: u64,
     /// Frames the NIC lost meanwhile before any capture saw them (rx_missed + rx_fifo +
-    /// rx_over errors of the interface). Null if unreadable.
+    /// rx_over errors of the interface; with afxdp also rx_dropped, see
+    /// `host_discards`). Null if unreadable.
     pub interface_drops: Option<u64>,
-    /// Frames the host stack received and then discarded meanwhile (the interface's
-    /// rx_dropped: unhandled protocol, no VLAN device...). Not capture loss: the capture
-    /// saw them first (some drivers also count buffer shortages here). Null if unreadable.
+    /// The interface's rx_dropped meanwhile. With afpacket and pcap: frames the host
+    /// stack received and then discarded (unhandled protocol, no VLAN device...), not
+    /// capture loss, the capture saw them first. With afxdp the frames never reach the
+    /// host stack, and rx_dropped counts frames the driver dropped before the XDP
+    /// socket (e.g. veth's 256-frame XDP ring overflowing, a failed redirect): capture
+    /// loss, so it is in `interface_drops` too. Null if unreadable.
     pub host_discards: Option<u64>,
     /// True when a second stop signal cut the final drain short: frames still
     /// in the rings then were not read, and the result is marked partial.
@@ -230,6 +240,12 @@ pub fn run_capture(
     let queues = cap.take_queues();
     let n = queues.len();
     let cpus = assign_cpus(&opts.pinning, n);
+    let mut notes = cap.notes.clone();
+    if opts.pinning == Pinning::Auto && n > 0 && cpus.iter().all(Option::is_none) {
+        notes.push(format!(
+            "{n} worker(s) and no more cores than that: workers not pinned (--cpus pins them)"
+        ));
+    }
     let meta = Meta {
         engine: cap.engine,
         interface: cap.interface.name.clone(),
@@ -238,7 +254,7 @@ pub fn run_capture(
             .then(|| opts.capture.packet.fanout.name().to_string()),
         filter: opts.capture.filter.clone(),
         clock: cap.clock.clone(),
-        notes: cap.notes.clone(),
+        notes,
         queue_ids: queues.iter().map(|q| q.queue()).collect(),
         cpus: cpus.clone(),
         if_start: iface::counters(cap.interface.index),
@@ -354,10 +370,10 @@ fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
         }
         _ => {
             let ids = core_affinity::get_core_ids().unwrap_or_default();
-            if ids.is_empty() {
+            if ids.len() <= n {
                 vec![None; n]
             } else {
-                (0..n).map(|i| Some(ids[i % ids.len()].id)).collect()
+                (0..n).map(|i| Some(ids[i].id)).collect()
             }
         }
     }
@@ -447,10 +463,12 @@ fn reduce(
     };
     let mut report = r.finish(db, vec![summary], opts.hairpin.as_deref());
     let (interface_drops, host_discards) = match (meta.if_start, iface::counters(meta.if_index)) {
-        (Some(a), Some(b)) => (
-            Some(b.nic_losses().saturating_sub(a.nic_losses())),
-            Some(b.rx_dropped.saturating_sub(a.rx_dropped)),
-        ),
+        (Some(a), Some(b)) => {
+            let nic = b.nic_losses().saturating_sub(a.nic_losses());
+            let dropped = b.rx_dropped.saturating_sub(a.rx_dropped);
+            let xdp = meta.engine == Engine::AfXdp;
+            (Some(nic + if xdp { dropped } else { 0 }), Some(dropped))
+        }
         _ => (None, None),
     };
     let kernel_drops = queues.iter().map(|q| q.kernel_drops).sum();
@@ -472,6 +490,7 @@ fn reduce(
         is_final,
         started_ns: meta.started_ns,
         elapsed_s: meta.t0.elapsed().as_secs_f64(),
+        cpu_s: trombone_live::process_cpu_seconds(),
         packets: queues.iter().map(|q| q.packets).sum(),
         queues,
         kernel_drops,

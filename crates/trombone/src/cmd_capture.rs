@@ -89,8 +89,8 @@ pub struct CaptureArgs {
     /// the number of fanout members.
     #[arg(long, value_name = "LIST")]
     queues: Option<String>,
-    /// Cores to pin the workers to, in queue order (e.g. 2-5), or "none"
-    /// (default: one core per worker, in order).
+    /// Cores to pin the workers to, in queue order (e.g. 2-5), or "none" (default: one
+    /// core per worker, in order, when there are more cores than workers; else none).
     #[arg(long, value_name = "LIST")]
     cpus: Option<String>,
     /// Stop after this many seconds (default: at Ctrl-C / SIGTERM).
@@ -113,7 +113,7 @@ pub struct CaptureArgs {
     /// Leave the interface's promiscuous mode alone.
     #[arg(long)]
     no_promisc: bool,
-    /// Ring size per queue, MiB (afpacket, pcap).
+    /// Ring size per queue, MiB (afpacket, pcap; the UMEM of afxdp).
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     ring_mb: usize,
     /// Milliseconds after which a partly filled ring block is handed over (afpacket, pcap).
@@ -125,9 +125,10 @@ pub struct CaptureArgs {
     /// How the XDP sockets are bound.
     #[arg(long, value_enum, default_value_t = XdpBindArg::Auto)]
     xdp_bind: XdpBindArg,
-    /// UMEM frames per XDP socket (a power of two).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
-    xdp_frames: u32,
+    /// UMEM frames per XDP socket (a power of two; default: as many 2 KiB chunks, 4 KiB
+    /// when the MTU needs them, as fit in --ring-mb, the memory an afpacket ring gets).
+    #[arg(long, value_name = "N")]
+    xdp_frames: Option<u32>,
     /// Longest time, in seconds, to keep reading after the stop before the rings are closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     drain: f64,
@@ -178,11 +179,14 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
         XdpAttachArg::Native => XdpAttach::Native,
         XdpAttachArg::Generic => XdpAttach::Generic,
     };
-    if !(64..=1 << 20).contains(&a.xdp_frames) || !a.xdp_frames.is_power_of_two() {
-        return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
+    if let Some(f) = a.xdp_frames {
+        if !(64..=1 << 20).contains(&f) || !f.is_power_of_two() {
+            return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
+        }
     }
     cfg.xsk = XskOptions {
-        frames: a.xdp_frames,
+        frames: a.xdp_frames.unwrap_or(0),
+        umem_bytes: a.ring_mb << 20,
         bind: match a.xdp_bind {
             XdpBindArg::Auto => BindMode::Auto,
             XdpBindArg::Zerocopy => BindMode::ZeroCopy,
