@@ -68,7 +68,7 @@ impl Default for XskOptions {
         XskOptions {
             frames: 0,
             chunk_size: 0,
-            umem_bytes: 64 << 20,
+            umem_bytes: 128 << 20,
             bind: BindMode::Auto,
             batch: 256,
             gather_us: 1000,

@@ -113,7 +113,7 @@ pub struct CaptureArgs {
     /// Leave the interface's promiscuous mode alone.
     #[arg(long)]
     no_promisc: bool,
-    /// Ring size per queue, MiB (afpacket, pcap; the UMEM of afxdp).
+    /// Ring size per queue, MiB (afpacket, pcap).
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     ring_mb: usize,
     /// Milliseconds after which a partly filled ring block is handed over (afpacket, pcap).
@@ -125,8 +125,11 @@ pub struct CaptureArgs {
     /// How the XDP sockets are bound.
     #[arg(long, value_enum, default_value_t = XdpBindArg::Auto)]
     xdp_bind: XdpBindArg,
-    /// UMEM frames per XDP socket (a power of two; default: as many 2 KiB chunks, 4 KiB
-    /// when the MTU needs them, as fit in --ring-mb, the memory an afpacket ring gets).
+    /// UMEM per XDP socket, MiB: 2 KiB chunks (4 KiB when the MTU needs them), one per
+    /// frame in flight (128 MiB: 65,536 frames).
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    xdp_umem_mb: usize,
+    /// UMEM frames per XDP socket, a power of two (overrides --xdp-umem-mb).
     #[arg(long, value_name = "N")]
     xdp_frames: Option<u32>,
     /// Longest time, in seconds, to keep reading after the stop before the rings are closed.
@@ -179,6 +182,9 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
         XdpAttachArg::Native => XdpAttach::Native,
         XdpAttachArg::Generic => XdpAttach::Generic,
     };
+    if a.xdp_umem_mb == 0 || a.xdp_umem_mb > 16 << 10 {
+        return Err("--xdp-umem-mb must be between 1 and 16384".into());
+    }
     if let Some(f) = a.xdp_frames {
         if !(64..=1 << 20).contains(&f) || !f.is_power_of_two() {
             return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
@@ -186,7 +192,7 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
     }
     cfg.xsk = XskOptions {
         frames: a.xdp_frames.unwrap_or(0),
-        umem_bytes: a.ring_mb << 20,
+        umem_bytes: a.xdp_umem_mb << 20,
         bind: match a.xdp_bind {
             XdpBindArg::Auto => BindMode::Auto,
             XdpBindArg::Zerocopy => BindMode::ZeroCopy,
