@@ -396,14 +396,11 @@ impl XskQueue {
         if self.gather.is_zero() {
             return Ok(n + self.read_ready(&mut f));
         }
-        // Let a batch gather: sleep in short steps until it is there or the
-        // gathering time is up (or nothing came at all).
-        let t0 = std::time::Instant::now();
-        while self.ready() < self.batch as u32 && t0.elapsed() < self.gather {
-            if n == 0 && self.ready() == 0 {
-                break;
-            }
-            std::thread::sleep(self.gather / 4);
+        // Let a batch gather: one sleep (one wake-up) for the gathering time,
+        // unless a batch is already there or nothing came at all.
+        let ready = self.ready();
+        if ready > 0 && ready < self.batch as u32 {
+            std::thread::sleep(self.gather);
         }
         n += self.read_ready(&mut f);
         Ok(n)
