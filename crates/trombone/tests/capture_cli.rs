@@ -381,11 +381,11 @@ fn until(at: i64) {
 }
 
 /// Sends the replica pairs on tx0 of namespace `ns` from a raw packet socket
-/// (so each frame keeps its own source MAC); returns each pair's detour as
-/// the sender's own clock measured it (from just after the first send
-/// returned to just before the second began — the second frame left no
-/// earlier than that and no later than its send returning, which is added
-/// to the tolerance below).
+/// (so each frame keeps its own source MAC); returns, per pair, the bounds of
+/// its detour on the sender's own clock, ms: each frame entered the veth
+/// between the start and the end of its send call, so the detour lies
+/// between (second send's start − first send's end) and (second send's end −
+/// first send's start).
 fn send_pairs(ns: &str) -> Vec<(f64, f64)> {
     let target = File::open(format!("/run/netns/{ns}")).expect("open the sender's namespace");
     // SAFETY: setns on a valid namespace descriptor; affects this thread only,
@@ -424,6 +424,7 @@ fn send_pairs(ns: &str) -> Vec<(f64, f64)> {
     for k in 0..PAIRS {
         let (a, b) = (frame(k, false), frame(k, true));
         until(start + k as i64 * 100_000_000);
+        let before_a = now_ns();
         send(&a);
         let after_a = now_ns();
         until(after_a + DETOURS_MS[k % DETOURS_MS.len()] as i64 * 1_000_000);
@@ -432,7 +433,7 @@ fn send_pairs(ns: &str) -> Vec<(f64, f64)> {
         let after_b = now_ns();
         detours.push((
             (before_b - after_a) as f64 / 1e6,
-            (after_b - before_b) as f64 / 1e6,
+            (after_b - before_a) as f64 / 1e6,
         ));
     }
     // SAFETY: closes our socket.
@@ -446,11 +447,12 @@ fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
     sorted[i - 1]
 }
 
-/// Tolerance on each detour quantile, ms: the report's histogram keeps 3
-/// significant digits (0.1%), the send call's own duration, and 2 ms for the
-/// receiving side's scheduling on a shared, busy 2-core machine (both copies
-/// are stamped by the same path, so only its jitter counts).
-const DETOUR_TOLERANCE_MS: f64 = 2.0;
+/// Tolerance on each detour quantile beyond the sender's bounds, ms: the
+/// receive path's scheduling on a shared, busy 2-core machine (AF_XDP stamps
+/// a frame when veth's NAPI poll runs its XDP program, which a loaded
+/// machine may defer to ksoftirqd; AF_PACKET stamps it as veth hands it
+/// over, in the sender's call). The report's histogram adds its 0.1%.
+const DETOUR_TOLERANCE_MS: f64 = 5.0;
 
 /// Sends replica pairs with known spacing to a capture with `engine` and
 /// checks the hairpin detours against the sender's clock.
@@ -502,24 +504,33 @@ fn detours_match_the_sender(engine: &str) {
     assert_eq!(p["hops_abroad"]["p50"], u64::from(HOPS), "{p}");
     let d = &p["detour_ms"];
     assert_eq!(d["samples"], PAIRS as u64, "{d}");
-    let send_ms = sent.iter().map(|s| s.1).fold(0.0, f64::max);
-    let mut want: Vec<f64> = sent.iter().map(|s| s.0).collect();
-    want.sort_by(f64::total_cmp);
-    let mut worst: f64 = 0.0;
+    // The k-th smallest true detour lies between the k-th smallest lower
+    // and upper bounds, so each nearest-rank quantile does too.
+    let sorted = |f: fn(&(f64, f64)) -> f64| {
+        let mut v: Vec<f64> = sent.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (lo, hi) = (sorted(|s| s.0), sorted(|s| s.1));
+    let (mut outside, mut from_mid): (f64, f64) = (0.0, 0.0);
     for (q, key) in [(0.5, "p50"), (0.9, "p90"), (0.99, "p99")] {
-        let w = nearest_rank(&want, q);
+        let (l, h) = (nearest_rank(&lo, q), nearest_rank(&hi, q));
         let g = d[key].as_f64().unwrap();
-        let err = g - w;
-        worst = worst.max(err.abs());
-        let tol = DETOUR_TOLERANCE_MS + send_ms + w * 0.001;
+        outside = outside.max(l - g).max(g - h);
+        from_mid = from_mid.max((g - (l + h) / 2.0).abs());
+        let tol = DETOUR_TOLERANCE_MS + h * 0.001;
         assert!(
-            err.abs() <= tol,
-            "{engine}: detour {key} {g} ms, the sender's {w:.3} ms: off by {err:.3} ms (tolerance {tol:.3})"
+            g >= l - tol && g <= h + tol,
+            "{engine}: detour {key} {g} ms; the sender's bounds {l:.3}-{h:.3} ms (tolerance {tol:.3})"
         );
     }
+    let widest = sent.iter().map(|s| s.1 - s.0).fold(0.0, f64::max);
     eprintln!(
-        "{engine} ({}): detour quantiles within {worst:.3} ms of the sender's (tolerance {DETOUR_TOLERANCE_MS} ms + send {send_ms:.3} ms + 0.1%)",
-        cap["mode"]
+        "{engine} ({}): detour p50/p90/p99 at most {:.3} ms outside the sender's bounds \
+         (tolerance {DETOUR_TOLERANCE_MS} ms; widest bound {widest:.3} ms), at most {from_mid:.3} ms \
+         from their middle",
+        cap["mode"],
+        outside.max(0.0)
     );
 }
 
