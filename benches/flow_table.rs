@@ -4,9 +4,9 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::sync::Arc;
 use trombone_asdb::AsDb;
-use trombone_worker::{HairpinAnalysis, Worker, WorkerConfig};
 use trombone_hairpin::{HairpinConfig, Links, Zone};
 use trombone_packet::PacketMeta;
+use trombone_worker::{HairpinAnalysis, Worker, WorkerConfig};
 
 /// Flows in both benchmarks (the bench capture's count).
 const FLOWS: u64 = 100_000;

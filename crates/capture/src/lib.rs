@@ -1,9 +1,11 @@
-//! Capture sources: where frames come from.
+//! Capture files: where offline frames come from.
 //!
-//! Stage 1 of the pipeline. A source yields [`Frame`]s — a timestamp, the
+//! Stage 1 of the pipeline. A reader yields [`Frame`]s — a timestamp, the
 //! link type, the captured bytes and the original wire length — borrowed from
-//! the source's own buffer (a memory map for regular files, a reused buffer
-//! for streams), so reading allocates nothing per packet.
+//! the reader's own reused buffer, so reading allocates nothing per packet.
+//! This crate is portable and has no `unsafe` code; live capture (AF_XDP,
+//! AF_PACKET, libpcap) is the separate, Linux-only crate `trombone-live`,
+//! which hands over frames of this same [`Frame`] type.
 //!
 //! Formats: classic pcap (µs and ns, both byte orders, and Kuznetzov's
 //! "modified" pcap) and pcapng (any number of sections and interfaces, either
@@ -12,13 +14,6 @@
 //! gzip-compressed input is recognised by its magic and decompressed while
 //! streaming. Bad input gives a [`CaptureError`] naming the file and byte
 //! offset; frames read before it have already been yielded.
-//!
-//! Live capture (Linux, module [`live`]): AF_XDP sockets per NIC receive
-//! queue with a built-in XDP redirect program (no C toolchain needed),
-//! AF_PACKET TPACKET_V3 rings in a fanout group, and libpcap behind the
-//! cargo feature `libpcap` (the only part that needs a C library,
-//! libpcap-dev). Frames are handed over in the engine's own memory (UMEM,
-//! ring), like file frames.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -33,13 +28,12 @@
 //! # Ok::<(), trombone_capture::CaptureError>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod endian;
 mod error;
 mod format;
-#[cfg(target_os = "linux")]
-pub mod live;
 mod pcap;
 mod pcapng;
 mod reader;

@@ -1,6 +1,6 @@
 //! [`CaptureReader`]: opens a capture (file, stdin or any `Read`, optionally
 //! gzip-compressed), detects pcap / pcapng, and yields [`Frame`]s one at a
-//! time, borrowed from the map or the reused stream buffer.
+//! time, borrowed from the reused stream buffer.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -50,16 +50,14 @@ struct Found {
 }
 
 impl CaptureReader {
-    /// Open a capture file; `-` means standard input. Regular uncompressed
-    /// files are memory-mapped; gzip files (detected by magic), pipes and
-    /// devices are streamed.
+    /// Open a capture file; `-` means standard input. Files, gzip files
+    /// (detected by magic), pipes and devices are all streamed.
     ///
-    /// Regular files are read with large `read(2)` calls into one reused
-    /// buffer that frames borrow from: measured on a 3.4 GB, 5 M-packet
-    /// capture already in the page cache, this reads 18 M frames/s against
-    /// 7 M for a memory map, whose page faults cost more than the copy (and a
-    /// map turns a file truncated under us into SIGBUS). [`CaptureReader::open_mmap`]
-    /// keeps the map for those who want it.
+    /// The file is read with large `read(2)` calls into one reused buffer
+    /// that frames borrow from: measured on a 3.4 GB, 5 M-packet capture
+    /// already in the page cache, this reads 18 M frames/s against 7 M for a
+    /// memory map, whose page faults cost more than the copy (and a map turns
+    /// a file truncated under us into SIGBUS).
     pub fn open(path: &Path) -> Result<CaptureReader, CaptureError> {
         if path.as_os_str() == "-" {
             return CaptureReader::from_read(STDIN_NAME, Box::new(io::stdin()));
@@ -68,15 +66,6 @@ impl CaptureReader {
         let file =
             std::fs::File::open(path).map_err(|e| CaptureError::new(&name, 0, ErrorKind::Io(e)))?;
         CaptureReader::from_read(&name, Box::new(file))
-    }
-
-    /// Opens a capture file through a memory map (gzip files are streamed);
-    /// frames borrow straight from the map.
-    pub fn open_mmap(path: &Path) -> Result<CaptureReader, CaptureError> {
-        let name = path.display().to_string();
-        let opened =
-            Source::open_path(path).map_err(|e| CaptureError::new(&name, 0, ErrorKind::Io(e)))?;
-        CaptureReader::start(name, opened)
     }
 
     /// Read a capture from any byte stream (decompressing gzip if it starts

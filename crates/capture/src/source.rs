@@ -1,24 +1,21 @@
-//! Where the bytes come from: a memory map of a regular file, or a stream
-//! (stdin, a pipe, any `Read`, a gzip decoder) read into one reused buffer.
+//! Where the bytes come from: a stream (a file, stdin, a pipe, any `Read`,
+//! a gzip decoder) read into one reused buffer.
 //!
 //! The reader asks for records piece by piece with [`Source::take`], which
-//! returns a range; [`Source::bytes`] turns a range into a slice. For a map
-//! the range is a position in the file; for a stream it is a position
-//! relative to the start of the current record ([`Source::begin_record`]).
-//! A stream is read with large `read` calls straight into one buffer, and
-//! records are served from it in place; only when a record runs past the
-//! buffered data is its beginning moved to the front and the rest read in.
-//! The buffer grows only when a record is larger than the buffer, and then
-//! only as the record's bytes actually arrive, so a corrupt length field
-//! cannot make it allocate more than about twice the data really present.
+//! returns a range; [`Source::bytes`] turns a range into a slice. A range is
+//! a position relative to the start of the current record
+//! ([`Source::begin_record`]). The stream is read with large `read` calls
+//! straight into one buffer, and records are served from it in place; only
+//! when a record runs past the buffered data is its beginning moved to the
+//! front and the rest read in. The buffer grows only when a record is larger
+//! than the buffer, and then only as the record's bytes actually arrive, so a
+//! corrupt length field cannot make it allocate more than about twice the
+//! data really present.
 
-use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::ops::Range;
-use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
-use memmap2::Mmap;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Size of the stream buffer (and of each `read` call at most).
@@ -33,30 +30,21 @@ pub(crate) enum TakeError {
     Io(io::Error),
 }
 
-/// A byte source positioned at the next unread byte.
-pub(crate) enum Source {
-    /// A memory-mapped regular file.
-    Map {
-        /// The mapping.
-        map: Mmap,
-        /// Next unread byte.
-        pos: usize,
-    },
-    /// A sequential stream read into one reused buffer.
-    Stream {
-        /// The input.
-        input: Box<dyn Read + Send>,
-        /// The buffer; its `len()` is its high-water mark, never shrunk.
-        buf: Vec<u8>,
-        /// Where the current record starts in `buf`.
-        rec: usize,
-        /// Next unread byte in `buf`.
-        lo: usize,
-        /// End of the valid bytes in `buf`.
-        hi: usize,
-        /// Bytes consumed from the input so far.
-        consumed: u64,
-    },
+/// A sequential byte stream read into one reused buffer, positioned at the
+/// next unread byte.
+pub(crate) struct Source {
+    /// The input.
+    input: Box<dyn Read + Send>,
+    /// The buffer; its `len()` is its high-water mark, never shrunk.
+    buf: Vec<u8>,
+    /// Where the current record starts in `buf`.
+    rec: usize,
+    /// Next unread byte in `buf`.
+    lo: usize,
+    /// End of the valid bytes in `buf`.
+    hi: usize,
+    /// Bytes consumed from the input so far.
+    consumed: u64,
 }
 
 /// An opened source and whether it is gzip-compressed.
@@ -68,28 +56,6 @@ pub(crate) struct Opened {
 }
 
 impl Source {
-    /// Open a file: map it if it is a regular, non-empty, uncompressed file;
-    /// otherwise (pipe, device, gzip, empty, unmappable) stream it.
-    pub(crate) fn open_path(path: &Path) -> io::Result<Opened> {
-        let file = File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_file() && meta.len() > 0 {
-            // SAFETY: the map is read-only and private to this reader. As with
-            // any mmap, another process truncating the file while it is mapped
-            // makes later reads fault; captures being read are not expected to
-            // be rewritten in place.
-            if let Ok(map) = unsafe { Mmap::map(&file) } {
-                if !map.starts_with(&GZIP_MAGIC) {
-                    return Ok(Opened {
-                        source: Source::Map { map, pos: 0 },
-                        gzip: false,
-                    });
-                }
-            }
-        }
-        Source::from_read(Box::new(file))
-    }
-
     /// Stream from `r`, decompressing if it starts with the gzip magic.
     pub(crate) fn from_read(mut r: Box<dyn Read + Send>) -> io::Result<Opened> {
         let mut peek = [0u8; 2];
@@ -104,14 +70,14 @@ impl Source {
         }
         let gzip = n == 2 && peek == GZIP_MAGIC;
         let whole = Cursor::new(peek).take(n as u64).chain(r);
-        let inner: Box<dyn Read + Send> = if gzip {
+        let input: Box<dyn Read + Send> = if gzip {
             Box::new(MultiGzDecoder::new(whole))
         } else {
             Box::new(whole)
         };
         Ok(Opened {
-            source: Source::Stream {
-                input: inner,
+            source: Source {
+                input,
                 buf: vec![0; STREAM_BUFFER],
                 rec: 0,
                 lo: 0,
@@ -124,128 +90,76 @@ impl Source {
 
     /// Bytes consumed so far: the offset of the next unread byte.
     pub(crate) fn consumed(&self) -> u64 {
-        match self {
-            Source::Map { pos, .. } => *pos as u64,
-            Source::Stream { consumed, .. } => *consumed,
-        }
+        self.consumed
     }
 
-    /// Start a new record: stream ranges restart at 0 (earlier ranges become invalid).
+    /// Start a new record: ranges restart at 0 (earlier ranges become invalid).
     pub(crate) fn begin_record(&mut self) {
-        if let Source::Stream { rec, lo, .. } = self {
-            *rec = *lo;
-        }
+        self.rec = self.lo;
     }
 
     /// Consume the next `n` bytes and return where they are for [`Source::bytes`].
     /// Consecutive takes within one record give adjacent ranges.
     pub(crate) fn take(&mut self, n: usize) -> Result<Range<usize>, TakeError> {
-        match self {
-            Source::Map { map, pos } => {
-                let avail = map.len() - *pos;
-                if n > avail {
-                    *pos = map.len();
-                    return Err(TakeError::Short(avail as u64));
-                }
-                let r = *pos..*pos + n;
-                *pos += n;
-                Ok(r)
+        if self.hi - self.lo < n {
+            // Move the record's beginning to the front, then read.
+            if self.rec > 0 {
+                self.buf.copy_within(self.rec..self.hi, 0);
+                self.lo -= self.rec;
+                self.hi -= self.rec;
+                self.rec = 0;
             }
-            Source::Stream {
-                input,
-                buf,
-                rec,
-                lo,
-                hi,
-                consumed,
-            } => {
-                if *hi - *lo < n {
-                    // Move the record's beginning to the front, then read.
-                    if *rec > 0 {
-                        buf.copy_within(*rec..*hi, 0);
-                        *lo -= *rec;
-                        *hi -= *rec;
-                        *rec = 0;
-                    }
-                    let end = *lo + n;
-                    while *hi < end {
-                        if *hi == buf.len() {
-                            // Full: grow, at most doubling, only now that the data has come.
-                            let grown = (buf.len() * 2).min(end.max(buf.len() + 1));
-                            buf.resize(grown, 0);
-                        }
-                        match input.read(&mut buf[*hi..]) {
-                            Ok(0) => {
-                                let got = *hi - *lo;
-                                *lo = *hi;
-                                *consumed += got as u64;
-                                return Err(TakeError::Short(got as u64));
-                            }
-                            Ok(k) => *hi += k,
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(TakeError::Io(e)),
-                        }
-                    }
+            let end = self.lo + n;
+            while self.hi < end {
+                if self.hi == self.buf.len() {
+                    // Full: grow, at most doubling, only now that the data has come.
+                    let grown = (self.buf.len() * 2).min(end.max(self.buf.len() + 1));
+                    self.buf.resize(grown, 0);
                 }
-                let r = (*lo - *rec)..(*lo - *rec + n);
-                *lo += n;
-                *consumed += n as u64;
-                Ok(r)
+                match self.input.read(&mut self.buf[self.hi..]) {
+                    Ok(0) => {
+                        let got = self.hi - self.lo;
+                        self.lo = self.hi;
+                        self.consumed += got as u64;
+                        return Err(TakeError::Short(got as u64));
+                    }
+                    Ok(k) => self.hi += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(TakeError::Io(e)),
+                }
             }
         }
+        let r = (self.lo - self.rec)..(self.lo - self.rec + n);
+        self.lo += n;
+        self.consumed += n as u64;
+        Ok(r)
     }
 
     /// Consume and discard the next `n` bytes without buffering them.
     pub(crate) fn skip(&mut self, n: u64) -> Result<(), TakeError> {
-        match self {
-            Source::Map { map, pos } => {
-                let avail = (map.len() - *pos) as u64;
-                if n > avail {
-                    *pos = map.len();
-                    return Err(TakeError::Short(avail));
-                }
-                *pos += n as usize;
-                Ok(())
-            }
-            Source::Stream {
-                input,
-                lo,
-                hi,
-                consumed,
-                ..
-            } => {
-                let buffered = ((*hi - *lo) as u64).min(n);
-                *lo += buffered as usize;
-                *consumed += buffered;
-                let rest = n - buffered;
-                let copied = io::copy(&mut input.by_ref().take(rest), &mut io::sink())
-                    .map_err(TakeError::Io)?;
-                *consumed += copied;
-                if copied < rest {
-                    return Err(TakeError::Short(buffered + copied));
-                }
-                Ok(())
-            }
+        let buffered = ((self.hi - self.lo) as u64).min(n);
+        self.lo += buffered as usize;
+        self.consumed += buffered;
+        let rest = n - buffered;
+        let copied = io::copy(&mut self.input.by_ref().take(rest), &mut io::sink())
+            .map_err(TakeError::Io)?;
+        self.consumed += copied;
+        if copied < rest {
+            return Err(TakeError::Short(buffered + copied));
         }
+        Ok(())
     }
 
     /// The bytes of a range returned by [`Source::take`] (since the last [`Source::begin_record`]).
     /// An invalid range gives an empty slice rather than a panic.
     pub(crate) fn bytes(&self, r: Range<usize>) -> &[u8] {
-        let all: &[u8] = match self {
-            Source::Map { map, .. } => map,
-            Source::Stream { buf, rec, lo, .. } => &buf[*rec..*lo],
-        };
-        all.get(r).unwrap_or(&[])
+        self.buf[self.rec..self.lo].get(r).unwrap_or(&[])
     }
 
-    /// Capacity of the stream record buffer (0 for a map); for tests.
+    /// Capacity of the record buffer; for tests.
     #[cfg(test)]
     pub(crate) fn buffer_len(&self) -> usize {
-        match self {
-            Source::Map { .. } => 0,
-            Source::Stream { buf, .. } => buf.len(),
-        }
+        self.buf.len()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The pcap / pcapng reader: reads every frame of an arbitrary file without
 //! panicking, through three paths that must agree frame for frame and on
-//! where (and whether) they stop with an error: the memory-mapped file, a
+//! where (and whether) they stop with an error: the file opened by path, a
 //! stream read whole, and a stream that arrives a few bytes per read. Every
 //! frame is also handed to the packet parser, as the pipeline does.
 #![no_main]
@@ -85,7 +85,7 @@ fn drain(name: &str, r: Result<CaptureReader, trombone_capture::CaptureError>) -
     }
 }
 
-/// A per-process scratch file for the memory-mapped path.
+/// A per-process scratch file for the by-path reader.
 fn scratch() -> &'static std::path::PathBuf {
     static P: OnceLock<std::path::PathBuf> = OnceLock::new();
     P.get_or_init(|| std::env::temp_dir().join(format!("trombone-fuzz-{}.cap", std::process::id())))
@@ -113,20 +113,20 @@ fuzz_target!(|data: &[u8]| {
         "whole stream and {step}-byte reads disagree"
     );
     let path = write_scratch(data);
-    let mapped = drain(&path.display().to_string(), CaptureReader::open(&path));
+    let by_path = drain(&path.display().to_string(), CaptureReader::open(&path));
     let _ = std::fs::remove_file(&path);
     // The file path names the file differently, so only the frames and the
     // error position are compared.
     assert_eq!(
-        whole.frames, mapped.frames,
-        "stream and memory map disagree on frames"
+        whole.frames, by_path.frames,
+        "stream and file disagree on frames"
     );
     assert_eq!(
-        whole.error_at, mapped.error_at,
-        "stream and memory map stop at different offsets"
+        whole.error_at, by_path.error_at,
+        "stream and file stop at different offsets"
     );
     assert_eq!(
-        whole.opened, mapped.opened,
-        "stream and memory map disagree on the header"
+        whole.opened, by_path.opened,
+        "stream and file disagree on the header"
     );
 });

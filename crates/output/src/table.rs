@@ -307,6 +307,16 @@ fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
     if let Some(f) = &h.filter {
         writeln!(out, "  filter: {f}")?;
     }
+    if !h.clock.is_empty() {
+        writeln!(out, "  timestamps: {}", h.clock)?;
+    }
+    if h.batch_stamped > 0 {
+        writeln!(
+            out,
+            "  {} frames had no timestamp of their own: stamped when their batch was read",
+            h.batch_stamped
+        )?;
+    }
     writeln!(
         out,
         "  {:>5} {:>4} {:>14} {:>16} {:>12} {:>10}",
@@ -334,6 +344,12 @@ fn write_health(h: &CaptureHealth, out: &mut impl Write) -> io::Result<()> {
         or_unknown(h.interface_drops),
         or_unknown(h.host_discards)
     )?;
+    if h.drain_cut_short {
+        writeln!(
+            out,
+            "  the drain was cut short by a second stop signal: frames still in the rings were not read"
+        )?;
+    }
     writeln!(
         out,
         "  {}",

@@ -8,6 +8,10 @@
 //!  ...                                                                ┘
 //! ```
 //!
+//! Each poll's frames are parsed into a reused batch of [`PacketMeta`] and
+//! added with [`Worker::observe_batch`], the offline workers' path, which
+//! prefetches flow slots and replica buckets ahead.
+//!
 //! There is no dispatcher thread: the NIC's RSS (AF_XDP, one socket per
 //! receive queue) or the kernel's fanout hash (AF_PACKET, libpcap) decides
 //! which worker sees a frame. The fanout hash is symmetric, so both
@@ -40,13 +44,11 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use trombone_asdb::AsDb;
-use trombone_capture::live::{
-    iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats,
-};
 use trombone_capture::Frame;
 use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
-use trombone_packet::Skip;
+use trombone_live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
+use trombone_packet::{PacketMeta, Skip};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 pub use trombone_schema::{CaptureHealth, QueueHealth};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
@@ -55,7 +57,11 @@ use trombone_worker::{Flush, HairpinAnalysis, Handover, Worker, WorkerConfig};
 /// Which cores the workers run on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Pinning {
-    /// Worker `i` on the `i`-th core the process may use (wrapping around).
+    /// Worker `i` on the `i`-th core the process may use, when there are
+    /// more such cores than workers; otherwise not pinned (the scheduler
+    /// then moves a worker off a core that the kernel's receive path, the
+    /// sender or anything else keeps busy, where a pinned worker would wait
+    /// while its ring fills: measured by scripts/bench-live on 2 cores).
     #[default]
     Auto,
     /// Worker `i` on core `list[i % len]`.
@@ -96,8 +102,10 @@ pub struct LiveOptions {
     pub tool: ToolInfo,
     /// How long a sample interval stays open after its end, for frames that come late.
     pub grace: Duration,
-    /// Raised (by a second Ctrl-C) to cut the drain short: the result is still written.
-    pub hurry: Option<Arc<AtomicBool>>,
+    /// Raised (e.g. by a second Ctrl-C) to cut the final drain short: each
+    /// worker fences its queue off and hands over at once what it has; the
+    /// result is then marked partial. `None`: the drain always runs its course.
+    pub cut_short: Option<Arc<AtomicBool>>,
     /// BGP dumps and IXP member lists for the evidence section.
     pub evidence: Option<Arc<trombone_reduce::EvidenceSources>>,
 }
@@ -120,7 +128,7 @@ impl LiveOptions {
             top_talkers: 0,
             tool: ToolInfo::this(Vec::new()),
             grace: Duration::from_secs(2),
-            hurry: None,
+            cut_short: None,
             evidence: None,
         }
     }
@@ -150,6 +158,8 @@ struct Control {
 struct QueueFacts {
     stats: QueueStats,
     error: Option<String>,
+    /// The final drain was cut short.
+    cut_short: bool,
 }
 
 /// Messages from workers to the reducer.
@@ -192,6 +202,12 @@ pub fn run_capture(
     let queues = cap.take_queues();
     let n = queues.len();
     let cpus = assign_cpus(&opts.pinning, n);
+    let mut notes = cap.notes.clone();
+    if opts.pinning == Pinning::Auto && n > 0 && cpus.iter().all(Option::is_none) {
+        notes.push(format!(
+            "{n} worker(s) and no more cores than that: workers not pinned (--cpus pins them)"
+        ));
+    }
     let meta = Meta {
         engine: cap.engine,
         interface: cap.interface.name.clone(),
@@ -199,7 +215,8 @@ pub fn run_capture(
         fanout: (cap.engine != Engine::AfXdp && n > 1)
             .then(|| opts.capture.packet.fanout.name().to_string()),
         filter: opts.capture.filter.clone(),
-        notes: cap.notes.clone(),
+        clock: cap.clock.clone(),
+        notes,
         queue_ids: queues.iter().map(|q| q.queue()).collect(),
         cpus: cpus.clone(),
         if_start: iface::counters(cap.interface.index),
@@ -234,7 +251,7 @@ pub fn run_capture(
             ctl: ctl.clone(),
             tx: tx.clone(),
             drain: opts.drain,
-            hurry: opts.hurry.clone(),
+            cut_short: opts.cut_short.clone(),
             tail_ms,
             input: format!("{}:{}", meta.engine.name(), meta.interface),
             mode: meta.mode.clone(),
@@ -389,10 +406,10 @@ fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
         }
         _ => {
             let ids = core_affinity::get_core_ids().unwrap_or_default();
-            if ids.is_empty() {
+            if ids.len() <= n {
                 vec![None; n]
             } else {
-                (0..n).map(|i| Some(ids[i % ids.len()].id)).collect()
+                (0..n).map(|i| Some(ids[i].id)).collect()
             }
         }
     }
@@ -405,6 +422,7 @@ struct Meta {
     mode: String,
     fanout: Option<String>,
     filter: Option<String>,
+    clock: String,
     notes: Vec<String>,
     queue_ids: Vec<u32>,
     cpus: Vec<Option<usize>>,
@@ -428,21 +446,29 @@ fn health(meta: &Meta, facts: &[QueueFacts], is_final: bool) -> CaptureHealth {
             bytes: f.stats.bytes,
             kernel_drops: f.stats.kernel_drops,
             xdp_drops: f.stats.xdp_drops,
+            batch_stamped: f.stats.batch_stamped,
             error: f.error.clone(),
         })
         .collect();
+    let drain_cut_short = facts.iter().any(|f| f.cut_short);
     let (interface_drops, host_discards) = match (meta.if_start, iface::counters(meta.if_index)) {
-        (Some(a), Some(b)) => (
-            Some(b.nic_losses().saturating_sub(a.nic_losses())),
-            Some(b.rx_dropped.saturating_sub(a.rx_dropped)),
-        ),
+        (Some(a), Some(b)) => {
+            let nic = b.nic_losses().saturating_sub(a.nic_losses());
+            let dropped = b.rx_dropped.saturating_sub(a.rx_dropped);
+            // with afxdp the frames never reach the host stack: rx_dropped counts
+            // frames the driver dropped before the XDP socket, which is capture loss
+            let xdp = meta.engine == Engine::AfXdp;
+            (Some(nic + if xdp { dropped } else { 0 }), Some(dropped))
+        }
         _ => (None, None),
     };
     let kernel_drops = queues.iter().map(|q| q.kernel_drops).sum();
     let xdp_drops = queues.iter().map(|q| q.xdp_drops).sum();
+    let batch_stamped = queues.iter().map(|q| q.batch_stamped).sum();
     let dropped_any = kernel_drops > 0
         || xdp_drops > 0
         || interface_drops.unwrap_or(0) > 0
+        || drain_cut_short
         || queues.iter().any(|q| q.error.is_some());
     CaptureHealth {
         engine: meta.engine.name().into(),
@@ -450,15 +476,19 @@ fn health(meta: &Meta, facts: &[QueueFacts], is_final: bool) -> CaptureHealth {
         mode: meta.mode.clone(),
         fanout: meta.fanout.clone(),
         filter: meta.filter.clone(),
+        clock: meta.clock.clone(),
         is_final,
         started_ns: meta.started_ns,
         elapsed_s: meta.t0.elapsed().as_secs_f64(),
+        cpu_s: trombone_live::process_cpu_seconds(),
         packets: queues.iter().map(|q| q.packets).sum(),
         queues,
         kernel_drops,
         xdp_drops,
+        batch_stamped,
         interface_drops,
         host_discards,
+        drain_cut_short,
         dropped_any,
         notes: meta.notes.clone(),
     }
@@ -472,7 +502,7 @@ struct WorkerCtx {
     ctl: Arc<Control>,
     tx: Sender<Msg>,
     drain: Duration,
-    hurry: Option<Arc<AtomicBool>>,
+    cut_short: Option<Arc<AtomicBool>>,
     tail_ms: i32,
     input: String,
     mode: String,
@@ -483,15 +513,40 @@ struct WorkerCtx {
     grace_ns: i64,
 }
 
-/// A worker's frame counts, by the outcome of parsing.
+/// Frames parsed from a ring before they are added to the flow table in one
+/// [`Worker::observe_batch`] call (which prefetches flow slots and replica
+/// buckets ahead, as offline).
+const LIVE_BATCH: usize = 256;
+
+/// A worker's frame counts, by the outcome of parsing, and the batch of
+/// parsed packets waiting to be added to its table.
 struct Tally<'a> {
     worker: &'a mut Worker,
     counts: &'a mut Totals,
     linktypes: &'a mut BTreeMap<u32, u64>,
+    /// Reused for every poll: cleared, never shrunk (capacity [`LIVE_BATCH`]).
+    batch: &'a mut Vec<PacketMeta>,
+}
+
+impl Drop for Tally<'_> {
+    /// Whatever ends a poll, its packets reach the table before anything
+    /// (a snapshot, the final hand-over) looks at it.
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 impl Tally<'_> {
-    /// Parses one frame where it lies and accounts it.
+    /// Adds the queued packets to the flow table, in arrival order.
+    #[inline]
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            self.worker.observe_batch(self.batch);
+            self.batch.clear();
+        }
+    }
+
+    /// Parses one frame where it lies, accounts it, and queues its metadata.
     #[inline]
     fn frame(&mut self, f: Frame<'_>) {
         let c = &mut *self.counts;
@@ -502,7 +557,10 @@ impl Tally<'_> {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);
                 c.wire_bytes += u64::from(m.wire_len);
-                self.worker.observe(&m);
+                self.batch.push(m);
+                if self.batch.len() >= LIVE_BATCH {
+                    self.flush();
+                }
             }
             Err(Skip::NonIp) => c.non_ip_frames += 1,
             Err(Skip::Malformed) => c.malformed_frames += 1,
@@ -546,6 +604,7 @@ impl WorkerCtx {
                 let facts = QueueFacts {
                     stats: q.stats(),
                     error: error.clone(),
+                    cut_short: false,
                 };
                 let _ = self.tx.send(Msg::Handover(
                     self.index,
@@ -577,6 +636,7 @@ impl WorkerCtx {
         let mut linktypes = BTreeMap::new();
         let mut error: Option<String> = None;
         let mut seen_epoch = 0;
+        let mut batch = Vec::with_capacity(LIVE_BATCH);
         loop {
             if self.ctl.stop.load(Ordering::Acquire) {
                 break;
@@ -586,6 +646,7 @@ impl WorkerCtx {
                     worker: &mut self.worker,
                     counts: &mut counts,
                     linktypes: &mut linktypes,
+                    batch: &mut batch,
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
                     error = Some(e.to_string());
@@ -608,27 +669,32 @@ impl WorkerCtx {
                 let facts = QueueFacts {
                     stats: q.stats(),
                     error: error.clone(),
+                    cut_short: false,
                 };
                 let part = Box::new((f, h, counts, vec![input]));
                 let _ = self.tx.send(Msg::Snapshot(e, self.index, part, facts));
             }
         }
+        let mut cut_short = false;
         if error.is_none() {
             let mut t = Tally {
                 worker: &mut self.worker,
                 counts: &mut counts,
                 linktypes: &mut linktypes,
+                batch: &mut batch,
             };
-            let hurry = self.hurry.clone();
-            if let Err(e) = drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| {
+            let hurry = self.cut_short.clone();
+            match drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| {
                 t.frame(f)
             }) {
-                error = Some(e.to_string());
+                Ok(cut) => cut_short = cut,
+                Err(e) => error = Some(e.to_string()),
             }
         }
         let facts = QueueFacts {
             stats: q.stats(),
             error: error.clone(),
+            cut_short,
         };
         drop(q);
         let end = self.interval_end.unwrap_or(WHOLE_RUN);
@@ -651,26 +717,24 @@ impl WorkerCtx {
 
 /// Reads until the queue is quiet (at most `limit`), fences it off, then
 /// reads what is left, including a block the kernel hands over only at its
-/// timeout (`tail_ms`).
-///
-/// A raised `hurry` flag (a second Ctrl-C) ends the drain at once; whatever the rings
-/// still hold is then not counted, and the queue's error says so (the result is partial).
+/// timeout (`tail_ms`). Raising `hurry` ends the drain at the next poll (at
+/// most `QUIET_MS` or `tail_ms` later): the queue is fenced off, what is
+/// ready at once is read, and the answer is true (cut short).
 fn drain<F: FnMut(Frame<'_>)>(
     q: &mut QueueReader,
     limit: Duration,
     tail_ms: i32,
     hurry: Option<&AtomicBool>,
     mut f: F,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
+    let hurried = || hurry.is_some_and(|h| h.load(Ordering::Acquire));
     let t0 = Instant::now();
-    let hurried = || hurry.is_some_and(|h| h.load(Ordering::Relaxed));
     while !hurried() && q.poll(QUIET_MS, &mut f)? > 0 && t0.elapsed() < limit / 2 {}
     q.stop_intake();
     while !hurried() && q.poll(tail_ms, &mut f)? > 0 && t0.elapsed() < limit {}
     if hurried() {
-        return Err(std::io::Error::other(
-            "the drain was cut short by a second signal: frames still in the ring were not counted",
-        ));
+        q.poll(0, &mut f)?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }

@@ -5,11 +5,12 @@ use crate::options::{
 };
 use crate::sink::Sink;
 use clap::{Args, ValueEnum};
+use signal_hook::consts::{SIGINT, SIGTERM};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use trombone_capture::live::{
+use trombone_live::{
     parse_index_list, AfPacketOptions, BindMode, Engine, Fanout, LiveConfig, XdpAttach, XskOptions,
 };
 use trombone_pipeline::{CaptureHealth, LiveOptions, Pinning};
@@ -85,8 +86,8 @@ pub struct CaptureArgs {
     /// the number of fanout members.
     #[arg(long, value_name = "LIST")]
     queues: Option<String>,
-    /// Cores to pin the workers to, in queue order (e.g. 2-5), or "none"
-    /// (default: one core per worker, in order).
+    /// Cores to pin the workers to, in queue order (e.g. 2-5), or "none" (default: one
+    /// core per worker, in order, when there are more cores than workers; else none).
     #[arg(long, value_name = "LIST")]
     cpus: Option<String>,
     /// Stop after this many seconds (default: at Ctrl-C / SIGTERM).
@@ -97,7 +98,8 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "SECONDS")]
     interval: Option<f64>,
     /// Capture filter, tcpdump syntax (afpacket, pcap). Compiled by libpcap in libpcap
-    /// builds, otherwise by running `tcpdump -ddd`.
+    /// builds, otherwise by running /usr/bin/tcpdump (or /usr/sbin/tcpdump; never one
+    /// found on PATH) `-ddd`, with an empty environment and no privilege.
     #[arg(long, value_name = "EXPR")]
     filter: Option<String>,
     /// How AF_PACKET/libpcap spread frames over the workers.
@@ -121,9 +123,13 @@ pub struct CaptureArgs {
     /// How the XDP sockets are bound.
     #[arg(long, value_enum, default_value_t = XdpBindArg::Auto)]
     xdp_bind: XdpBindArg,
-    /// UMEM frames per XDP socket (a power of two).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
-    xdp_frames: u32,
+    /// UMEM per XDP socket, MiB: 2 KiB chunks (4 KiB when the MTU needs them), one per
+    /// frame in flight (128 MiB: 65,536 frames).
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    xdp_umem_mb: usize,
+    /// UMEM frames per XDP socket, a power of two (overrides --xdp-umem-mb).
+    #[arg(long, value_name = "N")]
+    xdp_frames: Option<u32>,
     /// Longest time, in seconds, to keep reading after the stop before the rings are closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     drain: f64,
@@ -174,11 +180,17 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
         XdpAttachArg::Native => XdpAttach::Native,
         XdpAttachArg::Generic => XdpAttach::Generic,
     };
-    if !(64..=1 << 20).contains(&a.xdp_frames) || !a.xdp_frames.is_power_of_two() {
-        return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
+    if a.xdp_umem_mb == 0 || a.xdp_umem_mb > 16 << 10 {
+        return Err("--xdp-umem-mb must be between 1 and 16384".into());
+    }
+    if let Some(f) = a.xdp_frames {
+        if !(64..=1 << 20).contains(&f) || !f.is_power_of_two() {
+            return Err("--xdp-frames must be a power of two between 64 and 1048576".into());
+        }
     }
     cfg.xsk = XskOptions {
-        frames: a.xdp_frames,
+        frames: a.xdp_frames.unwrap_or(0),
+        umem_bytes: a.xdp_umem_mb << 20,
         bind: match a.xdp_bind {
             XdpBindArg::Auto => BindMode::Auto,
             XdpBindArg::Zerocopy => BindMode::ZeroCopy,
@@ -273,16 +285,22 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    // The first SIGINT/SIGTERM stops the capture and drains the rings; a second one cuts
-    // the drain short. Either way the result is written (marked partial when frames were
-    // left in the rings): a signal never loses what was captured.
-    let signals = Arc::new(AtomicUsize::new(0));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let s = signals.clone();
-        // SAFETY: the handler only increments an atomic, which is async-signal-safe.
+    // The first SIGINT/SIGTERM stops the capture and drains the rings; a second one
+    // cuts the drain short. Either way the result is written (marked partial when the
+    // drain was cut): no signal ends the run without it.
+    let stop = Arc::new(AtomicBool::new(false));
+    let hurry = Arc::new(AtomicBool::new(false));
+    opts.cut_short = Some(hurry.clone());
+    for sig in [SIGINT, SIGTERM] {
+        let (stop, hurry) = (stop.clone(), hurry.clone());
+        // SAFETY: the handler only swaps and stores atomics, which is
+        // async-signal-safe (no allocation, no lock). It runs in the handler
+        // itself, so two quick signals are never merged into one.
         let r = unsafe {
             signal_hook::low_level::register(sig, move || {
-                s.fetch_add(1, Ordering::SeqCst);
+                if stop.swap(true, Ordering::AcqRel) {
+                    hurry.store(true, Ordering::Release);
+                }
             })
         };
         if let Err(e) = r {
@@ -303,7 +321,7 @@ pub fn run(a: CaptureArgs) -> ExitCode {
     // Least privilege: the sockets are open and any XDP program attached;
     // nothing after this needs a capability, and the workers (spawned next)
     // inherit this thread's empty sets.
-    match trombone_capture::live::caps::drop_all_capabilities() {
+    match trombone_live::caps::drop_all_capabilities() {
         Ok(()) => eprintln!("trombone: capture opened; all capabilities dropped"),
         Err(e) => eprintln!("trombone: warning: could not drop capabilities: {e}"),
     }
@@ -318,23 +336,20 @@ pub fn run(a: CaptureArgs) -> ExitCode {
             None => "Ctrl-C or SIGTERM stops".into(),
         }
     );
-    let stop = Arc::new(AtomicBool::new(false));
-    opts.hurry = Some(Arc::new(AtomicBool::new(false)));
     {
-        // turns signal counts into the stop and hurry flags
-        let (sig, stop, hurry) = (signals.clone(), stop.clone(), opts.hurry.clone());
-        std::thread::spawn(move || loop {
-            let n = sig.load(Ordering::SeqCst);
-            if n >= 1 {
-                stop.store(true, Ordering::SeqCst);
+        // Says when a stop signal has been taken in (the handler itself may
+        // not print), and that a second one cuts the drain short.
+        let (stop, hurry) = (stop.clone(), hurry.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(20));
             }
-            if n >= 2 {
-                if let Some(h) = &hurry {
-                    h.store(true, Ordering::SeqCst);
-                }
+            if hurry.load(Ordering::Acquire) {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            eprintln!(
+                "trombone: stopping: draining the capture rings (a second Ctrl-C cuts this short)"
+            );
         });
     }
     let mut write_failed = false;
@@ -399,6 +414,9 @@ fn summarize(h: &CaptureHealth) {
         if let Some(e) = &q.error {
             eprintln!("trombone: queue {} stopped early: {e}", q.queue);
         }
+    }
+    if h.drain_cut_short {
+        eprintln!("trombone: a second stop signal cut the drain short: frames still in the rings were not read");
     }
     if h.dropped_any {
         eprintln!("trombone: frames were lost: the result covers only what was captured and is marked partial");

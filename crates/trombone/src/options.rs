@@ -166,7 +166,12 @@ pub struct AnalysisOpts {
     /// IXP membership for the evidence (PeeringDB JSON — net, ix, ixlan, netixlan — or
     /// IX-F Member Export JSON; repeatable): for each hairpinned pair, the IXPs in the zone
     /// where both networks are present.
-    #[arg(long, value_name = "JSON", requires = "home", help_heading = "Evidence")]
+    #[arg(
+        long,
+        value_name = "JSON",
+        requires = "home",
+        help_heading = "Evidence"
+    )]
     pub peeringdb: Vec<PathBuf>,
     /// Whose handshakes are timed: local pairs (both ends in the zone), or all pairs.
     #[arg(long, value_enum, default_value_t = RttScope::Local, requires = "home", help_heading = "Hairpin")]
@@ -282,14 +287,12 @@ pub fn evidence_sources(
         Some((first, rest)) => {
             let mut notes = Vec::new();
             let (mut rib, st) = trombone_bgp::Rib::load(first).map_err(|e| e.to_string())?;
-            let mut read = |p: &std::path::Path, st: &trombone_bgp::ReadStats| {
-                match &st.error {
-                    Some(e) => {
-                        eprintln!("trombone: --bgp {}: read partially: {e}", p.display());
-                        notes.push(format!("{} (partial: {e})", p.display()));
-                    }
-                    None => notes.push(p.display().to_string()),
+            let mut read = |p: &std::path::Path, st: &trombone_bgp::ReadStats| match &st.error {
+                Some(e) => {
+                    eprintln!("trombone: --bgp {}: read partially: {e}", p.display());
+                    notes.push(format!("{} (partial: {e})", p.display()));
                 }
+                None => notes.push(p.display().to_string()),
             };
             read(first, &st);
             for p in rest {
@@ -299,7 +302,10 @@ pub fn evidence_sources(
             let (v4, v6) = rib.prefix_counts();
             Some((
                 rib,
-                format!("MRT {} ({v4} IPv4 and {v6} IPv6 prefixes)", notes.join(", ")),
+                format!(
+                    "MRT {} ({v4} IPv4 and {v6} IPv6 prefixes)",
+                    notes.join(", ")
+                ),
             ))
         }
     };
@@ -307,16 +313,22 @@ pub fn evidence_sources(
         None
     } else {
         let dir = trombone_ixp::IxpDirectory::load(&a.peeringdb).map_err(|e| e.to_string())?;
-        let names: Vec<String> = a.peeringdb.iter().map(|p| p.display().to_string()).collect();
+        let names: Vec<String> = a
+            .peeringdb
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         let n = dir.ixps().len();
         Some((dir, format!("{} ({n} IXPs)", names.join(", "))))
     };
     let db = db.clone();
-    Ok(Some(std::sync::Arc::new(trombone_reduce::EvidenceSources {
-        bgp,
-        ixp,
-        as_country: Box::new(move |asn| db.asn_country(asn)),
-    })))
+    Ok(Some(std::sync::Arc::new(
+        trombone_reduce::EvidenceSources {
+            bgp,
+            ixp,
+            as_country: Box::new(move |asn| db.asn_country(asn)),
+        },
+    )))
 }
 
 /// The rotation period in ns, checked against the sample interval.

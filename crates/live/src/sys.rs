@@ -223,15 +223,41 @@ pub fn setsockopt<T>(fd: RawFd, level: libc::c_int, name: libc::c_int, v: &T) ->
     }
 }
 
+/// Plain data the kernel may fill with any bytes: integers and `repr(C)`
+/// structs of integers, with no pointers, references, enums or `bool`s,
+/// for which every bit pattern is a valid value.
+///
+/// # Safety
+/// Implement only for such types. The trait is sealed in practice: this
+/// module is private to the crate, and every implementation is listed below.
+pub unsafe trait PlainData: Copy {}
+
+// SAFETY: integers: every bit pattern is a value.
+unsafe impl PlainData for u32 {}
+// SAFETY: as above.
+unsafe impl PlainData for i32 {}
+// SAFETY: three u32 counters.
+unsafe impl PlainData for TpacketStatsV3 {}
+// SAFETY: u32 flags.
+unsafe impl PlainData for libc::xdp_options {}
+// SAFETY: six u64 counters.
+unsafe impl PlainData for libc::xdp_statistics {}
+// SAFETY: four `xdp_ring_offset`s of four u64 offsets each.
+unsafe impl PlainData for libc::xdp_mmap_offsets {}
+
 /// `getsockopt(2)` into a plain value; returns the length the kernel wrote.
-pub fn getsockopt<T>(
+/// The kernel writes at most `size_of::<T>()` bytes, any bytes, which is
+/// sound only because `T` is [`PlainData`].
+pub fn getsockopt<T: PlainData>(
     fd: RawFd,
     level: libc::c_int,
     name: libc::c_int,
     v: &mut T,
 ) -> io::Result<usize> {
     let mut len = std::mem::size_of::<T>() as libc::socklen_t;
-    // SAFETY: `v` is writable for `len` bytes and `len` is passed by pointer.
+    // SAFETY: `v` is writable for `len` bytes, `len` is passed by pointer so
+    // the kernel writes no more, and any bytes it writes form a valid `T`
+    // (`T: PlainData`).
     let r = unsafe { libc::getsockopt(fd, level, name, (v as *mut T).cast(), &mut len) };
     if r == 0 {
         Ok(len as usize)

@@ -1,24 +1,43 @@
-//! The XDP side of the AF_XDP engine: an XSK map, a six-instruction XDP
-//! program assembled here (no compiler needed), and its attachment to the
-//! interface through a BPF link.
+//! The XDP side of the AF_XDP engine: an XSK map, a small XDP program
+//! assembled here (no compiler needed), and its attachment to the interface
+//! through a BPF link.
 //!
-//! The program redirects each frame to the XDP socket registered in the map
-//! for the frame's receive queue, and passes it to the kernel stack when that
+//! The program stamps each frame with the time it runs, in 8 bytes of
+//! metadata just before the frame (which AF_XDP copies into the UMEM with
+//! the frame), then redirects it to the XDP socket registered in the map for
+//! the frame's receive queue, or passes it to the kernel stack when that
 //! queue has none:
 //!
 //! ```text
-//! r2 = *(u32 *)(r1 + 16)          ; ctx->rx_queue_index
-//! r1 = map_fd ll                  ; the XSK map
-//! r3 = XDP_PASS                   ; action when the queue has no socket
-//! call bpf_redirect_map
-//! exit
+//!  0: r6 = r1                       ; keep ctx (calls clobber r1-r5)
+//!  1: r2 = -8
+//!  2: call bpf_xdp_adjust_meta      ; reserve 8 bytes of metadata
+//!  3: if r0 != 0 goto 11            ; no room or not supported: no stamp
+//!  4: call bpf_ktime_get_ns         ; r0 = CLOCK_MONOTONIC, ns
+//!  5: r2 = *(u32 *)(r6 + 8)         ; ctx->data_meta
+//!  6: r3 = *(u32 *)(r6 + 0)         ; ctx->data
+//!  7: r4 = r2
+//!  8: r4 += 8
+//!  9: if r4 > r3 goto 11            ; the bounds check the verifier wants
+//! 10: *(u64 *)(r2 + 0) = r0         ; the stamp
+//! 11: r2 = *(u32 *)(r6 + 16)        ; ctx->rx_queue_index
+//! 12: r1 = map_fd ll                ; the XSK map (two slots)
+//! 14: r3 = XDP_PASS                 ; action when the queue has no socket
+//! 15: call bpf_redirect_map
+//! 16: exit
 //! ```
+//!
+//! The stamp is CLOCK_MONOTONIC; the socket converts it to CLOCK_REALTIME
+//! with the offset between the two clocks, measured at every batch. Where
+//! the stamping program cannot be loaded, the plain redirect program
+//! ([`redirect_program`], instructions 11-16 alone) is used and frames are
+//! stamped when they are taken off the ring; the capture health says so.
 //!
 //! The link is a file descriptor: the program is detached when it is closed,
 //! which the kernel also does when the process dies, however it dies.
 
-use super::caps::{LiveError, CAPS_XDP};
-use super::sys::{self, bpf_cmd};
+use crate::caps::{LiveError, CAPS_XDP};
+use crate::sys::{self, bpf_cmd};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
@@ -55,8 +74,18 @@ pub struct Insn {
     pub imm: i32,
 }
 
+/// `offsetof(struct xdp_md, data)`.
+const XDP_MD_DATA: i16 = 0;
+/// `offsetof(struct xdp_md, data_meta)`.
+const XDP_MD_DATA_META: i16 = 8;
 /// `offsetof(struct xdp_md, rx_queue_index)`.
 const XDP_MD_RX_QUEUE_INDEX: i16 = 16;
+/// `BPF_FUNC_ktime_get_ns`.
+const BPF_FUNC_KTIME_GET_NS: i32 = 5;
+/// `BPF_FUNC_xdp_adjust_meta`.
+const BPF_FUNC_XDP_ADJUST_META: i32 = 54;
+/// Bytes of metadata the stamping program puts before each frame: one u64.
+pub const META_LEN: usize = 8;
 /// `BPF_FUNC_redirect_map`.
 const BPF_FUNC_REDIRECT_MAP: i32 = 51;
 /// `XDP_PASS`.
@@ -64,7 +93,51 @@ const XDP_PASS: i32 = 2;
 /// `BPF_PSEUDO_MAP_FD`: the 64-bit immediate is a map file descriptor.
 const BPF_PSEUDO_MAP_FD: u8 = 1;
 
-/// The redirect program for the map `map_fd`.
+/// An instruction from its fields (`dst`, `src` registers).
+const fn insn(code: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
+    Insn {
+        code,
+        regs: dst | (src << 4),
+        off,
+        imm,
+    }
+}
+
+/// The stamping redirect program for the map `map_fd` (listing above).
+pub fn timestamp_program(map_fd: RawFd) -> [Insn; 17] {
+    let r = redirect_program(map_fd);
+    [
+        // BPF_ALU64 | BPF_MOV | BPF_X: r6 = r1
+        insn(0xbf, 6, 1, 0, 0),
+        // BPF_ALU64 | BPF_MOV | BPF_K: r2 = -8
+        insn(0xb7, 2, 0, 0, -(META_LEN as i32)),
+        // BPF_JMP | BPF_CALL: bpf_xdp_adjust_meta(ctx, -8)
+        insn(0x85, 0, 0, 0, BPF_FUNC_XDP_ADJUST_META),
+        // BPF_JMP | BPF_JNE | BPF_K: if r0 != 0 goto +7 (instruction 11)
+        insn(0x55, 0, 0, 7, 0),
+        // BPF_JMP | BPF_CALL: bpf_ktime_get_ns()
+        insn(0x85, 0, 0, 0, BPF_FUNC_KTIME_GET_NS),
+        // BPF_LDX | BPF_MEM | BPF_W: r2 = ctx->data_meta, r3 = ctx->data
+        insn(0x61, 2, 6, XDP_MD_DATA_META, 0),
+        insn(0x61, 3, 6, XDP_MD_DATA, 0),
+        // r4 = r2; r4 += 8 (BPF_ALU64 | BPF_ADD | BPF_K)
+        insn(0xbf, 4, 2, 0, 0),
+        insn(0x07, 4, 0, 0, META_LEN as i32),
+        // BPF_JMP | BPF_JGT | BPF_X: if r4 > r3 goto +1 (instruction 11)
+        insn(0x2d, 4, 3, 1, 0),
+        // BPF_STX | BPF_MEM | BPF_DW: *(u64 *)(r2 + 0) = r0
+        insn(0x7b, 2, 0, 0, 0),
+        // 11: the redirect program, reading ctx from r6
+        insn(0x61, 2, 6, XDP_MD_RX_QUEUE_INDEX, 0),
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+    ]
+}
+
+/// The plain redirect program for the map `map_fd`.
 pub fn redirect_program(map_fd: RawFd) -> [Insn; 6] {
     [
         // BPF_LDX | BPF_MEM | BPF_W: r2 = *(u32 *)(r1 + 16)
@@ -193,6 +266,9 @@ pub struct XdpProgram {
     prog: OwnedFd,
     link: Option<OwnedFd>,
     mode: Option<AttachMode>,
+    stamps: bool,
+    /// Why the stamping program could not be loaded, if it could not.
+    pub stamp_error: Option<String>,
 }
 
 impl XdpProgram {
@@ -206,34 +282,29 @@ impl XdpProgram {
         let map = bpf(bpf_cmd::MAP_CREATE, &mut a)
             .map_err(|e| LiveError::os("creating the XSK map (bpf BPF_MAP_CREATE)", e, CAPS_XDP))?;
         let map = XskMap { fd: own(map) };
-        let insns = redirect_program(map.fd.as_raw_fd());
-        let license = c"Dual MIT/GPL";
-        let mut log = vec![0u8; 4096];
-        let mut a = Attr::new();
-        a.u32(0, sys::BPF_PROG_TYPE_XDP)
-            .u32(4, insns.len() as u32)
-            .u64(8, insns.as_ptr() as u64)
-            .u64(16, license.as_ptr() as u64)
-            .u32(24, 1) // log_level
-            .u32(28, log.len() as u32)
-            .u64(32, log.as_mut_ptr() as u64)
-            .u32(68, sys::BPF_XDP); // expected_attach_type
-        let prog = bpf(bpf_cmd::PROG_LOAD, &mut a).map_err(|e| {
-            let msg = String::from_utf8_lossy(&log);
-            let msg = msg.trim_end_matches('\0').trim();
-            let what = if msg.is_empty() {
-                "loading the XDP program (bpf BPF_PROG_LOAD)".to_string()
-            } else {
-                format!("loading the XDP program (verifier: {msg})")
-            };
-            LiveError::os(what, e, CAPS_XDP)
-        })?;
+        let (prog, stamps, stamp_error) = match load_program(&timestamp_program(map.fd.as_raw_fd()))
+        {
+            Ok(p) => (p, true, None),
+            Err(e) if e.is_permission() => return Err(e),
+            Err(e) => (
+                load_program(&redirect_program(map.fd.as_raw_fd()))?,
+                false,
+                Some(e.to_string()),
+            ),
+        };
         Ok(XdpProgram {
             map: std::sync::Arc::new(map),
-            prog: own(prog),
+            prog,
             link: None,
             mode: None,
+            stamps,
+            stamp_error,
         })
+    }
+
+    /// True when the program stamps each frame in its metadata ([`META_LEN`] bytes).
+    pub fn stamps(&self) -> bool {
+        self.stamps
     }
 
     /// The map, for the queues to register their sockets in.
@@ -270,6 +341,32 @@ impl XdpProgram {
     }
 }
 
+/// Loads an XDP program, with the verifier's log in the error.
+fn load_program(insns: &[Insn]) -> Result<OwnedFd, LiveError> {
+    let license = c"Dual MIT/GPL";
+    let mut log = vec![0u8; 16384];
+    let mut a = Attr::new();
+    a.u32(0, sys::BPF_PROG_TYPE_XDP)
+        .u32(4, insns.len() as u32)
+        .u64(8, insns.as_ptr() as u64)
+        .u64(16, license.as_ptr() as u64)
+        .u32(24, 1) // log_level
+        .u32(28, log.len() as u32)
+        .u64(32, log.as_mut_ptr() as u64)
+        .u32(68, sys::BPF_XDP); // expected_attach_type
+    let prog = bpf(bpf_cmd::PROG_LOAD, &mut a).map_err(|e| {
+        let msg = String::from_utf8_lossy(&log);
+        let msg = msg.trim_end_matches('\0').trim();
+        let what = if msg.is_empty() {
+            "loading the XDP program (bpf BPF_PROG_LOAD)".to_string()
+        } else {
+            format!("loading the XDP program (verifier: {msg})")
+        };
+        LiveError::os(what, e, CAPS_XDP)
+    })?;
+    Ok(own(prog))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +397,48 @@ mod tests {
             [0x95, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // exit
         ];
         assert_eq!(bytes(&redirect_program(7)), want.concat());
+    }
+
+    #[test]
+    fn stamping_program_bytes_match_the_listing() {
+        // As `llvm-objdump -d` prints the program of the module listing (map fd 7).
+        let want: [[u8; 8]; 17] = [
+            [0xbf, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // r6 = r1
+            [0xb7, 0x02, 0x00, 0x00, 0xf8, 0xff, 0xff, 0xff], // r2 = -0x8
+            [0x85, 0x00, 0x00, 0x00, 0x36, 0x00, 0x00, 0x00], // call 0x36
+            [0x55, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00], // if r0 != 0x0 goto +0x7
+            [0x85, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00], // call 0x5
+            [0x61, 0x62, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00], // r2 = *(u32 *)(r6 + 0x8)
+            [0x61, 0x63, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // r3 = *(u32 *)(r6 + 0x0)
+            [0xbf, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // r4 = r2
+            [0x07, 0x04, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00], // r4 += 0x8
+            [0x2d, 0x34, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00], // if r4 > r3 goto +0x1
+            [0x7b, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // *(u64 *)(r2 + 0x0) = r0
+            [0x61, 0x62, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00], // r2 = *(u32 *)(r6 + 0x10)
+            [0x18, 0x11, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00], // r1 = map fd 7 ll
+            [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+            [0xb7, 0x03, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00], // r3 = 0x2
+            [0x85, 0x00, 0x00, 0x00, 0x33, 0x00, 0x00, 0x00], // call 0x33
+            [0x95, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // exit
+        ];
+        assert_eq!(bytes(&timestamp_program(7)), want.concat());
+    }
+
+    #[test]
+    fn stamping_program_jumps_land_on_the_redirect() {
+        let p = timestamp_program(7);
+        // both conditional jumps go to the rx_queue_index load, and no
+        // instruction before it reads r1 after a call
+        for (at, i) in p.iter().enumerate() {
+            if i.code == 0x55 || i.code == 0x2d {
+                let to = at as i32 + 1 + i32::from(i.off);
+                assert_eq!(to, 11, "jump at {at}");
+                assert_eq!(p[to as usize].off, XDP_MD_RX_QUEUE_INDEX);
+            }
+        }
+        assert_eq!(&p[12..], &redirect_program(7)[1..]);
+        let reads_r1 = |i: &Insn| i.code == 0x61 && i.regs >> 4 == 1;
+        assert!(!p[1..].iter().any(reads_r1), "ctx is read through r6 only");
     }
 
     #[test]

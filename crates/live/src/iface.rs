@@ -7,10 +7,11 @@
 //! so a thread that entered a namespace with `setns` sees that namespace's
 //! interfaces even though `/sys` still shows another one.
 
-use super::sys::{self, EthtoolChannels, ETHTOOL_GCHANNELS};
+use crate::sys::{self, EthtoolChannels, ETHTOOL_GCHANNELS};
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use trombone_capture::linktype;
 
 /// `ARPHRD_ETHER`.
 const ARPHRD_ETHER: u16 = 1;
@@ -32,6 +33,8 @@ pub struct Interface {
     pub hw_type: u16,
     /// Receive queues in use (at least 1).
     pub rx_queues: u32,
+    /// The MTU (0 if unreadable).
+    pub mtu: u32,
 }
 
 impl Interface {
@@ -61,11 +64,20 @@ impl Interface {
         // SAFETY: the ioctl succeeded, so the union holds a sockaddr.
         let hw_type = unsafe { req.ifr_ifru.ifru_hwaddr.sa_family };
         let rx_queues = rx_queue_count(&sock, name).unwrap_or(1).max(1);
+        let mut req = ifreq(name);
+        // SAFETY: `req` is a valid ifreq; SIOCGIFMTU fills ifru_mtu.
+        let mtu = if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFMTU, &mut req) } == 0 {
+            // SAFETY: the ioctl succeeded, so the union holds the MTU.
+            unsafe { req.ifr_ifru.ifru_mtu }.max(0) as u32
+        } else {
+            0
+        };
         Ok(Interface {
             name: name.to_string(),
             index,
             hw_type,
             rx_queues,
+            mtu,
         })
     }
 
@@ -78,8 +90,8 @@ impl Interface {
 /// LINKTYPE_* for an `ARPHRD_*` type (frames as a raw packet socket or XDP sees them).
 pub fn linktype_of(hw_type: u16) -> Option<u32> {
     match hw_type {
-        ARPHRD_ETHER | ARPHRD_LOOPBACK => Some(crate::linktype::ETHERNET),
-        ARPHRD_NONE | ARPHRD_RAWIP => Some(crate::linktype::RAW),
+        ARPHRD_ETHER | ARPHRD_LOOPBACK => Some(linktype::ETHERNET),
+        ARPHRD_NONE | ARPHRD_RAWIP => Some(linktype::RAW),
         _ => None,
     }
 }
@@ -331,10 +343,10 @@ mod tests {
 
     #[test]
     fn arphrd_types_map_to_linktypes() {
-        assert_eq!(linktype_of(1), Some(crate::linktype::ETHERNET));
-        assert_eq!(linktype_of(772), Some(crate::linktype::ETHERNET));
-        assert_eq!(linktype_of(0xfffe), Some(crate::linktype::RAW));
-        assert_eq!(linktype_of(519), Some(crate::linktype::RAW));
+        assert_eq!(linktype_of(1), Some(linktype::ETHERNET));
+        assert_eq!(linktype_of(772), Some(linktype::ETHERNET));
+        assert_eq!(linktype_of(0xfffe), Some(linktype::RAW));
+        assert_eq!(linktype_of(519), Some(linktype::RAW));
         assert_eq!(linktype_of(24), None); // ARPHRD_IEEE1394
     }
 

@@ -9,15 +9,15 @@
 //! libpcap of Debian 12. Frames are handed over in libpcap's buffer (the
 //! ring), uncopied; libpcap puts VLAN tags back in place itself.
 
-use super::afpacket::{join_fanout, wait_readable, AfPacketOptions};
-use super::caps::{LiveError, CAPS_PACKET};
-use super::filter::{self, BpfProgram};
-use super::iface::Interface;
-use super::QueueStats;
-use crate::Frame;
+use crate::afpacket::{join_fanout, wait_readable, AfPacketOptions};
+use crate::caps::{LiveError, CAPS_PACKET};
+use crate::filter::{self, BpfProgram};
+use crate::iface::Interface;
+use crate::QueueStats;
 use pcap::{Active, Capture, Direction, Precision};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use trombone_capture::Frame;
 
 /// One worker's libpcap handle.
 pub struct PcapQueue {

@@ -18,15 +18,15 @@
 //! twelve address bytes move four bytes into the ring's headroom), so frames
 //! look exactly as tcpdump would have written them.
 
-use super::caps::{LiveError, CAPS_PACKET};
-use super::filter::{self, BpfProgram};
-use super::iface::Interface;
-use super::sys::{self, block, frame, PacketMreq, TpacketReq3, TpacketStatsV3};
-use super::QueueStats;
-use crate::Frame;
+use crate::caps::{LiveError, CAPS_PACKET};
+use crate::filter::{self, BpfProgram};
+use crate::iface::Interface;
+use crate::sys::{self, block, frame, PacketMreq, TpacketReq3, TpacketStatsV3};
+use crate::QueueStats;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
+use trombone_capture::{linktype, Frame};
 
 /// How the kernel spreads frames over the sockets of a fanout group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -338,7 +338,7 @@ impl AfPacketQueue {
                 break;
             }
             let tci = rd32(h.add(frame::VLAN_TCI));
-            if self.linktype == crate::linktype::ETHERNET
+            if self.linktype == linktype::ETHERNET
                 && (tci != 0 || status & sys::TP_STATUS_VLAN_VALID != 0)
                 && mac >= frame::HDRLEN + VLAN_TAG_LEN
                 && snap >= 12

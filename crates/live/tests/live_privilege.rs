@@ -3,7 +3,7 @@
 //! thread (capabilities are per thread on Linux) and opens captures from it,
 //! so it runs the same as root or as an ordinary user, with no namespace.
 
-use trombone_capture::live::{Engine, LiveCapture, LiveConfig};
+use trombone_live::{Engine, LiveCapture, LiveConfig};
 
 /// `_LINUX_CAPABILITY_VERSION_3`.
 const CAP_V3: u32 = 0x2008_0522;

@@ -1,4 +1,4 @@
-//! Live capture from a network interface: one reader per NIC receive queue
+//! Live capture from a network interface (Linux): one reader per NIC receive queue
 //! (AF_XDP) or per fanout member (AF_PACKET, libpcap), each handing frames
 //! to its worker in place, in the engine's own memory.
 //!
@@ -12,7 +12,7 @@
 //! dies).
 //!
 //! ```no_run
-//! use trombone_capture::live::{LiveCapture, LiveConfig};
+//! use trombone_live::{LiveCapture, LiveConfig};
 //!
 //! let mut cap = LiveCapture::open(&LiveConfig::new("eth0"))?;
 //! eprintln!("{} ({}) on {} queues", cap.engine.name(), cap.mode, cap.queue_count());
@@ -21,6 +21,15 @@
 //! q.poll(100, |f| frames += u64::from(f.wire_len))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+//!
+//! This is the privileged, `unsafe` side of trombone's capture: system
+//! calls, kernel-shared memory mappings (UMEM, rings) and the BPF loader.
+//! The portable file readers, and the [`Frame`] type handed over here too,
+//! are in `trombone-capture`, which has no `unsafe` code.
+
+#![cfg(target_os = "linux")]
+#![warn(missing_docs)]
 
 pub mod afpacket;
 pub mod afxdp;
@@ -39,9 +48,9 @@ pub use caps::LiveError;
 pub use config::{parse_index_list, Engine, LiveConfig, XdpAttach};
 pub use iface::{IfCounters, Interface};
 
-use crate::Frame;
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
+use trombone_capture::{linktype, Frame};
 use xdp_prog::{AttachMode, XdpProgram};
 
 /// What one queue has handed over and what was lost on the way.
@@ -55,6 +64,9 @@ pub struct QueueStats {
     pub kernel_drops: u64,
     /// Frames the XDP socket dropped: no free UMEM chunk, RX ring full, bad descriptor (AF_XDP).
     pub xdp_drops: u64,
+    /// Frames without a timestamp of their own, stamped with the time their
+    /// batch was taken off the ring (AF_XDP without the stamping program).
+    pub batch_stamped: u64,
 }
 
 /// One queue's reader, of whichever engine.
@@ -124,6 +136,8 @@ pub struct LiveCapture {
     pub mode: String,
     /// The interface.
     pub interface: Interface,
+    /// Where frame timestamps come from, and on which clock.
+    pub clock: String,
     /// Why the engine or mode differs from the first choice, for the user.
     pub notes: Vec<String>,
     queues: Vec<QueueReader>,
@@ -167,6 +181,7 @@ impl LiveCapture {
         let mut cap = LiveCapture {
             engine,
             mode: String::new(),
+            clock: String::new(),
             interface: iface,
             notes,
             queues: Vec::new(),
@@ -245,6 +260,7 @@ impl LiveCapture {
         self.queue_ids = qs.iter().map(|q| q.queue()).collect();
         self.queues = qs.into_iter().map(QueueReader::AfPacket).collect();
         self.mode = "tpacket_v3".into();
+        self.clock = CLOCK_KERNEL.into();
         Ok(())
     }
 
@@ -261,6 +277,7 @@ impl LiveCapture {
             self.queue_ids = qs.iter().map(|q| q.queue()).collect();
             self.queues = qs.into_iter().map(QueueReader::Pcap).collect();
             self.mode = "libpcap".into();
+            self.clock = CLOCK_KERNEL.into();
             Ok(())
         }
         #[cfg(not(feature = "libpcap"))]
@@ -282,7 +299,7 @@ impl LiveCapture {
                 "--filter cannot be applied by AF_XDP; use --engine afpacket or pcap".into(),
             ));
         }
-        if self.interface.linktype() != Some(crate::linktype::ETHERNET) {
+        if self.interface.linktype() != Some(linktype::ETHERNET) {
             return Err(LiveError::Unsupported(format!(
                 "{name}: AF_XDP needs an Ethernet interface"
             )));
@@ -304,6 +321,13 @@ impl LiveCapture {
             seen.push(q);
         }
         let mut prog = XdpProgram::load(n)?;
+        if let Some(e) = &prog.stamp_error {
+            self.notes.push(format!(
+                "the timestamping XDP program could not be loaded ({e}): frames are stamped \
+                 when their batch is read, not when they arrive"
+            ));
+        }
+        let stamps = prog.stamps();
         let ifindex = self.interface.index;
         let attach = |prog: &mut XdpProgram, mode: AttachMode| {
             prog.attach(ifindex, mode).map_err(|e| {
@@ -341,6 +365,7 @@ impl LiveCapture {
                 &cfg.xsk,
                 map.clone(),
                 native,
+                stamps,
             )?);
         }
         let zc = qs.iter().all(|q| q.zerocopy());
@@ -355,6 +380,7 @@ impl LiveCapture {
             self._promisc = Some(promisc_holder(&self.interface)?);
         }
         self.queues = qs.into_iter().map(QueueReader::AfXdp).collect();
+        self.clock = if stamps { CLOCK_XDP } else { CLOCK_BATCH }.into();
         self.mode = format!(
             "xdp-{}-{}",
             if native { "native" } else { "generic" },
@@ -362,6 +388,30 @@ impl LiveCapture {
         );
         Ok(())
     }
+}
+
+/// [`LiveCapture::clock`] of AF_PACKET and libpcap: the kernel's receive time.
+pub const CLOCK_KERNEL: &str =
+    "kernel receive time per frame (TPACKET_V3 tp_sec/tp_nsec, CLOCK_REALTIME)";
+/// [`LiveCapture::clock`] of AF_XDP with the stamping program.
+pub const CLOCK_XDP: &str = "XDP program time per frame (bpf_ktime_get_ns, CLOCK_MONOTONIC, \
+     converted to CLOCK_REALTIME at every batch)";
+/// [`LiveCapture::clock`] of AF_XDP without it.
+pub const CLOCK_BATCH: &str =
+    "time each batch is read off the ring (CLOCK_REALTIME; no per-frame timestamp)";
+
+/// User plus system CPU time the whole process has used so far, in seconds
+/// (`getrusage(RUSAGE_SELF)`; kernel receive work done in softirq is
+/// charged to whichever task it interrupted, so part of it lands here).
+pub fn process_cpu_seconds() -> f64 {
+    // SAFETY: rusage is plain old data that getrusage fills.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid `who` and pointer.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
 /// A packet socket that receives nothing and only keeps the interface

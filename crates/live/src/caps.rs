@@ -153,14 +153,26 @@ pub fn drop_all_capabilities() -> io::Result<()> {
             0,
             0,
         );
-        let hdr = CapHeader {
-            version: CAP_VERSION_3,
-            pid: 0,
-        };
-        let data = [CapData::default(); 2];
-        if libc::syscall(libc::SYS_capset, &hdr as *const CapHeader, data.as_ptr()) != 0 {
-            return Err(io::Error::last_os_error());
-        }
+    }
+    clear_capability_sets()
+}
+
+/// Clears the calling thread's effective, permitted and inheritable
+/// capability sets (one `capset` call; async-signal-safe, so a forked child
+/// may call it before exec).
+pub fn clear_capability_sets() -> io::Result<()> {
+    let hdr = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let data = [CapData {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    // SAFETY: capset reads the header and two CapData words, which live across the call.
+    if unsafe { libc::syscall(libc::SYS_capset, &hdr as *const CapHeader, data.as_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! What a live capture is asked to do: interface, engine, queues, filter,
 //! ring and XDP settings.
 
-use super::afpacket::AfPacketOptions;
-use super::afxdp::XskOptions;
+use crate::afpacket::AfPacketOptions;
+use crate::afxdp::XskOptions;
 
 /// A capture engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,13 +4,29 @@
 //!
 //! An expression is compiled by libpcap when the `libpcap` feature is on,
 //! otherwise by running `tcpdump -ddd` (the Debian `tcpdump` package), so the
-//! default build needs no C library.
+//! default build needs no C library. tcpdump is run only from an absolute
+//! path ([`TCPDUMP_PATHS`], never a `PATH` search), with an empty
+//! environment, and without privilege: the child gives up every capability
+//! and, when it runs as root, becomes `nobody` before it executes tcpdump.
 
-use super::caps::LiveError;
-use super::sys::{self, SockFilter, SockFprog, SO_ATTACH_FILTER};
+use crate::caps::LiveError;
+use crate::sys::{self, SockFilter, SockFprog, SO_ATTACH_FILTER};
 use std::io;
 use std::os::fd::RawFd;
-use std::process::Command;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Where the filter compiler is looked for, in order: Debian's tcpdump
+/// (`/usr/bin` since bookworm, `/usr/sbin` before). `PATH` is never searched:
+/// the capture runs privileged, and a `tcpdump` planted earlier on `PATH`
+/// must not run in its place.
+pub const TCPDUMP_PATHS: [&str; 2] = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"];
+
+/// uid and gid of `nobody` on Debian, which a root process becomes before
+/// it runs the filter compiler.
+const NOBODY: u32 = 65534;
+use trombone_capture::linktype;
 
 /// A classic BPF program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,9 +87,9 @@ pub fn detach(fd: RawFd) -> io::Result<()> {
 /// tcpdump's `-y` name for a LINKTYPE trombone captures live.
 fn dlt_name(linktype: u32) -> Option<&'static str> {
     match linktype {
-        crate::linktype::ETHERNET => Some("EN10MB"),
-        crate::linktype::RAW | crate::linktype::RAW_BSD12 => Some("RAW"),
-        crate::linktype::LINUX_SLL => Some("LINUX_SLL"),
+        linktype::ETHERNET => Some("EN10MB"),
+        linktype::RAW | linktype::RAW_BSD12 => Some("RAW"),
+        linktype::LINUX_SLL => Some("LINUX_SLL"),
         _ => None,
     }
 }
@@ -86,13 +102,26 @@ fn compile_tcpdump(expr: &str, linktype: u32) -> Result<BpfProgram, LiveError> {
             "--filter: no filter compiler for LINKTYPE {linktype}"
         ))
     })?;
-    let out = Command::new("tcpdump")
+    let tcpdump = TCPDUMP_PATHS
+        .iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            LiveError::Unsupported(format!(
+                "--filter needs tcpdump ({}) to compile the expression; install the \
+                 tcpdump package, or build trombone with --features libpcap",
+                TCPDUMP_PATHS.join(" or ")
+            ))
+        })?;
+    let out = unprivileged(tcpdump)
         .args(["-ddd", "-y", dlt, "--", expr])
+        .stdin(Stdio::null())
         .output()
         .map_err(|e| {
             LiveError::Unsupported(format!(
-                "--filter needs tcpdump to compile the expression ({e}); install tcpdump, \
-                 or build trombone with --features libpcap"
+                "--filter: running {} failed ({e}); build trombone with --features libpcap \
+                 to compile filters without it",
+                tcpdump.display()
             ))
         })?;
     if !out.status.success() {
@@ -107,6 +136,36 @@ fn compile_tcpdump(expr: &str, linktype: u32) -> Result<BpfProgram, LiveError> {
     }
     parse_ddd(&String::from_utf8_lossy(&out.stdout))
         .map_err(|m| LiveError::Config(format!("--filter {expr:?}: tcpdump -ddd output: {m}")))
+}
+
+/// A command for `program` (an absolute path) that runs with an empty
+/// environment, in `/`, and without privilege: between fork and exec the
+/// child sets no-new-privileges, leaves root for `nobody` (no supplementary
+/// groups) if it is root, and clears every capability set, so nothing it
+/// runs holds what the capture process holds.
+pub fn unprivileged(program: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.env_clear().current_dir("/");
+    // SAFETY: the closure runs in the forked child before exec and makes only
+    // async-signal-safe system calls (prctl, setgroups, setgid, setuid,
+    // capset); it allocates nothing and touches no lock.
+    unsafe {
+        c.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let root = libc::geteuid() == 0 || libc::getuid() == 0;
+            if root
+                && (libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(NOBODY) != 0
+                    || libc::setuid(NOBODY) != 0)
+            {
+                return Err(io::Error::last_os_error());
+            }
+            crate::caps::clear_capability_sets()
+        });
+    }
+    c
 }
 
 /// Parses `tcpdump -ddd` output: a count line, then "code jt jf k" per instruction.
@@ -212,6 +271,35 @@ mod tests {
         assert!(parse_ddd("1\n40 0 0 x\n").is_err());
         assert!(parse_ddd("0\n").is_err());
         assert!(parse_ddd("x\n6 0 0 0\n").is_err());
+    }
+
+    #[test]
+    fn the_filter_compiler_runs_without_privilege_or_environment() {
+        let out = unprivileged(Path::new("/bin/sh"))
+            .args([
+                "-c",
+                "grep -E '^(Cap(Inh|Prm|Eff|Amb)|NoNewPrivs|Uid)' /proc/self/status; \
+                 echo \"env=$(env | grep -vc '^PWD=\\|^SHLVL=\\|^_=')\"; echo \"pwd=$(pwd)\"",
+            ])
+            .output()
+            .expect("run /bin/sh");
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for set in ["CapInh", "CapPrm", "CapEff", "CapAmb"] {
+            let line = text.lines().find(|l| l.starts_with(set)).expect(set);
+            assert!(line.ends_with("0000000000000000"), "{set}: {line}");
+        }
+        assert!(text.contains("NoNewPrivs:\t1"), "{text}");
+        let uid = text.lines().find(|l| l.starts_with("Uid:")).unwrap();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            assert!(
+                uid.split_whitespace().skip(1).all(|u| u == "65534"),
+                "root becomes nobody: {uid}"
+            );
+        }
+        assert!(text.contains("env=0"), "empty environment: {text}");
+        assert!(text.contains("pwd=/\n"), "{text}");
     }
 
     #[test]

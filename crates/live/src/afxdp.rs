@@ -9,22 +9,28 @@
 //! driver DMAs straight into the UMEM) is used when the driver supports it,
 //! copy mode otherwise.
 //!
-//! AF_XDP frames carry no timestamp: each batch is stamped with the clock
-//! when it is taken off the ring. XDP sees frames before the kernel removes
+//! Timestamps: the XDP program writes the time it ran (`bpf_ktime_get_ns`,
+//! CLOCK_MONOTONIC) into 8 bytes of metadata just before each frame; the
+//! socket reads it, clears it (so a chunk reused for a frame without a stamp
+//! never shows a stale one) and converts it to CLOCK_REALTIME with the
+//! offset between the two clocks measured at every batch. A frame without a
+//! stamp (the plain program, or no room for metadata) is stamped when its
+//! batch is taken off the ring, and counted in
+//! [`QueueStats::batch_stamped`]. XDP sees frames before the kernel removes
 //! VLAN tags in software; a NIC with receive VLAN offload on removes them in
 //! hardware (`ethtool -K IF rxvlan off` keeps them).
 
-use super::afpacket::wait_readable;
-use super::caps::{LiveError, CAPS_XDP};
-use super::iface::Interface;
-use super::sys;
-use super::xdp_prog::XskMap;
-use super::QueueStats;
-use crate::Frame;
+use crate::afpacket::wait_readable;
+use crate::caps::{LiveError, CAPS_XDP};
+use crate::iface::Interface;
+use crate::sys;
+use crate::xdp_prog::{XskMap, META_LEN};
+use crate::QueueStats;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use trombone_capture::{linktype, Frame};
 
 /// How a socket is bound to its queue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,20 +47,31 @@ pub enum BindMode {
 /// UMEM and ring sizes of one queue.
 #[derive(Clone, Copy, Debug)]
 pub struct XskOptions {
-    /// UMEM chunks (frames in flight); a power of two.
+    /// UMEM chunks (frames in flight), a power of two; 0: as many as fit in
+    /// [`XskOptions::umem_bytes`].
     pub frames: u32,
-    /// Bytes per chunk: 2048 or 4096.
+    /// Bytes per chunk: 2048 or 4096; 0: 2048 when the interface's frames fit
+    /// in one with the kernel's headroom, 4096 otherwise.
     pub chunk_size: u32,
+    /// UMEM bytes per queue when `frames` is 0.
+    pub umem_bytes: usize,
     /// Zero-copy or copy.
     pub bind: BindMode,
+    /// Frames worth one wake-up of the reader.
+    pub batch: u32,
+    /// Longest the reader lets a batch gather, µs (0: read at every wake-up).
+    pub gather_us: u32,
 }
 
 impl Default for XskOptions {
     fn default() -> XskOptions {
         XskOptions {
-            frames: 4096,
-            chunk_size: 4096,
+            frames: 0,
+            chunk_size: 0,
+            umem_bytes: 128 << 20,
             bind: BindMode::Auto,
+            batch: 256,
+            gather_us: 1000,
         }
     }
 }
@@ -149,6 +166,12 @@ pub struct XskQueue {
     queue: u32,
     zerocopy: bool,
     registered: bool,
+    /// The XDP program writes a timestamp before each frame.
+    stamps: bool,
+    /// Frames worth one wake-up ([`XskOptions::batch`], at most a quarter of the ring).
+    batch: usize,
+    /// Longest a batch may gather ([`XskOptions::gather_us`]).
+    gather: std::time::Duration,
     stats: QueueStats,
 }
 
@@ -182,6 +205,7 @@ impl XskQueue {
         opts: &XskOptions,
         map: Arc<XskMap>,
         allow_zerocopy: bool,
+        stamps: bool,
     ) -> Result<XskQueue, LiveError> {
         let what = |s: &str| format!("AF_XDP queue {queue} of {}: {s}", iface.name);
         // SAFETY: plain socket(2) call.
@@ -194,8 +218,19 @@ impl XskQueue {
         })?;
         // SAFETY: fresh descriptor owned by nobody else.
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let frames = opts.frames.max(64).next_power_of_two();
-        let chunk = opts.chunk_size.clamp(2048, 4096).next_power_of_two();
+        let chunk = match opts.chunk_size {
+            // The frame, four VLAN/MPLS tags, the 8-byte stamp and the
+            // kernel's XDP_PACKET_HEADROOM (256) must fit in a chunk.
+            0 if iface.mtu > 0 && iface.mtu + 14 + 16 + 256 <= 2048 => 2048,
+            0 => 4096,
+            c => c.clamp(2048, 4096).next_power_of_two(),
+        };
+        let frames = match opts.frames {
+            0 => (opts.umem_bytes / chunk as usize).clamp(64, 1 << 20) as u32,
+            f => f,
+        }
+        .max(64)
+        .next_power_of_two();
         let umem_len = frames as usize * chunk as usize;
         // SAFETY: anonymous private mapping for the UMEM.
         let umem = unsafe {
@@ -203,7 +238,7 @@ impl XskQueue {
                 std::ptr::null_mut(),
                 umem_len,
                 libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                 -1,
                 0,
             )
@@ -214,6 +249,20 @@ impl XskQueue {
                 io::Error::last_os_error(),
                 CAPS_XDP,
             ));
+        }
+        // Transparent huge pages where the system allows them: one TLB entry
+        // per 2 MiB instead of one per two chunks (each frame has a chunk of
+        // its own, so 4 KiB pages cost a TLB miss every other frame). A hint:
+        // refused, the pages are simply small. Then every page is faulted in
+        // now, not on the receive path.
+        // SAFETY: advice on the mapping just made, of its length.
+        unsafe { libc::madvise(umem, umem_len, libc::MADV_HUGEPAGE) };
+        // SAFETY: as above; MADV_POPULATE_WRITE (Linux 5.14) only faults pages in.
+        if unsafe { libc::madvise(umem, umem_len, libc::MADV_POPULATE_WRITE) } != 0 {
+            for off in (0..umem_len).step_by(4096) {
+                // SAFETY: inside the writable mapping just made.
+                unsafe { umem.cast::<u8>().add(off).write_volatile(0) };
+            }
         }
         let umem = umem.cast::<u8>();
         let free_umem = || {
@@ -268,6 +317,9 @@ impl XskQueue {
             queue,
             zerocopy: false,
             registered: false,
+            stamps,
+            batch: opts.batch.clamp(1, frames / 4) as usize,
+            gather: std::time::Duration::from_micros(u64::from(opts.gather_us.min(100_000))),
             stats: QueueStats::default(),
         };
         // Every chunk starts on the fill ring.
@@ -324,14 +376,43 @@ impl XskQueue {
 
     /// Hands every frame on the RX ring to `f`; if there was none, waits up
     /// to `timeout_ms` for some. Returns the frames handed over.
+    ///
+    /// Frames are taken in batches, not one wake-up each: when fewer than
+    /// [`XskOptions::batch`] frames were ready, the reader first lets frames
+    /// gather for up to [`XskOptions::gather_us`] (the ring holds
+    /// `frames` of them; each keeps its own arrival time, so nothing but
+    /// CPU depends on when it is read). Without that, a copy-mode socket
+    /// wakes its reader for every few frames, which on a small machine takes
+    /// the CPU the sender and the kernel's receive path need.
     pub fn poll<F: FnMut(Frame<'_>)>(&mut self, timeout_ms: i32, mut f: F) -> io::Result<usize> {
-        let n = self.read_ready(&mut f);
-        if n > 0 || timeout_ms == 0 {
+        let mut n = self.read_ready(&mut f);
+        if n >= self.batch || timeout_ms == 0 {
             return Ok(n);
         }
-        // poll() also wakes the driver up when it asked for it (need_wakeup).
-        wait_readable(self.fd.as_raw_fd(), timeout_ms)?;
-        Ok(self.read_ready(&mut f))
+        if n == 0 {
+            // poll() also wakes the driver up when it asked for it (need_wakeup).
+            wait_readable(self.fd.as_raw_fd(), timeout_ms)?;
+        }
+        if self.gather.is_zero() {
+            return Ok(n + self.read_ready(&mut f));
+        }
+        // Let a batch gather: one sleep (one wake-up) for the gathering time,
+        // unless a batch is already there or nothing came at all.
+        let ready = self.ready();
+        if ready > 0 && ready < self.batch as u32 {
+            std::thread::sleep(self.gather);
+        }
+        n += self.read_ready(&mut f);
+        Ok(n)
+    }
+
+    /// Frames waiting on the RX ring.
+    fn ready(&self) -> u32 {
+        let cons = self.rx.consumer().load(Ordering::Relaxed);
+        self.rx
+            .producer()
+            .load(Ordering::Acquire)
+            .wrapping_sub(cons)
     }
 
     /// Takes what is on the RX ring, returning each chunk to the fill ring.
@@ -342,9 +423,26 @@ impl XskQueue {
         if n == 0 {
             return 0;
         }
-        let ts = now_ns();
+        // CLOCK_REALTIME now, and its offset from CLOCK_MONOTONIC (the
+        // program's clock), measured once per batch so clock steps and slews
+        // are followed.
+        let (real, mono) = (
+            clock_ns(libc::CLOCK_REALTIME),
+            clock_ns(libc::CLOCK_MONOTONIC),
+        );
+        let offset = real - mono;
         let fill_prod = self.fill.producer().load(Ordering::Relaxed);
         for i in 0..n {
+            if i + PREFETCH_AHEAD < n {
+                // The kernel wrote the frame (and its stamp) from another
+                // core: ask for both cache lines a few frames ahead.
+                let ahead = (cons.wrapping_add(i + PREFETCH_AHEAD) & self.rx.mask) as usize;
+                // SAFETY: masked index into the RX ring, as below.
+                let a = unsafe { self.rx.desc.cast::<libc::xdp_desc>().add(ahead).read() }.addr;
+                let a = (a as usize).min(self.umem_len - 1);
+                prefetch(self.umem.wrapping_add(a.saturating_sub(META_LEN)));
+                prefetch(self.umem.wrapping_add(a));
+            }
             let idx = (cons.wrapping_add(i) & self.rx.mask) as usize;
             // SAFETY: `idx` is masked to the ring size; entries are `struct xdp_desc`.
             let d = unsafe { self.rx.desc.cast::<libc::xdp_desc>().add(idx).read() };
@@ -353,6 +451,24 @@ impl XskQueue {
                 .checked_add(len)
                 .is_some_and(|end| end <= self.umem_len)
             {
+                let in_chunk = (d.addr & !self.chunk_mask) as usize;
+                let mut ts = 0;
+                if self.stamps && in_chunk >= META_LEN {
+                    // SAFETY: the metadata lies in the same chunk, just before
+                    // the frame (`in_chunk >= META_LEN`), inside the UMEM.
+                    let meta = unsafe { self.umem.add(addr - META_LEN) }.cast::<u64>();
+                    // SAFETY: as above; the chunk is ours until it goes back on the fill ring.
+                    let stamp = unsafe { meta.read_unaligned() };
+                    // SAFETY: as above.
+                    unsafe { meta.write_unaligned(0) };
+                    if stamp != 0 {
+                        ts = stamp as i64 + offset;
+                    }
+                }
+                if ts == 0 {
+                    ts = real;
+                    self.stats.batch_stamped += 1;
+                }
                 // SAFETY: the range lies inside the UMEM and the chunk is ours
                 // until it is put back on the fill ring below.
                 let data = unsafe { std::slice::from_raw_parts(self.umem.add(addr), len) };
@@ -360,7 +476,7 @@ impl XskQueue {
                 self.stats.bytes += len as u64;
                 f(Frame {
                     ts_ns: ts,
-                    linktype: crate::linktype::ETHERNET,
+                    linktype: linktype::ETHERNET,
                     interface: self.queue,
                     wire_len: len as u32,
                     data,
@@ -377,6 +493,16 @@ impl XskQueue {
                     .add(fi)
                     .write(d.addr & self.chunk_mask)
             };
+            if (i + 1) % REFILL_EVERY == 0 {
+                // Give chunks back while the batch is still being read, so a
+                // long batch does not starve the kernel of free chunks.
+                self.fill
+                    .producer()
+                    .store(fill_prod.wrapping_add(i + 1), Ordering::Release);
+                self.rx
+                    .consumer()
+                    .store(cons.wrapping_add(i + 1), Ordering::Release);
+            }
         }
         self.fill
             .producer()
@@ -430,6 +556,25 @@ impl XskQueue {
     }
 }
 
+/// Frames after which a batch's chunks go back on the fill ring (and the RX
+/// ring's consumer index moves) while the rest of the batch is read.
+const REFILL_EVERY: u32 = 64;
+
+/// Frames ahead whose UMEM lines are prefetched while a frame is handed over.
+const PREFETCH_AHEAD: u32 = 8;
+
+/// Asks the CPU to bring the cache line at `p` in (a hint: never faults).
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Binds an XDP socket to a queue.
 fn bind(fd: RawFd, ifindex: u32, queue: u32, flags: u16) -> io::Result<()> {
     let sa = libc::sockaddr_xdp {
@@ -450,12 +595,14 @@ fn bind(fd: RawFd, ifindex: u32, queue: u32, flags: u16) -> io::Result<()> {
     sys::cvt(r).map(|_| ())
 }
 
-/// Wall-clock time in ns since the Unix epoch.
-fn now_ns() -> i64 {
-    // SAFETY: timespec is plain old data filled by clock_gettime.
-    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+/// The time on `clock` in ns (since the Unix epoch for CLOCK_REALTIME).
+fn clock_ns(clock: libc::clockid_t) -> i64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: valid clock id and pointer.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut t) };
+    unsafe { libc::clock_gettime(clock, &mut t) };
     t.tv_sec * 1_000_000_000 + t.tv_nsec
 }
 
