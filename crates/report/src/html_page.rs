@@ -169,6 +169,24 @@ pub(crate) fn zone_words(h: &HairpinReport) -> String {
 
 /// Renders the self-contained HTML report of combined results.
 pub fn render_html(c: &Combined, opts: &HtmlOptions) -> String {
+    render_page(c, opts, None)
+}
+
+/// Renders the report with the IXP options of a plan compared after the headline
+/// (`trombone plan --format html`).
+pub fn render_html_with_plan(
+    c: &Combined,
+    opts: &HtmlOptions,
+    plan: &trombone_schema::PlanResult,
+) -> String {
+    render_page(c, opts, Some(plan))
+}
+
+fn render_page(
+    c: &Combined,
+    opts: &HtmlOptions,
+    plan: Option<&trombone_schema::PlanResult>,
+) -> String {
     let ctx = Ctx {
         c,
         r: &c.report,
@@ -201,6 +219,9 @@ pub fn render_html(c: &Combined, opts: &HtmlOptions) -> String {
     header(&mut s, &ctx, &title);
     warnings(&mut s, &ctx);
     headline(&mut s, &ctx);
+    if let Some(p) = plan {
+        crate::html_plan::section(&mut s, &ctx, p);
+    }
     crate::html_hairpin::sections(&mut s, &ctx);
     crate::html_time::section(&mut s, &ctx);
     crate::html_sizing::sections(&mut s, &ctx);

@@ -21,6 +21,7 @@ mod evidence;
 mod hairpin;
 pub mod hist;
 mod matrix;
+pub mod plan;
 mod series;
 mod sizing;
 
@@ -35,6 +36,7 @@ pub use hairpin::{
     Quantiles, Via,
 };
 pub use matrix::{AsCell, CountryCell};
+pub use plan::{plan_json_schema, Plan, PlanResult, PLAN_VERSION};
 pub use series::{PeakRule, SampleRec, SeriesKind, SeriesRow, SeriesSet};
 pub use sizing::{
     LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate, SizeBucket, SizeMix,

@@ -6,6 +6,7 @@ mod analyze;
 mod cmd_capture;
 mod cmd_db;
 mod cmd_merge;
+mod cmd_plan;
 mod cmd_report;
 mod options;
 mod sink;
@@ -33,6 +34,8 @@ enum Command {
     Merge(cmd_merge::MergeArgs),
     /// Render analyze JSON results as a self-contained HTML report or CSV tables.
     Report(cmd_report::ReportArgs),
+    /// Compare IXP options (national, subregional, hybrid) on results: traffic localised, latency, ports, cost.
+    Plan(Box<cmd_plan::PlanArgs>),
     /// Build, inspect and query the IP→ASN/country database.
     #[command(subcommand)]
     Db(cmd_db::DbCommand),
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(*a),
         Command::Report(a) => cmd_report::run(a),
         Command::Merge(a) => cmd_merge::run(a),
+        Command::Plan(a) => cmd_plan::run(*a),
         #[cfg(target_os = "linux")]
         Command::Capture(a) => cmd_capture::run(*a),
         Command::Db(c) => match cmd_db::run(c) {
