@@ -26,10 +26,17 @@ impl Zone {
     /// A zone of `home` plus the comma-separated countries in `zone` (which may repeat `home`).
     pub fn parse(home: &str, zone: Option<&str>) -> Result<Zone, ZoneError> {
         let parse_cc = |s: &str| -> Result<Country, ZoneError> {
-            s.trim()
-                .to_ascii_uppercase()
-                .parse()
-                .map_err(|_| ZoneError(format!("{s:?} is not a two-letter ISO 3166 country code")))
+            let c: Country = s.trim().to_ascii_uppercase().parse().map_err(|_| {
+                ZoneError(format!("{s:?} is not a two-letter ISO 3166 country code"))
+            })?;
+            // a code that names no country (a typo such as XX) would match no traffic and
+            // give an empty verdict that reads like a measurement
+            if trombone_geo::country(c.as_str()).is_none() {
+                return Err(ZoneError(format!(
+                    "{s:?} is not an ISO 3166-1 country code (e.g. KH, LA, MM, VN)"
+                )));
+            }
+            Ok(c)
         };
         let home = parse_cc(home)?;
         let mut members = vec![home];
@@ -66,6 +73,13 @@ impl Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_that_name_no_country_are_refused() {
+        assert!(Zone::parse("XX", None).is_err());
+        assert!(Zone::parse("KH", Some("LA,QQ")).is_err());
+        assert!(Zone::parse("kh", Some("la, mm,VN")).is_ok());
+    }
 
     #[test]
     fn home_is_always_in_the_zone() {
