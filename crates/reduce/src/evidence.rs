@@ -322,5 +322,6 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
             .sources
             .and_then(|s| s.ixp.as_ref().map(|i| i.1.clone()))
             .or_else(|| x.carried_sources.1.clone()),
+        not_available: None,
     }
 }

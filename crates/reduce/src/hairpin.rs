@@ -358,6 +358,7 @@ impl HairpinAcc {
             totals,
             matcher: self.matcher,
             pairs: out,
+            not_available: None,
         }
     }
 }

@@ -18,9 +18,11 @@ mod reducer;
 mod result;
 mod samples;
 mod sizing;
+mod sources;
 mod warnings;
 
 pub use evidence::EvidenceSources;
 pub use merge::{merge, MergeOptions};
 pub use reducer::{asn_db_info, ReduceConfig, Reducer, WHOLE_RUN};
 pub use sizing::SizingConfig;
+pub use sources::{CollectorPart, IfaceKey, IfaceRegistry, IxpSetup, SourcesSetup};

@@ -170,6 +170,7 @@ pub fn merge(reports: &[Report], opts: &MergeOptions) -> Result<Report, String> 
             acc.add_sizes(&trombone_schema::hist::decode(h)?);
         }
         acc.add_time(r.time.first_ns.zip(r.time.last_ns));
+        acc.sources.add_report(r, peak);
         acc.totals.add(&r.totals);
         acc.unbinned += r.sizing.as_ref().map_or(0, |s| s.unbinned_packets);
         acc.add_inputs(&r.inputs);

@@ -73,6 +73,7 @@ pub struct Reducer {
     db: Arc<AsDb>,
     samples: SampleBuilder,
     pending: BTreeMap<i64, Pending>,
+    sources: Option<crate::sources::SourcesState>,
 }
 
 /// The database's identity as results record it.
@@ -93,7 +94,29 @@ impl Reducer {
             db,
             samples,
             pending: BTreeMap::new(),
+            sources: None,
         }
+    }
+
+    /// Turns on the `collector` and `ixp` sections (flow-export sources, the IXP vantage).
+    pub fn with_sources(mut self, setup: crate::sources::SourcesSetup) -> Reducer {
+        self.sources = Some(crate::sources::SourcesState::new(setup));
+        self
+    }
+
+    /// Takes an ARP/ND sighting (`mac` claimed `ip` on `vlan`, 0: untagged) for the IXP
+    /// vantage's MAC learning; every result built later uses it.
+    pub fn sighting(&mut self, mac: [u8; 6], ip: std::net::IpAddr, vlan: u16) {
+        if let Some(s) = &mut self.sources {
+            s.sighting(mac, ip, vlan);
+        }
+    }
+
+    /// Adds what the threads decoding flow-export datagrams counted in the interval ending
+    /// at `end`.
+    pub fn collector(&mut self, end: i64, part: &crate::sources::CollectorPart) {
+        let p = self.pending.entry(end).or_default();
+        p.acc.sources.add_collector_part(part);
     }
 
     /// Adds worker `worker`'s closed bins.
@@ -128,6 +151,7 @@ impl Reducer {
         }
         for part in &h.analyses {
             match part {
+                Partial::Ixp(x) => a.sources.add_mac_pairs(&x.pairs),
                 Partial::Hairpin(hp) => {
                     if let Some(cfg) = &cfg {
                         let names = |asn: u32| db.as_name(asn).map(str::to_string);
@@ -219,6 +243,9 @@ impl Reducer {
             .unwrap_or_default();
         let recs = self.samples.take_before(before);
         p.acc.add_samples(recs, &BTreeMap::new(), &links);
+        if let Some(s) = &self.sources {
+            s.resolve(&mut p.acc.sources, &self.db);
+        }
         // names of every ASN the result mentions
         let mut asns: Vec<u32> = Vec::new();
         for k in p.acc.pairs.keys() {

@@ -59,6 +59,7 @@ pub(crate) struct ResultAcc {
     pub names: BTreeMap<u32, String>,
     pub unbinned: u64,
     pub warnings: Vec<Warning>,
+    pub sources: crate::sources::SourcesAcc,
 }
 
 /// A series row's identity in a result: kind, pair or network, or link name.
@@ -126,6 +127,9 @@ impl ResultAcc {
         links: &[HairpinLink],
     ) {
         for (k, samples) in recs {
+            let Some(samples) = self.sources.row(k, samples) else {
+                continue;
+            };
             let mut r = match k {
                 RowKey::Total => SeriesRow::new(SeriesKind::Total),
                 RowKey::Pair(p) => {
@@ -151,6 +155,7 @@ impl ResultAcc {
                     r.country = n.1;
                     r
                 }
+                RowKey::MacFrom(_) | RowKey::MacTo(_) | RowKey::Iface(..) => continue,
                 RowKey::Link(l, d) => {
                     let kind = match d {
                         LinkDir::In => SeriesKind::LinkIn,
@@ -271,6 +276,14 @@ impl ResultAcc {
             rows: std::mem::take(&mut self.rows).into_values().collect(),
         };
         let time = TimeSpan::of(self.time);
+        let (collector, ixp) = self.sources.report(&ctx.sizing, &time);
+        let exported = self.sources.has_exported_traffic().then(|| {
+            let c = collector.as_ref().expect("exported traffic has a collector section");
+            format!(
+                "not available from NetFlow/sFlow: {} packets of the matrices came from flow export (sampled packets and flow records), and replica matching, detours, hops abroad and handshake RTTs need every captured packet: these figures cover the captured packets only",
+                c.sampled_packets.saturating_add(c.record_packets)
+            )
+        });
         let hairpin = ctx.hairpin.as_ref().map(|h| {
             self.hairpin.report(
                 h.home,
@@ -292,6 +305,14 @@ impl ResultAcc {
                 carried_sources: &self.hairpin.carried_sources,
                 sources: ctx.evidence.as_deref(),
             })
+        });
+        let hairpin = hairpin.map(|mut h| {
+            h.not_available.clone_from(&exported);
+            h
+        });
+        let evidence = evidence.map(|mut e| {
+            e.not_available.clone_from(&exported);
+            e
         });
         let sizing = sizing_report(&SizingInputs {
             cfg: &ctx.sizing,
@@ -354,6 +375,8 @@ impl ResultAcc {
             hairpin,
             evidence,
             capture: ctx.capture,
+            collector,
+            ixp,
             warnings: self.warnings,
             as_names,
         };

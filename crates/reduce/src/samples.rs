@@ -39,6 +39,12 @@ pub enum RowKey {
     HairpinOut(NetKey),
     /// One link, one way (index into the links file).
     Link(u16, LinkDir),
+    /// Frames from one MAC (the IXP analysis; turned into members when a result is built).
+    MacFrom([u8; 6]),
+    /// Frames to one MAC.
+    MacTo([u8; 6]),
+    /// Counter octets of one exporter interface (by id), in or out.
+    Iface(u32, LinkDir),
 }
 
 /// The output series a worker series adds to, per bin.
@@ -56,6 +62,9 @@ fn targets(k: &SeriesKey, out: &mut Vec<RowKey>) {
             out.push(RowKey::HairpinIn(net_key(p.dst_asn, p.dst_country)));
         }
         SeriesKey::Link(l, d) => out.push(RowKey::Link(*l, *d)),
+        SeriesKey::MacFrom(m) => out.push(RowKey::MacFrom(*m)),
+        SeriesKey::MacTo(m) => out.push(RowKey::MacTo(*m)),
+        SeriesKey::Iface(i, d) => out.push(RowKey::Iface(*i, *d)),
     }
 }
 

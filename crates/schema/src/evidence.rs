@@ -28,6 +28,10 @@ pub struct Evidence {
     /// Where IXP membership came from (null: no `--peeringdb`/`--ixp-members` given).
     #[serde(default)]
     pub ixp_source: Option<String>,
+    /// Set when some traffic came from flow export (sFlow, NetFlow, IPFIX): handshake
+    /// RTTs need captured packets, so they cover only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_available: Option<String>,
 }
 
 /// The comparison a regulator cites: local traffic that left against local traffic that

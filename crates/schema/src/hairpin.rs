@@ -28,6 +28,10 @@ pub struct HairpinReport {
     pub matcher: MatcherReport,
     /// AS pairs with hairpin traffic, by unique bytes descending.
     pub pairs: Vec<HairpinPair>,
+    /// Set when some traffic came from flow export (sFlow, NetFlow, IPFIX): what these
+    /// figures cannot cover, because replica matching needs every captured packet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_available: Option<String>,
 }
 
 /// A configured link of the vantage.

@@ -24,6 +24,7 @@ mod matrix;
 pub mod plan;
 mod series;
 mod sizing;
+mod sources;
 
 pub use capture::{CaptureHealth, QueueHealth};
 pub use country::{BadCountry, Country};
@@ -41,6 +42,10 @@ pub use series::{PeakRule, SampleRec, SeriesKind, SeriesRow, SeriesSet};
 pub use sizing::{
     LinkRate, NetworkRate, PacketSizes, PairRate, PortPlan, Rate, SizeBucket, SizeMix,
     SizingReport, UnknownNetwork, WhatIf,
+};
+pub use sources::{
+    CollectorReport, InterfaceRate, IxpReport, MacBytes, MacLearning, MemberCell, MemberPort,
+    Unattributed,
 };
 
 use schemars::JsonSchema;
@@ -104,6 +109,14 @@ pub struct Report {
     /// Health of a live capture (absent for files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<CaptureHealth>,
+    /// Flow-export sources (sFlow, NetFlow, IPFIX: `analyze --decode`, `trombone
+    /// collect`): their health, renormalisation and interface counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector: Option<CollectorReport>,
+    /// The IXP peering-LAN vantage (`--ixp-members`): member × member matrix and member
+    /// ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ixp: Option<IxpReport>,
     /// Things a reader must know to read the figures right (no usable timestamps,
     /// a zone that matched nothing, a capture too short for a 5-minute p95...).
     #[serde(default)]

@@ -1,6 +1,6 @@
 //! The seam where analyses plug into a worker.
 
-use crate::{HairpinPartial, PairTable, SeriesStore};
+use crate::{Cell, HairpinPartial, IxpPartial, PairTable, SeriesStore};
 use trombone_packet::PacketMeta;
 
 /// What the worker knows about a packet when it hands it to an analysis.
@@ -30,6 +30,12 @@ pub trait Analysis: Send {
     /// Accounts one packet; rate bins of the analysis's own series go to `series`.
     fn packet(&mut self, m: &PacketMeta, ctx: &PacketCtx<'_>, series: &mut SeriesStore);
 
+    /// Accounts traffic known only in aggregate: a sampled packet standing for several
+    /// (sFlow), or a flow record (NetFlow, IPFIX) spread over rate bins. Analyses that
+    /// need every captured packet — replica matching, handshakes — cannot use it: the
+    /// default ignores it. `ctx.bin` is `None`; the bins are in `w.cells`.
+    fn weighted(&mut self, _w: &Weighted<'_>, _ctx: &PacketCtx<'_>, _series: &mut SeriesStore) {}
+
     /// Hands over what was accumulated since the last call and starts afresh, keeping
     /// whatever state must carry over an interval boundary.
     fn take(&mut self, pairs: &PairTable) -> Partial;
@@ -39,9 +45,30 @@ pub trait Analysis: Send {
     fn snapshot(&self, pairs: &PairTable) -> Partial;
 }
 
+/// Traffic an analysis gets from a flow-export source (see [`Analysis::weighted`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Weighted<'a> {
+    /// The sampled packet's header fields (`None` for a flow record).
+    pub meta: Option<&'a PacketMeta>,
+    /// Source MAC (zero when the exporter gave none).
+    pub src_mac: [u8; 6],
+    /// Destination MAC (zero when the exporter gave none).
+    pub dst_mac: [u8; 6],
+    /// Outer VLAN, 0 when untagged or not exported.
+    pub vlan: u16,
+    /// Packets it stands for (renormalised).
+    pub packets: u64,
+    /// Their L3 bytes (renormalised).
+    pub bytes: u64,
+    /// Its rate bins, which add up to `packets` and `bytes` (empty when untimed).
+    pub cells: &'a [Cell],
+}
+
 /// One analysis's figures for an interval, as the reducer adds them up.
 #[derive(Debug)]
 pub enum Partial {
     /// The hairpin analysis.
     Hairpin(HairpinPartial),
+    /// The IXP peering-LAN analysis.
+    Ixp(IxpPartial),
 }

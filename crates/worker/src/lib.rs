@@ -17,13 +17,16 @@
 
 mod analysis;
 mod hairpin;
+mod ixp;
 mod pairs;
 mod series;
 mod worker;
 
-pub use analysis::{Analysis, PacketCtx, Partial};
+pub use analysis::{Analysis, PacketCtx, Partial, Weighted};
 pub use hairpin::{HairpinAnalysis, HairpinPartial};
+pub use ixp::{IxpAnalysis, IxpPartial, MacPairCount};
 pub use pairs::{AsPair, PairCounters, PairTable, SizeBuckets, SIZE_BUCKET_BOUNDS};
 pub use series::{Cell, Flush, LinkDir, SeriesKey, SeriesStore};
 pub use trombone_hairpin::UNTIMED;
+pub use worker::records::{spread, CounterDelta, FlowObs, Sampled, MAX_SPREAD_BINS};
 pub use worker::{FlowEntry, Handover, PairFigures, Talker, Worker, WorkerConfig};

@@ -76,6 +76,15 @@ impl SizeBuckets {
         self.0[i] += 1;
     }
 
+    /// Counts `n` packets of `len` bytes (a sampled packet standing for several).
+    pub fn record_n(&mut self, len: u32, n: u64) {
+        let i = SIZE_BUCKET_BOUNDS
+            .iter()
+            .position(|&b| len <= b)
+            .unwrap_or(6);
+        self.0[i] += n;
+    }
+
     /// Adds another set of counts.
     pub fn add(&mut self, o: &SizeBuckets) {
         for (a, b) in self.0.iter_mut().zip(o.0.iter()) {

@@ -23,6 +23,12 @@ pub enum SeriesKey {
     HairpinPair(AsPair),
     /// Traffic over one link of the links file (by index), one way.
     Link(u16, LinkDir),
+    /// Frames sent from one MAC (the IXP analysis: a member router sending onto the exchange).
+    MacFrom([u8; 6]),
+    /// Frames delivered to one MAC (the IXP analysis).
+    MacTo([u8; 6]),
+    /// Octets one exporter interface counted (by interface id), in or out.
+    Iface(u32, LinkDir),
 }
 
 /// Bytes and packets of one bin.
@@ -107,12 +113,31 @@ impl SeriesStore {
         self.add_slow(id, bin, bytes);
     }
 
+    /// Adds `packets` packets of `bytes` in all to bin `bin` of series `id` (sampled
+    /// packets counted several times, a flow record's share of a bin, counter octets).
+    pub fn add_cell(&mut self, id: u32, bin: i64, bytes: u64, packets: u64) {
+        let s = &mut self.series[id as usize];
+        if let Some(c) = s.cells.last_mut() {
+            if c.bin == bin {
+                c.bytes += bytes;
+                c.packets += packets;
+                return;
+            }
+        }
+        self.add_slow_n(id, bin, bytes, packets);
+    }
+
     /// A bin other than the series' latest: a new one, an earlier open one, or a late one.
     #[cold]
     fn add_slow(&mut self, id: u32, bin: i64, bytes: u64) {
+        self.add_slow_n(id, bin, bytes, 1);
+    }
+
+    /// [`SeriesStore::add_slow`] for `packets` packets.
+    fn add_slow_n(&mut self, id: u32, bin: i64, bytes: u64, packets: u64) {
         let s = &mut self.series[id as usize];
         if bin < self.closed_bin {
-            self.late_packets += 1;
+            self.late_packets += packets;
             match self
                 .late
                 .iter_mut()
@@ -122,14 +147,14 @@ impl SeriesStore {
             {
                 Some((_, c)) => {
                     c.bytes += bytes;
-                    c.packets += 1;
+                    c.packets += packets;
                 }
                 None => self.late.push((
                     s.key,
                     Cell {
                         bin,
                         bytes,
-                        packets: 1,
+                        packets,
                     },
                 )),
             }
@@ -142,13 +167,13 @@ impl SeriesStore {
         // a few steps back find an earlier bin of a slightly reordered packet
         if let Some(c) = s.cells.iter_mut().rev().take(4).find(|c| c.bin == bin) {
             c.bytes += bytes;
-            c.packets += 1;
+            c.packets += packets;
             return;
         }
         s.cells.push(Cell {
             bin,
             bytes,
-            packets: 1,
+            packets,
         });
     }
 

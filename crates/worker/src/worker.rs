@@ -11,6 +11,8 @@ use trombone_flow::{hash_key, FlowKey, FlowLimits, FlowStatus, FlowTable, FlowVa
 use trombone_hairpin::UNTIMED;
 use trombone_packet::PacketMeta;
 
+pub(crate) mod records;
+
 /// What a worker keeps per flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlowEntry {
@@ -143,6 +145,7 @@ pub struct Worker {
     newest_ns: i64,
     lookups: u64,
     reported: (u64, u64, u64),
+    scratch: records::RecordScratch,
 }
 
 impl Worker {
@@ -161,6 +164,7 @@ impl Worker {
             newest_ns: i64::MIN,
             lookups: 0,
             reported: (0, 0, 0),
+            scratch: records::RecordScratch::default(),
         }
     }
 
@@ -430,12 +434,23 @@ fn resolve(
     lookups: &mut u64,
     m: &PacketMeta,
 ) -> u32 {
-    *lookups += 2;
     let (src, dst) = if m.ip_version == 4 {
         (db.lookup_v4(m.src as u32), db.lookup_v4(m.dst as u32))
     } else {
         (db.lookup_v6(m.src), db.lookup_v6(m.dst))
     };
+    resolve_with(pairs, series, lookups, src, dst)
+}
+
+/// Finds (or creates) the AS pair of two resolved ends.
+fn resolve_with(
+    pairs: &mut PairTable,
+    series: &mut SeriesStore,
+    lookups: &mut u64,
+    src: trombone_asdb::NetInfo,
+    dst: trombone_asdb::NetInfo,
+) -> u32 {
+    *lookups += 2;
     let ap = AsPair::of(src, dst);
     pairs.index_of(ap, || series.id(crate::SeriesKey::Pair(ap)))
 }
