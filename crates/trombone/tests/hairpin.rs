@@ -16,6 +16,15 @@
 //!   bound up to 0.1% away, and the generator keeps each pair's samples at least 0.4% + 2 µs
 //!   apart, so a quantile off by one rank fails.
 //!
+//! - `evidence` (the file's `evidence` object, from crates/fixtures/src/evidence_model.rs):
+//!   `rtt_scope`, `handshake_lifetime_s`, `domestic_floor_ms`, the TI constants, the headline's
+//!   counts, and per AS pair and country pair (as sets) `local`, `hairpinned_bytes`,
+//!   `retransmitted`, `exceeds_domestic_floor`, `baseline_basis`, the sample counts, the TI's
+//!   `floored`/`above_acceptable`: exactly; `min`/`p50`/`p90`, medians, baselines, the TI's
+//!   `value` and `path_km` within 0.2% + 0.001; `saving_ms` (a difference of two histogram
+//!   figures) within 0.2% of each term + 0.002 ms; `geo_km` (the model's own haversine between
+//!   the GeoNames coordinates it states) within 1e-6 relative.
+//!
 //! Each run is made with `--workers 1` and `--workers 3`, which must give identical JSON, and
 //! the table and hairpin CSV outputs are checked against the same expectations.
 
@@ -93,9 +102,14 @@ fn trombone(args: &[String], extra: &[&str]) -> Output {
     out
 }
 
+/// The JSON result, without `tool.command` (which names `--workers`).
 fn json(args: &[String], workers: &str) -> Value {
     let out = trombone(args, &["--format", "json", "--workers", workers]);
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    let mut v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    if let Some(t) = v["tool"].as_object_mut() {
+        t.remove("command");
+    }
+    v
 }
 
 type PairKey = (u64, u64, String, String);
@@ -149,9 +163,22 @@ fn compare_pair(got: &Value, want: &Value, ctx: &str) {
         "observations",
         "reobserved_packets",
         "local_bytes",
-        "hops_abroad",
     ] {
         assert_eq!(got[k], want[k], "{ctx}: {k}");
+    }
+    // (the analyzer adds the distribution itself, `hist`)
+    let h = &got["hops_abroad"];
+    assert_eq!(
+        h.is_null(),
+        want["hops_abroad"].is_null(),
+        "{ctx}: hops_abroad"
+    );
+    if !h.is_null() {
+        assert_eq!(
+            (&h["samples"], &h["p50"]),
+            (&want["hops_abroad"]["samples"], &want["hops_abroad"]["p50"]),
+            "{ctx}: hops_abroad"
+        );
     }
     assert_eq!(via_set(got), via_set(want), "{ctx}: via");
     for (obj, fields, exact) in [
@@ -184,6 +211,7 @@ fn compare_section(got: &Value, want: &Value, ctx: &str) {
         "domestic_floor_ms",
         "max_zone_km",
         "links",
+        "links_assumed_abroad",
         "matcher",
     ] {
         assert_eq!(got[k], want[k], "{ctx}: hairpin.{k}");
@@ -201,6 +229,191 @@ fn compare_section(got: &Value, want: &Value, ctx: &str) {
     }
 }
 
+/// A difference `want` of two histogram figures, the first `first`: each may be 0.1% off.
+fn close_difference(got: &Value, want: &Value, first: f64, what: &str) {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    let tol = 0.002 * (first.abs() + (first - w).abs()) + 0.002;
+    assert!(
+        (g - w).abs() <= tol,
+        "{what}: analyzer {g} ms, generator {w} ms"
+    );
+}
+
+fn compare_rtt(got: &Value, want: &Value, what: &str) {
+    assert_eq!(got.is_null(), want.is_null(), "{what} null-ness: {got}");
+    if want.is_null() {
+        return;
+    }
+    assert_eq!(got["samples"], want["samples"], "{what}.samples");
+    for f in ["min", "p50", "p90"] {
+        close(&got[f], &want[f], &format!("{what}.{f}"));
+    }
+}
+
+fn compare_ti(got: &Value, want: &Value, what: &str) {
+    assert_eq!(got.is_null(), want.is_null(), "{what} null-ness: {got}");
+    if want.is_null() {
+        return;
+    }
+    for f in ["floored", "above_acceptable"] {
+        assert_eq!(got[f], want[f], "{what}.{f}");
+    }
+    for f in ["value", "path_km"] {
+        close(&got[f], &want[f], &format!("{what}.{f}"));
+    }
+    let (g, w) = (
+        got["geo_km"].as_f64().unwrap(),
+        want["geo_km"].as_f64().unwrap(),
+    );
+    assert!(
+        (g - w).abs() <= 1e-6 * w + 1e-9,
+        "{what}.geo_km: analyzer {g}, generator {w}"
+    );
+}
+
+fn keyed<'a>(v: &'a Value, key: fn(&Value) -> String) -> BTreeMap<String, &'a Value> {
+    let mut m = BTreeMap::new();
+    for x in v.as_array().expect("array") {
+        assert!(m.insert(key(x), x).is_none(), "listed twice: {x}");
+    }
+    m
+}
+
+fn compare_evidence(got: &Value, want: &Value, ctx: &str) {
+    assert!(got.is_object(), "{ctx}: no evidence section");
+    for k in ["rtt_scope", "handshake_lifetime_s", "domestic_floor_ms"] {
+        assert_eq!(got[k], want[k], "{ctx}: evidence.{k}");
+    }
+    for (k, v) in want["ti_method"].as_object().unwrap() {
+        assert_eq!(&got["ti_method"][k], v, "{ctx}: evidence.ti_method.{k}");
+    }
+    let (gh, wh) = (&got["headline"], &want["headline"]);
+    for k in [
+        "hairpinned_handshakes",
+        "direct_handshakes",
+        "retransmitted",
+        "handshakes_dropped",
+    ] {
+        assert_eq!(gh[k], wh[k], "{ctx}: evidence.headline.{k}");
+    }
+    for k in ["hairpinned_median_ms", "direct_median_ms", "saving_ms"] {
+        assert_eq!(gh[k].is_null(), wh[k].is_null(), "{ctx}: headline.{k}");
+    }
+    if !wh["hairpinned_median_ms"].is_null() {
+        close(
+            &gh["hairpinned_median_ms"],
+            &wh["hairpinned_median_ms"],
+            &format!("{ctx}: headline.hairpinned_median_ms"),
+        );
+    }
+    if !wh["direct_median_ms"].is_null() {
+        close(
+            &gh["direct_median_ms"],
+            &wh["direct_median_ms"],
+            &format!("{ctx}: headline.direct_median_ms"),
+        );
+    }
+    if !wh["saving_ms"].is_null() {
+        close_difference(
+            &gh["saving_ms"],
+            &wh["saving_ms"],
+            wh["hairpinned_median_ms"].as_f64().unwrap(),
+            &format!("{ctx}: headline.saving_ms"),
+        );
+    }
+    let pk = |p: &Value| {
+        format!(
+            "{} {} {} {}",
+            p["src_asn"], p["dst_asn"], p["src_country"], p["dst_country"]
+        )
+    };
+    let (g, w) = (keyed(&got["pairs"], pk), keyed(&want["pairs"], pk));
+    assert_eq!(
+        g.keys().collect::<Vec<_>>(),
+        w.keys().collect::<Vec<_>>(),
+        "{ctx}: evidence pairs"
+    );
+    for (k, wp) in &w {
+        let gp = g[k];
+        let c = format!("{ctx}: evidence pair {k}");
+        for f in [
+            "local",
+            "hairpinned_bytes",
+            "retransmitted",
+            "exceeds_domestic_floor",
+            "baseline_basis",
+        ] {
+            assert_eq!(gp[f], wp[f], "{c}: {f}");
+        }
+        compare_rtt(
+            &gp["hairpinned"],
+            &wp["hairpinned"],
+            &format!("{c}: hairpinned"),
+        );
+        compare_rtt(&gp["direct"], &wp["direct"], &format!("{c}: direct"));
+        for f in ["baseline_ms", "saving_ms"] {
+            assert_eq!(gp[f].is_null(), wp[f].is_null(), "{c}: {f} null-ness");
+        }
+        if !wp["baseline_ms"].is_null() {
+            close(
+                &gp["baseline_ms"],
+                &wp["baseline_ms"],
+                &format!("{c}: baseline_ms"),
+            );
+            close_difference(
+                &gp["saving_ms"],
+                &wp["saving_ms"],
+                wp["hairpinned"]["p50"].as_f64().unwrap(),
+                &format!("{c}: saving_ms"),
+            );
+        }
+        compare_ti(&gp["ti"], &wp["ti"], &format!("{c}: ti"));
+        compare_ti(
+            &gp["ti_direct"],
+            &wp["ti_direct"],
+            &format!("{c}: ti_direct"),
+        );
+    }
+    let ck = |p: &Value| format!("{} {}", p["src_country"], p["dst_country"]);
+    let (g, w) = (
+        keyed(&got["country_pairs"], ck),
+        keyed(&want["country_pairs"], ck),
+    );
+    assert_eq!(
+        g.keys().collect::<Vec<_>>(),
+        w.keys().collect::<Vec<_>>(),
+        "{ctx}: evidence country pairs"
+    );
+    for (k, wc) in &w {
+        let gc = g[k];
+        let c = format!("{ctx}: evidence country pair {k}");
+        compare_rtt(
+            &gc["hairpinned"],
+            &wc["hairpinned"],
+            &format!("{c}: hairpinned"),
+        );
+        compare_rtt(&gc["direct"], &wc["direct"], &format!("{c}: direct"));
+        assert_eq!(
+            gc["saving_ms"].is_null(),
+            wc["saving_ms"].is_null(),
+            "{c}: saving"
+        );
+        if !wc["saving_ms"].is_null() {
+            close_difference(
+                &gc["saving_ms"],
+                &wc["saving_ms"],
+                wc["hairpinned"]["p50"].as_f64().unwrap(),
+                &format!("{c}: saving_ms"),
+            );
+        }
+        compare_ti(&gc["ti"], &wc["ti"], &format!("{c}: ti"));
+        match (gc["geo_km"].as_f64(), wc["geo_km"].as_f64()) {
+            (Some(g), Some(w)) => assert!((g - w).abs() <= 1e-6 * w + 1e-9, "{c}: geo_km {g} {w}"),
+            (g, w) => assert_eq!(g, w, "{c}: geo_km"),
+        }
+    }
+}
+
 #[test]
 fn hairpin_sections_match_the_generators_model() {
     for exp_path in expected_files() {
@@ -212,6 +425,7 @@ fn hairpin_sections_match_the_generators_model() {
         assert_eq!(one, three, "{ctx}: --workers 3 differs from --workers 1");
         assert!(one["hairpin"].is_object(), "{ctx}: no hairpin section");
         compare_section(&one["hairpin"], &exp["hairpin"], &ctx);
+        compare_evidence(&one["evidence"], &exp["evidence"], &ctx);
     }
 }
 
@@ -305,7 +519,7 @@ fn csv_has_one_row_per_pair_with_its_counts() {
         let ctx = exp_path.file_name().unwrap().to_string_lossy().to_string();
         let out = trombone(
             &run_args(&exp),
-            &["--format", "csv", "--csv-table", "hairpin"],
+            &["--format", "csv", "--table", "hairpin-pairs"],
         );
         let text = String::from_utf8(out.stdout).expect("UTF-8 CSV");
         let mut lines = text.lines();
@@ -373,6 +587,7 @@ fn replicated_capture(dir: &Path) -> (PathBuf, trombone_fixtures::bench::BenchHa
             delay_us: 30_000,
             hops: 8,
         }),
+        span_s: None,
     };
     let p = dir.join("replicated.pcap");
     let f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
