@@ -189,8 +189,8 @@ enum Msg {
 /// Runs the capture until `stop` is raised or `opts.duration` has passed.
 ///
 /// With `opts.rotate`, `on_result` gets each interval's result as soon as it is
-/// complete; `on_snapshot` gets a result so far every `opts.interval`. Returns the last
-/// result (the whole run's, or the open interval's when rotating).
+/// complete, the last one included, and nothing is returned; otherwise the whole run's
+/// result is returned. `on_snapshot` gets a result so far every `opts.interval`.
 pub fn run_capture(
     mut cap: LiveCapture,
     db: Arc<AsDb>,
@@ -198,7 +198,7 @@ pub fn run_capture(
     stop: &AtomicBool,
     mut on_snapshot: impl FnMut(&LiveReport),
     mut on_result: impl FnMut(LiveReport),
-) -> LiveReport {
+) -> Option<LiveReport> {
     let queues = cap.take_queues();
     let n = queues.len();
     let cpus = assign_cpus(&opts.pinning, n);
@@ -369,6 +369,13 @@ pub fn run_capture(
     let mut rest = reducer.finish(Some(&h));
     // Detaches the XDP program and leaves promiscuous mode.
     drop(cap);
+    if rotate_ns.is_some() {
+        // every interval's result goes to `on_result`, the last one included
+        for r in rest {
+            on_result(r);
+        }
+        return None;
+    }
     if let Some(l) = last {
         rest.insert(0, l);
     }
@@ -376,15 +383,17 @@ pub fn run_capture(
     for r in rest {
         on_result(r);
     }
-    fin.unwrap_or_else(|| {
+    Some(fin.unwrap_or_else(|| {
         // no worker reported at all: an empty result that says what happened
-        let mut r = Reducer::new(ReduceConfig::default(), db.clone())
+        let mut r = Reducer::new(ReduceConfig::default(), db.clone());
+        r.counts(WHOLE_RUN, &Totals::default(), &[]);
+        let mut r = r
             .finish(Some(&h))
             .pop()
-            .expect("a whole-run result");
+            .unwrap_or_else(|| unreachable!("a counted whole-run interval always gives a result"));
         r.partial = true;
         r
-    })
+    }))
 }
 
 /// One worker's answer to a snapshot.

@@ -1,6 +1,7 @@
 //! Offline analysis of capture files.
 
 use crate::clock::{Stamp, TimeGate};
+use crate::exports::{ExportDecoder, FileSources, Pending};
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,10 +10,12 @@ use trombone_asdb::AsDb;
 use trombone_capture::CaptureReader;
 use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
-use trombone_packet::{PacketMeta, Skip};
+use trombone_packet::{Decap, PacketMeta, Skip};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
-use trombone_worker::{Flush, HairpinAnalysis, Handover, Worker, WorkerConfig, UNTIMED};
+use trombone_worker::{
+    Flush, HairpinAnalysis, Handover, IxpAnalysis, Worker, WorkerConfig, UNTIMED,
+};
 
 /// How to run an analysis.
 #[derive(Clone, Debug)]
@@ -43,6 +46,13 @@ pub struct Options {
     pub reorder_ns: i64,
     /// BGP dumps and IXP member lists for the evidence section.
     pub evidence: Option<Arc<trombone_reduce::EvidenceSources>>,
+    /// Tunnels opened besides the mirror encapsulations (`--decap`).
+    pub decap: Decap,
+    /// UDP destination ports whose datagrams are decoded as sFlow/NetFlow/IPFIX exports
+    /// (`--decode`); empty: they are ordinary traffic.
+    pub decode_ports: Vec<u16>,
+    /// The IXP peering-LAN vantage's member lists (`--ixp-members`).
+    pub ixp: Option<trombone_reduce::IxpSetup>,
 }
 
 impl Default for Options {
@@ -60,6 +70,9 @@ impl Default for Options {
             tool: ToolInfo::this(Vec::new()),
             reorder_ns: 2_000_000_000,
             evidence: None,
+            decap: Decap::default(),
+            decode_ports: Vec::new(),
+            ixp: None,
         }
     }
 }
@@ -88,6 +101,8 @@ enum ToWorker {
     Rotate(i64),
     /// No more input: hand everything over for the interval ending at this time.
     Finish(i64),
+    /// Sampled packets, flow records and counter increases from flow-export datagrams.
+    Records(Box<Pending>),
 }
 
 /// What workers and the reader send the reducer.
@@ -95,12 +110,17 @@ enum ToReducer {
     Flush(usize, Flush),
     Handover(i64, Box<Handover>),
     Counts(i64, Totals, Vec<InputSummary>),
+    /// ARP/ND sightings for the IXP vantage's MAC learning.
+    Sightings(Vec<([u8; 6], std::net::IpAddr, u16)>),
+    /// What the export decoder counted in the interval ending at this time.
+    Collector(i64, Box<trombone_reduce::CollectorPart>),
 }
 
 /// Worker `i`'s channel end, pending batch and thread.
 struct WorkerHandle {
     tx: Sender<ToWorker>,
     batch: Vec<PacketMeta>,
+    pending: Pending,
     thread: thread::JoinHandle<()>,
 }
 
@@ -183,15 +203,40 @@ pub fn analyze(
         evidence: opts.evidence.clone(),
     };
     let rdb = db.clone();
+    let ifaces = Arc::new(trombone_reduce::IfaceRegistry::new());
+    let mut src = FileSources {
+        ports: opts.decode_ports.clone(),
+        exports: (!opts.decode_ports.is_empty()).then(|| {
+            ExportDecoder::new(opts.decap, db.clone(), ifaces.clone(), opts.ixp.is_some())
+        }),
+        learn: opts.ixp.is_some(),
+        sightings: Vec::new(),
+        gate: TimeGate::new(opts.reorder_ns),
+    };
+    let setup = (src.exports.is_some() || src.learn).then(|| trombone_reduce::SourcesSetup {
+        collector_mode: src.exports.is_some().then(|| "file".to_string()),
+        listeners: Vec::new(),
+        ixp: opts.ixp.clone(),
+        interfaces: ifaces.clone(),
+    });
     let reducer = thread::Builder::new()
         .name("reducer".into())
         .spawn(move || {
             let mut r = Reducer::new(rcfg, rdb);
+            if let Some(s) = setup {
+                r = r.with_sources(s);
+            }
             for m in reducer_rx {
                 match m {
                     ToReducer::Flush(w, f) => r.flush(w, f),
                     ToReducer::Handover(end, h) => r.handover(end, *h),
                     ToReducer::Counts(end, t, i) => r.counts(end, &t, &i),
+                    ToReducer::Sightings(v) => {
+                        for (mac, ip, vlan) in v {
+                            r.sighting(mac, ip, vlan);
+                        }
+                    }
+                    ToReducer::Collector(end, c) => r.collector(end, &c),
                 }
                 for rep in r.ready(None) {
                     let _ = done_tx.send(rep);
@@ -216,6 +261,9 @@ pub fn analyze(
             if let Some(h) = &opts.hairpin {
                 worker = worker.with_analysis(Box::new(HairpinAnalysis::new(h.clone())));
             }
+            if opts.ixp.is_some() {
+                worker = worker.with_analysis(Box::new(IxpAnalysis::new()));
+            }
             let to_reducer = to_reducer.clone();
             let recycle_tx = recycle_tx.clone();
             let thread = thread::Builder::new()
@@ -225,6 +273,7 @@ pub fn analyze(
             WorkerHandle {
                 tx,
                 batch: Vec::with_capacity(batch_len),
+                pending: Pending::default(),
                 thread,
             }
         })
@@ -275,56 +324,108 @@ pub fn analyze(
             frames_all += 1;
             totals.frames += 1;
             count.frame(frame.linktype);
-            match trombone_packet::parse(
+            match trombone_packet::parse_with(
                 frame.linktype,
                 frame.data,
                 frame.wire_len,
                 frame.ts_ns,
                 frame.interface,
+                &opts.decap,
             ) {
                 Ok(mut meta) => {
+                    let mut consumed = false;
                     totals.ip_packets += 1;
                     totals.ip_bytes += u64::from(meta.l3_len);
                     totals.wire_bytes += u64::from(meta.wire_len);
-                    match gate.check(meta.ts_ns) {
-                        Stamp::Timed => {
-                            if meta.ts_ns > tl.newest {
-                                tl.newest = meta.ts_ns;
-                                advance(
-                                    &mut tl,
-                                    &mut workers,
-                                    &mut totals,
-                                    &mut done_inputs,
-                                    &mut count,
-                                    &to_reducer,
-                                );
+                    if meta.tunnel != trombone_packet::Tunnel::None {
+                        totals.decapsulated_packets += 1;
+                        totals.encap_bytes += u64::from(meta.encap_len);
+                    }
+                    if src.learn && meta.proto == 58 {
+                        learn(&mut src, frame.linktype, frame.data, &to_reducer);
+                    }
+                    if src.exports.is_some() {
+                        let ts = match gate.check(meta.ts_ns) {
+                            Stamp::Timed => meta.ts_ns,
+                            _ => UNTIMED,
+                        };
+                        let m = PacketMeta { ts_ns: ts, ..meta };
+                        let mut p: Vec<&mut Pending> =
+                            workers.iter_mut().map(|h| &mut h.pending).collect();
+                        if src.datagram(&m, frame.linktype, frame.data, &mut p) {
+                            let t = src.exports.as_ref().and_then(|x| x.last_time);
+                            if let Some(t) = t {
+                                if src.gate.check(t) == Stamp::Timed && t > tl.newest {
+                                    tl.newest = t;
+                                    advance(
+                                        &mut tl,
+                                        &mut workers,
+                                        &mut totals,
+                                        &mut done_inputs,
+                                        &mut count,
+                                        &to_reducer,
+                                        &mut src,
+                                    );
+                                }
+                            }
+                            for h in workers.iter_mut().filter(|h| h.pending.full(batch_len)) {
+                                let full = std::mem::take(&mut h.pending);
+                                let _ = h.tx.send(ToWorker::Records(Box::new(full)));
+                            }
+                            if src.sightings.len() >= 256 {
+                                let v = std::mem::take(&mut src.sightings);
+                                let _ = to_reducer.send(ToReducer::Sightings(v));
+                            }
+                            consumed = true;
+                        }
+                    }
+                    if !consumed {
+                        match gate.check(meta.ts_ns) {
+                            Stamp::Timed => {
+                                if meta.ts_ns > tl.newest {
+                                    tl.newest = meta.ts_ns;
+                                    advance(
+                                        &mut tl,
+                                        &mut workers,
+                                        &mut totals,
+                                        &mut done_inputs,
+                                        &mut count,
+                                        &to_reducer,
+                                        &mut src,
+                                    );
+                                }
+                            }
+                            Stamp::Untimed => {
+                                totals.untimed_frames += 1;
+                                meta.ts_ns = UNTIMED;
+                            }
+                            Stamp::Outlier => {
+                                totals.time_outliers += 1;
+                                meta.ts_ns = UNTIMED;
                             }
                         }
-                        Stamp::Untimed => {
-                            totals.untimed_frames += 1;
-                            meta.ts_ns = UNTIMED;
+                        let w = ((u128::from(meta.pair_hash()) * n as u128) >> 64) as usize;
+                        let h = &mut workers[w];
+                        h.batch.push(meta);
+                        if h.batch.len() >= batch_len {
+                            let fresh = recycle_rx
+                                .try_recv()
+                                .unwrap_or_else(|_| Vec::with_capacity(batch_len));
+                            let full = std::mem::replace(&mut h.batch, fresh);
+                            let _ = h.tx.send(ToWorker::Packets(full));
                         }
-                        Stamp::Outlier => {
-                            totals.time_outliers += 1;
-                            meta.ts_ns = UNTIMED;
-                        }
-                    }
-                    let w = ((u128::from(meta.pair_hash()) * n as u128) >> 64) as usize;
-                    let h = &mut workers[w];
-                    h.batch.push(meta);
-                    if h.batch.len() >= batch_len {
-                        let fresh = recycle_rx
-                            .try_recv()
-                            .unwrap_or_else(|_| Vec::with_capacity(batch_len));
-                        let full = std::mem::replace(&mut h.batch, fresh);
-                        let _ = h.tx.send(ToWorker::Packets(full));
                     }
                 }
-                Err(Skip::NonIp) => totals.non_ip_frames += 1,
+                Err(Skip::NonIp) => {
+                    totals.non_ip_frames += 1;
+                    if src.learn {
+                        learn(&mut src, frame.linktype, frame.data, &to_reducer);
+                    }
+                }
                 Err(Skip::Malformed) => totals.malformed_frames += 1,
                 Err(Skip::Unsupported) => totals.unsupported_frames += 1,
             }
-            if frames_all % PROGRESS_EVERY == 0 {
+            if frames_all.is_multiple_of(PROGRESS_EVERY) {
                 progress(Progress {
                     input: idx,
                     offset: reader.offset(),
@@ -340,6 +441,7 @@ pub fn analyze(
 
     let end = tl.interval_end.unwrap_or(WHOLE_RUN);
     broadcast(&mut workers, || ToWorker::Finish(end));
+    src.flush(end, &to_reducer);
     let _ = to_reducer.send(ToReducer::Counts(end, totals, done_inputs));
     drop(to_reducer);
     for h in workers {
@@ -360,6 +462,10 @@ fn broadcast(workers: &mut [WorkerHandle], msg: impl Fn() -> ToWorker) {
             // A worker only hangs up by panicking; joining it reports that.
             let _ = h.tx.send(ToWorker::Packets(std::mem::take(&mut h.batch)));
         }
+        if !h.pending.obs.is_empty() {
+            let p = std::mem::take(&mut h.pending);
+            let _ = h.tx.send(ToWorker::Records(Box::new(p)));
+        }
         let _ = h.tx.send(msg());
     }
 }
@@ -373,6 +479,7 @@ fn advance(
     done_inputs: &mut Vec<InputSummary>,
     count: &mut InputCount,
     to_reducer: &Sender<ToReducer>,
+    src: &mut FileSources,
 ) {
     let w = tl.newest;
     if let Some(r) = tl.rotate_ns {
@@ -380,6 +487,7 @@ fn advance(
             None => tl.interval_end = Some((w.div_euclid(r) + 1) * r),
             Some(end) if w >= end => {
                 broadcast(workers, || ToWorker::Rotate(end));
+                src.flush(end, to_reducer);
                 let mut inputs = std::mem::take(done_inputs);
                 inputs.push(count.take());
                 let _ = to_reducer.send(ToReducer::Counts(end, std::mem::take(totals), inputs));
@@ -419,6 +527,11 @@ fn worker_loop(
             ToWorker::Rotate(end) => {
                 let _ = to_reducer.send(ToReducer::Handover(end, Box::new(w.handover())));
             }
+            ToWorker::Records(p) => {
+                w.observe_sampled(&p.obs.sampled);
+                w.observe_flows(&p.obs.flows);
+                w.observe_counters(&p.obs.counters);
+            }
             ToWorker::Finish(end) => {
                 let _ = to_reducer.send(ToReducer::Flush(i, w.close(i64::MAX)));
                 let _ = to_reducer.send(ToReducer::Handover(end, Box::new(w.handover())));
@@ -441,4 +554,30 @@ pub fn analyze_all(inputs: &[PathBuf], db: Arc<AsDb>, opts: &Options) -> Report 
         ..trombone_reduce::MergeOptions::default()
     };
     trombone_reduce::merge(&out, &mo).expect("pieces of one run merge")
+}
+
+/// Offers a frame to the IXP vantage's MAC learning (ARP, IPv6 neighbour discovery).
+fn learn(src: &mut FileSources, linktype: u32, data: &[u8], to_reducer: &Sender<ToReducer>) {
+    if let Some(n) = trombone_packet::neighbour_sighting(linktype, data) {
+        src.sightings.push((n.mac, n.ip, n.vlan));
+        if src.sightings.len() >= 256 {
+            let v = std::mem::take(&mut src.sightings);
+            let _ = to_reducer.send(ToReducer::Sightings(v));
+        }
+    }
+}
+
+impl FileSources {
+    /// Sends the sightings waiting and what the decoder counted in the interval ending at
+    /// `end` (before the interval's frame counts, so the reducer has them when it builds).
+    fn flush(&mut self, end: i64, to_reducer: &Sender<ToReducer>) {
+        if !self.sightings.is_empty() {
+            let v = std::mem::take(&mut self.sightings);
+            let _ = to_reducer.send(ToReducer::Sightings(v));
+        }
+        if let Some(x) = &mut self.exports {
+            let part = x.take_part("file", None);
+            let _ = to_reducer.send(ToReducer::Collector(end, Box::new(part)));
+        }
+    }
 }

@@ -107,7 +107,8 @@ fn capture_replay(
                 snaps.push(s.clone());
             },
             |_| {},
-        );
+        )
+        .expect("a run without --rotate returns its result");
         Some((live, snaps))
     });
     let (engine, mode) = match ready_rx.recv().expect("capture thread answers") {

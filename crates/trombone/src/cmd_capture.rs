@@ -353,6 +353,8 @@ pub fn run(a: CaptureArgs) -> ExitCode {
         });
     }
     let mut write_failed = false;
+    let mut last_health = None;
+    let mut partial = false;
     let last = trombone_pipeline::run_capture(
         cap,
         db,
@@ -363,35 +365,43 @@ pub fn run(a: CaptureArgs) -> ExitCode {
                 eprintln!("trombone: snapshot: {e}");
             }
         },
-        |piece| match sink.write(&piece) {
-            Ok(Some(p)) => {
-                let h = piece.capture.as_ref();
-                eprintln!(
-                    "trombone: wrote {} ({} packets, drops {}, flows evicted {}, matcher dropped {})",
-                    p.display(),
-                    piece.totals.ip_packets,
-                    h.map_or(0, |h| h.kernel_drops + h.xdp_drops),
-                    piece.totals.evicted_flows,
-                    piece.hairpin.as_ref().map_or(0, |x| x.matcher.dropped_fresh)
-                );
-            }
-            Ok(None) => {}
-            Err(e) => {
-                eprintln!("trombone: {e}");
-                write_failed = true;
+        |piece| {
+            partial |= piece.partial;
+            last_health.clone_from(&piece.capture);
+            match sink.write(&piece) {
+                Ok(Some(p)) => {
+                    let h = piece.capture.as_ref();
+                    eprintln!(
+                        "trombone: wrote {} ({} packets, drops {}, flows evicted {}, matcher dropped {})",
+                        p.display(),
+                        piece.totals.ip_packets,
+                        h.map_or(0, |h| h.kernel_drops + h.xdp_drops),
+                        piece.totals.evicted_flows,
+                        piece.hairpin.as_ref().map_or(0, |x| x.matcher.dropped_fresh)
+                    );
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("trombone: {e}");
+                    write_failed = true;
+                }
             }
         },
     );
-    if let Some(h) = &last.capture {
-        summarize(h);
+    if let Some(last) = &last {
+        partial |= last.partial;
+        last_health.clone_from(&last.capture);
+        if let Err(e) = sink.write(last) {
+            eprintln!("trombone: {e}");
+            write_failed = true;
+        }
     }
-    if let Err(e) = sink.write(&last) {
-        eprintln!("trombone: {e}");
-        write_failed = true;
+    if let Some(h) = &last_health {
+        summarize(h);
     }
     if write_failed {
         ExitCode::from(2)
-    } else if last.partial {
+    } else if partial {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -25,7 +25,15 @@ fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
         .arg(env!("CARGO_BIN_EXE_trombone"))
         .arg("analyze")
         .arg(pcap)
-        .args(["--workers", "2", "--no-progress", "--home", "VN", "--zone", "KH,LA,MM,VN"])
+        .args([
+            "--workers",
+            "2",
+            "--no-progress",
+            "--home",
+            "VN",
+            "--zone",
+            "KH,LA,MM,VN",
+        ])
         .args(["--format", "json", "-o"])
         .arg(out)
         .output()
@@ -47,7 +55,11 @@ fn memory_is_independent_of_how_long_the_capture_spans() {
     std::fs::create_dir_all(&dir).unwrap();
     let _ = fixtures(); // the bench generator uses the fixture networks built in
     let mut runs = Vec::new();
-    for (name, span) in [("hour", 3600.0), ("week", 7.0 * 86_400.0), ("month", 30.0 * 86_400.0)] {
+    for (name, span) in [
+        ("hour", 3600.0),
+        ("week", 7.0 * 86_400.0),
+        ("month", 30.0 * 86_400.0),
+    ] {
         let pcap = dir.join(format!("{name}.pcap"));
         let cfg = BenchConfig {
             packets: 1_000_000,
@@ -59,7 +71,10 @@ fn memory_is_independent_of_how_long_the_capture_spans() {
         write_bench(&cfg, f).unwrap();
         let (kb, v) = measure(&pcap, &dir.join(format!("{name}.json")));
         let days = v["time"]["duration_s"].as_f64().unwrap() / 86_400.0;
-        eprintln!("{name}: {days:.2} days of traffic, peak RSS {} MiB", kb / 1024);
+        eprintln!(
+            "{name}: {days:.2} days of traffic, peak RSS {} MiB",
+            kb / 1024
+        );
         runs.push((name, kb, v));
         let _ = std::fs::remove_file(&pcap);
     }
@@ -70,13 +85,19 @@ fn memory_is_independent_of_how_long_the_capture_spans() {
             "{name}: peak RSS {kb} KiB against {hour_kb} KiB for the hour"
         );
         assert_eq!(v["totals"]["ip_packets"], hour["totals"]["ip_packets"]);
-        assert_eq!(v["as_matrix"], hour["as_matrix"], "{name}: the same traffic");
+        assert_eq!(
+            v["as_matrix"], hour["as_matrix"],
+            "{name}: the same traffic"
+        );
         assert_eq!(
             v["hairpin"]["totals"]["local_bytes"],
             hour["hairpin"]["totals"]["local_bytes"]
         );
     }
     let month_samples = runs[2].2["sizing"]["samples"].as_u64().unwrap();
-    assert!(month_samples > 8000, "{month_samples} five-minute samples in the month");
+    assert!(
+        month_samples > 8000,
+        "{month_samples} five-minute samples in the month"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
