@@ -18,13 +18,21 @@
 
 mod clock;
 #[cfg(target_os = "linux")]
+mod collect;
+mod exports;
+#[cfg(target_os = "linux")]
 mod live;
 mod offline;
 
 pub use clock::{Stamp, TimeGate};
 #[cfg(target_os = "linux")]
+pub use collect::{open_collector, run_collect, CollectOptions};
+pub use exports::{udp_payload, ExportDecoder, Observations};
+#[cfg(target_os = "linux")]
 pub use live::{
     open_capture, run_capture, CaptureHealth, LiveOptions, LiveReport, Pinning, QueueHealth,
 };
 pub use offline::{analyze, analyze_all, Options, Progress};
+#[cfg(target_os = "linux")]
+pub use trombone_collect::Kind as ExportKind;
 pub use trombone_packet::PacketMeta;

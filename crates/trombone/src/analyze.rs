@@ -35,6 +35,22 @@ pub struct AnalyzeArgs {
     /// gives the same mapping across runs and sites.
     #[arg(long, value_name = "KEYFILE", help_heading = "Output")]
     anonymize: Option<PathBuf>,
+    /// Decode flow-export datagrams found in the captures instead of counting them as
+    /// traffic: a comma list of sflow, netflow (v5 and v9), ipfix. The traffic they
+    /// describe goes into the matrices (renormalised by the sampling rate); their health
+    /// is in the `collector` section.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Input"
+    )]
+    decode: Vec<crate::cmd_collect::KindArg>,
+    /// The UDP destination port of a --decode kind (repeatable; defaults sflow=6343,
+    /// netflow=2055, ipfix=4739). Datagrams to any of these ports are decoded whatever
+    /// protocol they turn out to carry.
+    #[arg(long, value_name = "KIND=PORT", value_parser = crate::cmd_collect::parse_decode_port, help_heading = "Input")]
+    decode_port: Vec<(crate::cmd_collect::KindArg, u16)>,
     /// Analysis and output options, shared with `capture`.
     #[command(flatten)]
     pub opts: AnalysisOpts,
@@ -124,6 +140,9 @@ fn plan(a: &AnalyzeArgs) -> Result<Plan, String> {
         tool: ToolInfo::this(std::env::args().collect()),
         reorder_ns: reorder_ns(&a.opts)?,
         evidence,
+        decap: a.opts.decap,
+        decode_ports: crate::cmd_collect::decode_ports(&a.decode, &a.decode_port)?,
+        ixp: crate::options::ixp_setup(&a.opts)?,
         ..Options::default()
     };
     Ok(Plan {

@@ -4,6 +4,7 @@
 mod analyze;
 #[cfg(target_os = "linux")]
 mod cmd_capture;
+mod cmd_collect;
 mod cmd_db;
 mod cmd_merge;
 mod cmd_plan;
@@ -30,6 +31,9 @@ enum Command {
     /// Capture live from an interface (AF_XDP, AF_PACKET, libpcap): the same analysis as `analyze`.
     #[cfg(target_os = "linux")]
     Capture(Box<cmd_capture::CaptureArgs>),
+    /// Collect sFlow, NetFlow and IPFIX over UDP (live): the same analysis from flow export.
+    #[cfg(target_os = "linux")]
+    Collect(Box<cmd_collect::CollectArgs>),
     /// Merge results (rotated pieces, several sites) into one, exactly.
     Merge(cmd_merge::MergeArgs),
     /// Render analyze JSON results as a self-contained HTML report or CSV tables.
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::Plan(a) => cmd_plan::run(*a),
         #[cfg(target_os = "linux")]
         Command::Capture(a) => cmd_capture::run(*a),
+        #[cfg(target_os = "linux")]
+        Command::Collect(a) => cmd_collect::run(*a),
         Command::Db(c) => match cmd_db::run(c) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -272,6 +272,50 @@ pub struct AnalysisOpts {
         help_heading = "Input"
     )]
     pub reorder: f64,
+    /// Tunnels to open besides the mirror encapsulations (ERSPAN, TZSP, FabricPath,
+    /// VN-Tag/E-Tag, always opened): a comma list of vxlan, geneve, gre, or all / none.
+    /// Off by default: VXLAN, Geneve and GRE also carry real traffic, and then the tunnel
+    /// packet is what crossed the link (see README, "Sources").
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "none",
+        help_heading = "Input"
+    )]
+    pub decap: trombone_packet::Decap,
+    /// IXP member list (IX-F Member Export JSON or PeeringDB netixlan JSON, told apart by
+    /// content; repeatable): the input is an IXP peering LAN. Adds the member × member
+    /// matrix by router MAC (MACs from the list, else learned from ARP/ND in the traffic),
+    /// member port rates, utilisation and port sizing (the `ixp` section).
+    #[arg(long = "ixp-members", value_name = "JSON", help_heading = "IXP")]
+    pub ixp_members: Vec<PathBuf>,
+}
+
+/// The IXP vantage's member lists (`--ixp-members`), loaded.
+pub fn ixp_setup(a: &AnalysisOpts) -> Result<Option<trombone_reduce::IxpSetup>, String> {
+    if a.ixp_members.is_empty() {
+        return Ok(None);
+    }
+    let dir = trombone_ixp::IxpDirectory::load(&a.ixp_members)
+        .map_err(|e| format!("--ixp-members: {e}"))?;
+    if dir.member_count() == 0 {
+        return Err(format!(
+            "--ixp-members: no member found in {}",
+            a.ixp_members
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(Some(trombone_reduce::IxpSetup {
+        dir: std::sync::Arc::new(dir),
+        lists: a
+            .ixp_members
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    }))
 }
 
 /// Loads the BGP dumps and IXP member lists the options name, for the evidence section.

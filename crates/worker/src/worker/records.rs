@@ -369,8 +369,9 @@ impl Worker {
             let start = if d.start_ns == UNTIMED {
                 d.end_ns
             } else {
-                d.start_ns
+                d.start_ns.min(d.end_ns)
             };
+            self.note_time(start, d.end_ns);
             for (dir, bytes, packets) in [
                 (LinkDir::In, d.in_bytes, d.in_packets),
                 (LinkDir::Out, d.out_bytes, d.out_packets),
