@@ -132,7 +132,7 @@ pub(crate) fn sections(s: &mut String, ctx: &Ctx<'_>) {
 
 /// An AS table cell: "AS38901 · KH" over its name (its registry handle only when not
 /// `full`); unknown networks by country.
-fn as_cell(ctx: &Ctx<'_>, k: &AsKey, full: bool) -> String {
+pub(crate) fn as_cell(ctx: &Ctx<'_>, k: &AsKey, full: bool) -> String {
     let name = ctx.names.full(k.asn).map_or(
         if k.asn == 0 {
             "no network in the database"

@@ -32,7 +32,17 @@ pub(crate) struct EvidenceLine {
 type LineFn = fn(&Report) -> EvidenceLine;
 
 /// Every line of evidence, in the order the report explains them.
-pub(crate) const LINES: &[LineFn] = &[foreign_link, detour, hops, handshake, via];
+pub(crate) const LINES: &[LineFn] = &[
+    foreign_link,
+    detour,
+    hops,
+    handshake,
+    crate::method_evidence::baseline,
+    crate::method_evidence::tromboning_index,
+    via,
+    crate::method_evidence::bgp_paths,
+    crate::method_evidence::common_ixp,
+];
 
 fn no_hairpin(
     id: &'static str,
@@ -227,7 +237,15 @@ fn handshake(r: &Report) -> EvidenceLine {
                 "handshakes pushed out of a full table",
                 format::count(h.matcher.handshakes_dropped),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(r.evidence.as_ref().map(|e| {
+            kv(
+                "left out under Karn's rule (SYN retransmitted)",
+                format::count(e.headline.retransmitted),
+            )
+        }))
+        .collect(),
     }
 }
 

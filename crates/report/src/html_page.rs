@@ -223,6 +223,7 @@ fn render_page(
         crate::html_plan::section(&mut s, &ctx, p);
     }
     crate::html_hairpin::sections(&mut s, &ctx);
+    crate::html_evidence::section(&mut s, &ctx);
     crate::html_time::section(&mut s, &ctx);
     crate::html_sizing::sections(&mut s, &ctx);
     crate::html_method::section(&mut s, &ctx);
@@ -267,7 +268,7 @@ fn header(s: &mut String, ctx: &Ctx<'_>, title: &str) {
         r##"<nav class="toc"><a href="#warnings">Read first</a><a href="#headline">Headline</a>"##,
     );
     if r.hairpin.is_some() {
-        s.push_str(r##"<a href="#hairpin-pairs">AS×AS hairpin</a><a href="#countries">Countries</a><a href="#via">Via networks</a><a href="#latency">Detour latency</a>"##);
+        s.push_str(r##"<a href="#hairpin-pairs">AS×AS hairpin</a><a href="#countries">Countries</a><a href="#via">Via networks</a><a href="#latency">Detour latency</a><a href="#evidence">Evidence per pair</a>"##);
     } else {
         s.push_str(r##"<a href="#as-matrix">AS×AS traffic</a><a href="#countries">Countries</a>"##);
     }
@@ -371,7 +372,7 @@ fn warnings(s: &mut String, ctx: &Ctx<'_>) {
 }
 
 /// The basis line under a headline figure: its grade, why, and what it rests on.
-fn basis(id: &str, grade: Grade, why: &str, facts: &str) -> String {
+pub(crate) fn basis(id: &str, grade: Grade, why: &str, facts: &str) -> String {
     format!(
         r#"<div class="basis" id="{id}-basis"><span class="grade g-{w}">{w}</span> {why}. {facts}</div>"#,
         w = grade.word(),
@@ -381,7 +382,7 @@ fn basis(id: &str, grade: Grade, why: &str, facts: &str) -> String {
 
 /// A headline card; `id` and `data` make the number machine-checkable.
 #[allow(clippy::too_many_arguments)]
-fn card(
+pub(crate) fn card(
     s: &mut String,
     class: &str,
     label: &str,
@@ -617,6 +618,7 @@ fn headline(s: &mut String, ctx: &Ctx<'_>) {
             }
         }
     }
+    crate::html_evidence::latency_card(s, ctx);
     s.push_str("</div>");
     findings(s, ctx);
     s.push_str("</section>");
