@@ -18,9 +18,7 @@ const T0: u64 = 1_712_365_200; // 2024-04-06T01:00:00Z
 /// A classic pcap (µs, Ethernet) of `frames` (timestamp µs after T0, bytes).
 fn pcap(path: &Path, frames: &[(u64, Vec<u8>)]) {
     let mut b = Vec::new();
-    for v in [0xa1b2_c3d4u32] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
+    b.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     b.extend_from_slice(&2u16.to_le_bytes());
     b.extend_from_slice(&4u16.to_le_bytes());
     b.extend_from_slice(&[0; 8]);
