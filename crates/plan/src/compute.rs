@@ -520,7 +520,7 @@ fn sized(cx: &Ctx<'_>, m: &Measured<'_>, growth: f64, pricing: &mut Pricing<'_>)
             .filter(|(_, r)| r.src_ixp == i || r.dst_ixp == i)
             .map(|(k, r)| localised_pair(o, cx.pairs[*k], *r))
             .collect();
-        lp.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        lp.sort_by_key(|x| std::cmp::Reverse(x.bytes));
         let own = |r: &Route| r.src_ixp == i && r.dst_ixp == i;
         let (bytes, packets) = m
             .localised
@@ -590,6 +590,7 @@ fn sized(cx: &Ctx<'_>, m: &Measured<'_>, growth: f64, pricing: &mut Pricing<'_>)
     let payback = capex_usd
         .zip(net)
         .and_then(|(c, n)| (n > 0.0).then(|| c / (n / 12.0)));
+    let value = capex_usd.zip(net).map(|(c, n)| n * cx.pf.horizon_years - c);
     let cost = PlanCost {
         capex_usd,
         capex_items: capex,
@@ -598,7 +599,14 @@ fn sized(cx: &Ctx<'_>, m: &Measured<'_>, growth: f64, pricing: &mut Pricing<'_>)
         transit_saved_usd_per_year: saved_usd,
         net_usd_per_year: net,
         payback_months: payback,
-        not_priced: pricing.missing.iter().map(|m| m.key.clone()).collect(),
+        value_usd: value,
+        not_priced: pricing
+            .missing
+            .iter()
+            .map(|m| m.key.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     };
     Sized {
         ixps,
@@ -859,6 +867,7 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
                     opex_usd_per_year: s.cost.opex_usd_per_year,
                     transit_saved_usd_per_year: s.cost.transit_saved_usd_per_year,
                     payback_months: s.cost.payback_months,
+                    value_usd: s.cost.value_usd,
                 }
             })
             .collect();
@@ -890,9 +899,21 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
         });
     }
     if !missing.is_empty() && !pf.prices.allow_unpriced {
-        let list: Vec<String> = missing
+        let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for m in &missing {
+            by_key.entry(&m.key).or_default().push(&m.why);
+        }
+        let list: Vec<String> = by_key
             .iter()
-            .map(|m| format!("{} (needed for {})", m.key, m.why))
+            .map(|(k, why)| {
+                let more = if why.len() > 2 {
+                    format!(" and {} more", why.len() - 2)
+                } else {
+                    String::new()
+                };
+                let shown: Vec<&str> = why.iter().take(2).copied().collect();
+                format!("{k} (needed for {}{more})", shown.join("; "))
+            })
             .collect();
         return Err(PlanError(format!(
             "{}: missing price{}: {}. Give each with its source (a quote, a public price list, or \"user estimate\"), or set prices.allow_unpriced = true to report those figures as not priced",
@@ -903,18 +924,10 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
     }
 
     let mut ranking: Vec<&PlanOption> = options.iter().collect();
-    ranking.sort_by(
-        |a, b| match (a.cost.payback_months, b.cost.payback_months) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => b
-                .cost
-                .net_usd_per_year
-                .unwrap_or(f64::NEG_INFINITY)
-                .total_cmp(&a.cost.net_usd_per_year.unwrap_or(f64::NEG_INFINITY)),
-        },
-    );
+    ranking.sort_by(|a, b| {
+        let v = |o: &PlanOption| o.cost.value_usd.unwrap_or(f64::NEG_INFINITY);
+        v(b).total_cmp(&v(a))
+    });
     let ranking = ranking.iter().map(|o| o.name.clone()).collect();
 
     let basis = basis(r, h, &pairs, samples, series.sample_s);
@@ -932,11 +945,16 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
             fibre_km_per_ms: FIBRE_KM_PER_MS,
             fibre_stretch: FIBRE_STRETCH,
             allow_unpriced: pf.prices.allow_unpriced,
+            horizon_years: pf.horizon_years,
         },
         prices,
         options,
         ranking,
-        ranking_basis: "payback in months (capex ÷ monthly net saving: transit saved − opex), shortest first; options that never pay back at these figures, or are not priced, follow by net yearly saving".into(),
+        ranking_basis: format!(
+            "value over {} years: (transit saved − opex) per year × {} − capex, highest first; options not priced last",
+            trombone_report::format::plain(pf.horizon_years),
+            trombone_report::format::plain(pf.horizon_years)
+        ),
         cannot_show,
         warnings,
     })

@@ -43,6 +43,7 @@ mod raw {
         pub port_speeds_gbps: Option<Vec<f64>>,
         pub spare_share: Option<f64>,
         pub min_spares: Option<i64>,
+        pub horizon_years: Option<f64>,
         #[serde(default)]
         pub option: Vec<Opt>,
         pub prices: Option<Prices>,
@@ -206,6 +207,8 @@ pub struct PlanFile {
     pub spare_share: f64,
     /// Fewest spares per speed in use (default 1).
     pub min_spares: u32,
+    /// Years the options are compared over (default 5).
+    pub horizon_years: f64,
     /// The options.
     pub options: Vec<OptionSpec>,
     /// The price book.
@@ -332,6 +335,12 @@ impl PlanFile {
                 )))
             }
         };
+        let horizon_years = raw.horizon_years.unwrap_or(5.0);
+        if !(horizon_years.is_finite() && horizon_years > 0.0 && horizon_years <= 100.0) {
+            return Err(PlanFileError(format!(
+                "{file}: horizon_years: must be a positive number of years (at most 100), not {horizon_years}"
+            )));
+        }
 
         if raw.option.is_empty() {
             return Err(PlanFileError(format!(
@@ -441,6 +450,7 @@ impl PlanFile {
             port_speeds_gbps: speeds,
             spare_share,
             min_spares,
+            horizon_years,
             options,
             prices,
         })

@@ -137,7 +137,8 @@ pub fn render(r: &PlanResult) -> String {
     }
     s.push('\n');
 
-    let rows: Vec<(&str, Box<dyn Fn(&PlanOption) -> String>)> = vec![
+    type Row = (&'static str, Box<dyn Fn(&PlanOption) -> String>);
+    let rows: Vec<Row> = vec![
         ("Kind", Box::new(|o| o.kind.clone())),
         ("Sites", Box::new(sites_words)),
         ("Localised", Box::new(|o| bytes(o.localised_bytes))),
@@ -196,6 +197,10 @@ pub fn render(r: &PlanResult) -> String {
             Box::new(|o| or_dash(o.cost.net_usd_per_year.map(usd))),
         ),
         ("Payback", Box::new(months)),
+        (
+            "Value over horizon",
+            Box::new(|o| or_dash(o.cost.value_usd.map(usd))),
+        ),
     ];
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut head = vec![String::new()];
@@ -203,7 +208,7 @@ pub fn render(r: &PlanResult) -> String {
     grid.push(head);
     for (label, f) in &rows {
         let mut line = vec![(*label).to_string()];
-        line.extend(p.options.iter().map(|o| f(o)));
+        line.extend(p.options.iter().map(f));
         grid.push(line);
     }
     table(&mut s, &grid);
@@ -215,7 +220,8 @@ pub fn render(r: &PlanResult) -> String {
 
     let _ = writeln!(
         s,
-        "\nPayback by case (growth, transit and cost prices ±50%):"
+        "\nValue over {} years / payback, by case (growth, transit and cost prices ±50%):",
+        trombone_report::format::plain(p.assumptions.horizon_years)
     );
     let mut grid = vec![{
         let mut h = vec!["case".to_string()];
@@ -226,10 +232,15 @@ pub fn render(r: &PlanResult) -> String {
         for (i, row) in first.sensitivity.iter().enumerate() {
             let mut line = vec![row.case.clone()];
             for o in &p.options {
-                line.push(match o.sensitivity.get(i).and_then(|r| r.payback_months) {
-                    Some(m) => format!("{} mo", trombone_report::format::sig(m, 3)),
-                    None => "-".into(),
-                });
+                let r = o.sensitivity.get(i);
+                line.push(format!(
+                    "{} / {}",
+                    r.and_then(|r| r.value_usd).map_or("-".into(), usd),
+                    match r.and_then(|r| r.payback_months) {
+                        Some(m) => format!("{} mo", trombone_report::format::sig(m, 3)),
+                        None => "never".into(),
+                    }
+                ));
             }
             grid.push(line);
         }

@@ -14,6 +14,9 @@ use std::fmt::Write as _;
 use trombone_schema::plan::{PlanOption, SeriesBasis};
 use trombone_schema::PlanResult;
 
+/// The section's own layout rules (the comparison's cells wrap their basis lines).
+const PLAN_CSS: &str = "#plan table.plan-options td{white-space:normal;text-align:right}#plan table.plan-options td .sub{white-space:normal}#plan table.plan-options tbody th{width:22%;text-align:left;font-weight:600;color:inherit;text-transform:none;letter-spacing:0;font-size:13px}#plan table.plan-options thead th{text-align:right;font-size:13px;color:inherit}#plan ul.plan-limits li{margin:3px 0;max-width:95ch}@media print{#plan h3{break-after:avoid}#plan table{break-inside:auto}}";
+
 /// Pairs listed per option in the latency table (the JSON has all).
 const LATENCY_ROWS: usize = 12;
 
@@ -53,7 +56,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>, pr: &PlanResult) {
     let grade = Grade::of_p95(ctx.covered_s(), b.samples);
     let _ = write!(
         s,
-        r#"<section id="plan"><h2>IXP options compared</h2><p class="lede">{n} from the plan file <code>{file}</code>, on the traffic measured: which hairpinned pairs each option would exchange in the zone instead of abroad, what would still leave, the handshake time saved, the ports each IXP needs, and a rough order of magnitude of cost and payback from the plan file's price book. First by payback: <strong>{first}</strong>.</p>"#,
+        r#"<section id="plan"><style>{PLAN_CSS}</style><h2>IXP options compared</h2><p class="lede">{n} from the plan file <code>{file}</code>, on the traffic measured: which hairpinned pairs each option would exchange in the zone instead of abroad, what would still leave, the handshake time saved, the ports each IXP needs, and a rough order of magnitude of cost and payback from the plan file's price book. First by value over the horizon: <strong>{first}</strong>.</p>"#,
         n = html(&plural(p.options.len() as u64, "option", "options")),
         file = html(&pr.plan_file),
         first = html(p.ranking.first().map_or("–", String::as_str)),
@@ -166,9 +169,8 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
     for o in &p.options {
         let _ = write!(
             s,
-            r#"<th class="num" data-option="{n}">{n}<span class="sub">{k}</span></th>"#,
+            r#"<th class="num" data-option="{n}">{n}</th>"#,
             n = html(&o.name),
-            k = html(&o.kind)
         );
     }
     s.push_str("</tr></thead><tbody>");
@@ -187,7 +189,7 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
                 if let Some(ic) = &o.interconnect {
                     let _ = write!(v, " + interconnect at {}", ic.at);
                 }
-                (o.ixps.len().to_string(), v, String::new())
+                (o.ixps.len().to_string(), v, o.kind.clone())
             }),
         ),
         (
@@ -338,6 +340,17 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
             "payback",
             "Payback",
             Box::new(|o| (dv(o.cost.payback_months), payback(o), String::new())),
+        ),
+        (
+            "value",
+            "Value over the horizon",
+            Box::new(|o| {
+                (
+                    dv(o.cost.value_usd),
+                    usd_or(o.cost.value_usd),
+                    "net per year × horizon − capex: the ranking".into(),
+                )
+            }),
         ),
     ];
     for (id, label, f) in &rows {
@@ -555,17 +568,19 @@ fn option_detail(s: &mut String, ctx: &Ctx<'_>, o: &PlanOption, i: usize, sample
         }
     }
     s.push_str("</tbody></table>");
-    s.push_str(r#"<table class="plan-sensitivity"><thead><tr><th>Case</th><th class="num">Growth</th><th class="num">Capex</th><th class="num">Opex / year</th><th class="num">Transit saved / year</th><th class="num">Payback</th></tr></thead><tbody>"#);
+    s.push_str(r#"<table class="plan-sensitivity"><thead><tr><th>Case</th><th class="num">Growth</th><th class="num">Capex</th><th class="num">Opex / year</th><th class="num">Transit saved / year</th><th class="num">Payback</th><th class="num">Value over the horizon</th></tr></thead><tbody>"#);
     for r in &o.sensitivity {
         let _ = write!(
             s,
-            r#"<tr><td>{c}</td><td class="num">× {g}</td><td class="num">{cx}</td><td class="num">{ox}</td><td class="num">{ts}</td><td class="num" data-value="{pv}">{pb}</td></tr>"#,
+            r#"<tr><td>{c}</td><td class="num">× {g}</td><td class="num">{cx}</td><td class="num">{ox}</td><td class="num">{ts}</td><td class="num" data-value="{pv}">{pb}</td><td class="num" data-value="{vv}">{vf}</td></tr>"#,
             c = html(&r.case),
             g = html(&format::plain(r.growth)),
             cx = html(&usd_or(r.capex_usd)),
             ox = html(&usd_or(r.opex_usd_per_year)),
             ts = html(&usd_or(r.transit_saved_usd_per_year)),
             pv = dv(r.payback_months),
+            vv = dv(r.value_usd),
+            vf = html(&usd_or(r.value_usd)),
             pb = html(&match r.payback_months {
                 Some(m) => format!("{} months", format::sig(m, 3)),
                 None if r.capex_usd.is_none() || r.opex_usd_per_year.is_none() => {

@@ -47,8 +47,8 @@ pub struct Plan {
     pub prices: Vec<PriceUsed>,
     /// One entry per option, in plan-file order.
     pub options: Vec<PlanOption>,
-    /// Option names by payback (shortest first; options that never pay back or are not
-    /// priced last, by net yearly saving), the criterion in `ranking_basis`.
+    /// Option names by value over the horizon (net yearly saving × horizon − capex, highest
+    /// first; options not priced last), the criterion in `ranking_basis`.
     pub ranking: Vec<String>,
     /// How `ranking` is ordered, in words.
     pub ranking_basis: String,
@@ -119,6 +119,8 @@ pub struct PlanAssumptions {
     pub fibre_stretch: f64,
     /// True when a missing price makes figures "not priced" instead of an error.
     pub allow_unpriced: bool,
+    /// Years over which options are compared (`value_usd` = net per year × this − capex).
+    pub horizon_years: f64,
 }
 
 /// One price used, and where it comes from.
@@ -437,6 +439,8 @@ pub struct PlanCost {
     pub net_usd_per_year: Option<f64>,
     /// capex ÷ (net ÷ 12), months (null: not priced, or the net saving is not positive).
     pub payback_months: Option<f64>,
+    /// Net per year × the horizon − capex, USD: what the options are ranked by.
+    pub value_usd: Option<f64>,
     /// Prices missing from the plan file (with `allow_unpriced`), by key.
     pub not_priced: Vec<String>,
 }
@@ -475,6 +479,8 @@ pub struct SensitivityRow {
     pub transit_saved_usd_per_year: Option<f64>,
     /// Payback, months.
     pub payback_months: Option<f64>,
+    /// Net per year × the horizon − capex, USD.
+    pub value_usd: Option<f64>,
 }
 
 /// The JSON Schema (draft 2020-12) of [`PlanResult`], pretty-printed.
