@@ -51,6 +51,11 @@ fn payback(o: &PlanOption) -> String {
 
 /// Writes the plan section.
 pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>, pr: &PlanResult) {
+    // the contents list (written before this section) gets a link to it
+    const HEADLINE: &str = r##"<a href="#headline">Headline</a>"##;
+    if let Some(i) = s.find(HEADLINE) {
+        s.insert_str(i + HEADLINE.len(), r##"<a href="#plan">IXP options</a>"##);
+    }
     let p = &pr.plan;
     let b = &p.basis;
     let grade = Grade::of_p95(ctx.covered_s(), b.samples);

@@ -844,6 +844,7 @@ fn check(kind: Kind) {
     ]);
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains(r#"<section id="plan">"#));
+    assert!(html.contains(r##"<a href="#plan">IXP options</a>"##));
     for g in got_opts {
         let v = g["localised_bytes"].as_u64().unwrap();
         assert!(html.contains(&format!(r#"data-value="{v}""#)), "{v}");
