@@ -336,7 +336,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
     }
     let _ = write!(
         s,
-        r#"<section id="evidence"><style>{EVIDENCE_CSS}</style><h2>Evidence per pair</h2>"#
+        r#"<section id="evidence" class="page-break"><style>{EVIDENCE_CSS}</style><h2>Evidence per pair</h2>"#
     );
     let Some(e) = &ctx.r.evidence else {
         s.push_str(r#"<p class="note">This result carries no evidence section: it was written before trombone timed the handshakes of local networks. Analyse the capture again with a current trombone for handshake times, the Tromboning Index, BGP paths and common IXPs.</p></section>"#);
@@ -344,7 +344,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
     };
     let _ = write!(
         s,
-        r#"<p class="lede">For each pair of local networks: the TCP handshake time (SYN to SYN/ACK) of handshakes whose SYN hairpinned and of those exchanged in the zone, the latency a local IXP would save, the Tromboning Index of each path, what BGP says about the route and whether both networks are already at the same IXP. A retransmitted SYN gives no time (Karn's rule). The domestic floor is {floor}. What each line proves and does not prove is under Method and evidence.</p>"#,
+        r##"<p class="lede">For each pair of local networks: the TCP handshake time (SYN to SYN/ACK) of handshakes whose SYN hairpinned and of those exchanged in the zone, the latency a local IXP would save, the Tromboning Index of each path, what BGP says about the route and whether both networks are already at the same IXP. A retransmitted SYN gives no time (Karn's rule). The domestic floor is {floor}. What each line proves and does not prove is under <a href="#method">Method and evidence</a>.</p>"##,
         floor = html(&format::ms(e.domestic_floor_ms)),
     );
     if let Some(na) = &e.not_available {

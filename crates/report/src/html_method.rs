@@ -321,10 +321,16 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
             np = html(l.does_not_prove),
         );
         for (what, v) in &l.rests_on {
+            // Counts align as numbers; sentences (a definition, a source) wrap as text.
             let _ = write!(
                 s,
-                r#"<tr><td>{}</td><td class="num">{}</td></tr>"#,
+                r#"<tr><td>{}</td><td class="{}">{}</td></tr>"#,
                 html(what),
+                if v.chars().count() > 40 {
+                    "text"
+                } else {
+                    "num"
+                },
                 html(v)
             );
         }

@@ -111,7 +111,7 @@ pub(crate) fn baseline(r: &Report) -> EvidenceLine {
 }
 
 const TI_PROVES: &str = "How many times longer than the straight line between the two networks' countries the path of the fastest handshake is: TI = path distance ÷ great-circle distance, the path distance being the fastest round trip ÷ 2 × the speed of light in fibre ÷ the fibre stretch. The ESCAP/AP-IS pre-feasibility study for ASEAN (2016) proposed it: TI 1 is ideal, about 5 acceptable; the worst path it measured had TI 35 at 230 ms. A TI far above the acceptable one says the path is far longer than geography needs.";
-const TI_NOT: &str = "The route itself: the distance is inferred from time, so the server's answer and queues count as distance (the TI is an upper bound), and the great-circle distance is between each country's reference city (its capital, or its primate city), not the networks' own sites. Distances below the floor are taken as the floor, so the TI of a same-city pair is relative to the floor, not to the true distance.";
+const TI_NOT: &str = "The route itself: the distance is inferred from time, so the server's answer and queues count as distance (an upper bound), while the handshake is timed at the vantage point, from the SYN's sighting to the SYN/ACK's, so only the path between the vantage and the server counts (the client's side is not in it: a TI below 1 is possible). And the great-circle distance is between each country's reference city (its capital, or its primate city), not the networks' own sites. Distances below the floor are taken as the floor, so the TI of a same-city pair is relative to the floor, not to the true distance.";
 
 /// The ESCAP Tromboning Index.
 pub(crate) fn tromboning_index(r: &Report) -> EvidenceLine {

@@ -2,6 +2,8 @@
 //! files read as plain JSON values, or from hand computation, never from the report code.
 #![allow(dead_code)]
 
+pub mod evidence_input;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use trombone_report::{combine, load, render_html, CombineOptions, Combined, HtmlOptions};
