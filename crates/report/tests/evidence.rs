@@ -96,6 +96,20 @@ fn latency_headline_without_data_says_so() {
         ),
         "{text}"
     );
+    // traffic from flow export: the reason is said on the card and over the tables
+    let mut e = evidence();
+    e.not_available = Some(
+        "Some traffic came from flow export: handshake times cover the captured packets only."
+            .into(),
+    );
+    let html = page_with(Some(e));
+    for id in ["headline", "evidence"] {
+        let text = visible_text(element(&html, id, "</section>"));
+        assert!(
+            text.contains("handshake times cover the captured packets only"),
+            "{id}: {text}"
+        );
+    }
     // a result written before the evidence section
     let html = page_with(None);
     let text = visible_text(element(&html, "headline", "</section>"));
