@@ -44,7 +44,9 @@
 //!   every site. Opex per year: colocation and operations per site, transport Mbit/s ×
 //!   price × 12. Transit saved per year: Σ members p95 × growth × their country's transit
 //!   price × 12 (at growth 1, analyze's what-if). Payback = capex ÷ ((saved − opex) ÷ 12).
-//!   Sensitivity: growth, transit prices and cost prices each at −50% and +50%.
+//!   Value = (saved − opex) × `horizon_years` (default 5) − capex: options are ranked by
+//!   it, highest first. Sensitivity: growth, transit prices and cost prices each at −50%
+//!   and +50%.
 //! - **Prices.** Every price comes from the plan file with its source, except transit in
 //!   Cambodia, Lao PDR and Myanmar, which defaults to ESCAP's 2016 figure
 //!   ([`file::ESCAP_TRANSIT_SOURCE`]). A price an option needs and the file lacks is an
