@@ -203,7 +203,7 @@ const VIA: &[Column] = &[
 ];
 
 const SAMPLES: &[Column] = &[
-    c("kind", Str, false, "total, pair, network_in, network_out, hairpin_in, hairpin_out, link_in, link_out, link_unknown"),
+    c("kind", Str, false, "total, pair, network_in, network_out, hairpin_in, hairpin_out, hairpin_pair, link_in, link_out, link_unknown"),
     c("src_asn", I64, true, "pair rows: source ASN"),
     c("src_country", Str, true, "pair rows: source country"),
     c("dst_asn", I64, true, "pair rows: destination ASN"),

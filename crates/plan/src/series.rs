@@ -6,12 +6,14 @@
 //! count as zero; p95 is element ⌈0.95 n⌉ of the n sample rates sorted ascending.
 //!
 //! A result carries each network's hairpinned traffic per sample (`hairpin_in`,
-//! `hairpin_out`) and each AS pair's traffic per sample (`pair`, every sighting, hairpinned
-//! or not), but not each pair's hairpinned traffic per sample. So the traffic of a set of
-//! hairpinned pairs is summed network by network: where the set holds every hairpinned
-//! pair a network sends (or receives), that network's own hairpinned series is used —
-//! exact; otherwise each pair's per-sample traffic is scaled by the pair's hairpinned
-//! share of its bytes — apportioned, an estimate ([`SeriesBasis::Apportioned`]).
+//! `hairpin_out`), each AS pair's traffic per sample (`pair`, every sighting, hairpinned
+//! or not) and, in results written since it was added, each AS pair's hairpinned traffic
+//! per sample (`hairpin_pair`). The traffic of a set of hairpinned pairs is summed network
+//! by network: where the set holds every hairpinned pair a network sends (or receives),
+//! that network's own hairpinned series is used; otherwise the pairs' own hairpinned
+//! series — both exact; only for older results, without per-pair hairpinned series, is
+//! each pair's per-sample traffic scaled by the pair's hairpinned share of its bytes —
+//! apportioned, an estimate ([`SeriesBasis::Apportioned`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use trombone_schema::plan::SeriesBasis;
@@ -127,6 +129,7 @@ pub struct SeriesIndex<'a> {
     hp_out: BTreeMap<Net, &'a SeriesRow>,
     hp_in: BTreeMap<Net, &'a SeriesRow>,
     pair: BTreeMap<PairKey, &'a SeriesRow>,
+    hp_pair: BTreeMap<PairKey, &'a SeriesRow>,
     /// Hairpinned pairs sent by each network.
     sends: BTreeMap<Net, BTreeSet<PairKey>>,
     /// Hairpinned pairs received by each network.
@@ -151,6 +154,7 @@ impl<'a> SeriesIndex<'a> {
             hp_out: BTreeMap::new(),
             hp_in: BTreeMap::new(),
             pair: BTreeMap::new(),
+            hp_pair: BTreeMap::new(),
             sends: BTreeMap::new(),
             receives: BTreeMap::new(),
             hp_bytes: BTreeMap::new(),
@@ -164,16 +168,18 @@ impl<'a> SeriesIndex<'a> {
                 SeriesKind::HairpinIn => {
                     ix.hp_in.insert(net(), row);
                 }
-                SeriesKind::Pair => {
-                    ix.pair.insert(
-                        (
-                            row.src_asn.unwrap_or(0),
-                            row.src_country,
-                            row.dst_asn.unwrap_or(0),
-                            row.dst_country,
-                        ),
-                        row,
+                SeriesKind::Pair | SeriesKind::HairpinPair => {
+                    let k = (
+                        row.src_asn.unwrap_or(0),
+                        row.src_country,
+                        row.dst_asn.unwrap_or(0),
+                        row.dst_country,
                     );
+                    if row.kind == SeriesKind::Pair {
+                        ix.pair.insert(k, row);
+                    } else {
+                        ix.hp_pair.insert(k, row);
+                    }
                 }
                 _ => {}
             }
@@ -231,6 +237,15 @@ impl<'a> SeriesIndex<'a> {
         for (n, g) in &groups {
             match (all.get(n), rows.get(n)) {
                 (Some(a), Some(row)) if a == g => out.add_recs(&row.samples, 1.0),
+                _ if !self.hp_pair.is_empty() => {
+                    // the pairs' own hairpinned series (a pair without one had no timed
+                    // hairpinned packet: nothing to add)
+                    for k in g {
+                        if let Some(row) = self.hp_pair.get(k) {
+                            out.add_recs(&row.samples, 1.0);
+                        }
+                    }
+                }
                 _ => {
                     basis = SeriesBasis::Apportioned;
                     for k in g {

@@ -132,8 +132,12 @@ impl ResultAcc {
             };
             let mut r = match k {
                 RowKey::Total => SeriesRow::new(SeriesKind::Total),
-                RowKey::Pair(p) => {
-                    let mut r = SeriesRow::new(SeriesKind::Pair);
+                RowKey::Pair(p) | RowKey::HairpinPair(p) => {
+                    let mut r = SeriesRow::new(if matches!(k, RowKey::Pair(_)) {
+                        SeriesKind::Pair
+                    } else {
+                        SeriesKind::HairpinPair
+                    });
                     r.src_asn = Some(p.src_asn);
                     r.src_country = p.src_country;
                     r.dst_asn = Some(p.dst_asn);

@@ -37,6 +37,8 @@ pub enum RowKey {
     HairpinIn(NetKey),
     /// Hairpinned traffic from one network.
     HairpinOut(NetKey),
+    /// Hairpinned traffic of one AS pair.
+    HairpinPair(AsPair),
     /// One link, one way (index into the links file).
     Link(u16, LinkDir),
     /// Frames from one MAC (the IXP analysis; turned into members when a result is built).
@@ -58,6 +60,7 @@ fn targets(k: &SeriesKey, out: &mut Vec<RowKey>) {
             out.push(RowKey::NetIn(net_key(p.dst_asn, p.dst_country)));
         }
         SeriesKey::HairpinPair(p) => {
+            out.push(RowKey::HairpinPair(*p));
             out.push(RowKey::HairpinOut(net_key(p.src_asn, p.src_country)));
             out.push(RowKey::HairpinIn(net_key(p.dst_asn, p.dst_country)));
         }

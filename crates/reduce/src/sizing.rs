@@ -296,6 +296,7 @@ pub(crate) fn sizing_report(x: &SizingInputs<'_>) -> SizingReport {
         match r.kind {
             SeriesKind::Total => rep.total = Some(rate(&r.samples, &span)),
             SeriesKind::Pair => pair_rows.push(r),
+            SeriesKind::HairpinPair => {}
             SeriesKind::LinkIn | SeriesKind::LinkOut | SeriesKind::LinkUnknown => {
                 link_rows.insert((r.link.as_deref().unwrap_or(""), r.kind), r);
             }

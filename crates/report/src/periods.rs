@@ -319,7 +319,7 @@ pub fn subjects(set: &SeriesSet) -> Vec<SubjectSeries<'_>> {
                 Subject::Hairpin(row.asn.unwrap_or(0), row.country),
                 row.kind == SeriesKind::HairpinIn,
             ),
-            SeriesKind::Pair | SeriesKind::LinkUnknown => continue,
+            SeriesKind::Pair | SeriesKind::HairpinPair | SeriesKind::LinkUnknown => continue,
         };
         let e = m.entry(subject.clone()).or_insert(SubjectSeries {
             subject,

@@ -38,6 +38,10 @@ pub enum SeriesKind {
     HairpinIn,
     /// Unique hairpinned traffic from one network.
     HairpinOut,
+    /// Unique hairpinned traffic of one AS pair (`src_*`, `dst_*`): what the traffic an
+    /// IXP would carry sums exactly from (written since schema 2 began: absent in the
+    /// earliest version-2 results).
+    HairpinPair,
     /// In from the neighbour of one link (`link`).
     LinkIn,
     /// Out to the neighbour of one link.
