@@ -6,7 +6,7 @@
 //! Every figure is recomputed here by hand from the generator's model — the packets it
 //! sent, their sightings and the handshakes' RTTs — never from the analyzer's output:
 //! localised and still-leaving bytes and packets, each p95 by the nearest-rank rule over
-//! the 20 samples of 0.1 s (exact from first sightings, or apportioned from the pairs'
+//! the 20 samples of 0.1 s (exact from the pairs' hairpinned first sightings; apportioning, for results without per-pair hairpinned series, from the pairs'
 //! sightings where the README says so), the port of every member, the switch port plans,
 //! cross-border capacity, capex, opex, transit saved, payback and value from the plan
 //! file's test price book, the sensitivity rows, and the latency saved per pair (the
@@ -134,8 +134,6 @@ struct Truth {
     hp: BTreeMap<Pair, (u64, u64)>,
     /// Hairpinned bytes per sample by first sighting, per pair.
     hp_first: BTreeMap<Pair, Series>,
-    /// Bytes of every sighting per sample, per pair (the analyzer's pair series).
-    all: BTreeMap<Pair, Series>,
     /// Unique local bytes.
     local_bytes: u64,
     hp_bytes: u64,
@@ -150,7 +148,6 @@ fn truth(m: &Model) -> Truth {
     let mut t = Truth {
         hp: BTreeMap::new(),
         hp_first: BTreeMap::new(),
-        all: BTreeMap::new(),
         local_bytes: 0,
         hp_bytes: 0,
         hp_packets: 0,
@@ -160,10 +157,6 @@ fn truth(m: &Model) -> Truth {
             continue;
         };
         let k: Pair = (p.src_asn, a.to_string(), p.dst_asn, b.to_string());
-        let all = t.all.entry(k.clone()).or_insert([0.0; SAMPLES]);
-        for s in &p.sightings {
-            all[sample(*s)] += f64::from(p.l3_len);
-        }
         if ZONE.contains(&a) && ZONE.contains(&b) {
             t.local_bytes += u64::from(p.l3_len);
         }
@@ -197,37 +190,20 @@ enum End {
     Dst,
 }
 
-/// The per-sample traffic of `set`, network by network at `end`: a network whose every
-/// hairpinned pair (at that end) is in the set contributes its hairpinned first
-/// sightings (exact); any other contributes its pairs' sightings × their hairpinned share
-/// (apportioned). Returns the series and whether it is exact.
+/// The per-sample traffic of `set`: results carry each pair's hairpinned first sightings
+/// per sample (`hairpin_pair` series), so any set sums exactly from the pairs' own
+/// hairpinned traffic, whichever `end` it is grouped by. Returns the series and whether
+/// it is exact (always, for results of this build; older results without per-pair
+/// hairpinned series are apportioned, as crates/plan/tests/hand.rs checks).
 fn sum(t: &Truth, set: &BTreeSet<Pair>, end: End) -> (Series, bool) {
-    let net = |k: &Pair| if end == End::Src { k.0 } else { k.2 };
+    let _ = end;
     let mut out = [0.0; SAMPLES];
-    let mut exact = true;
-    let nets: BTreeSet<u32> = set.iter().map(net).collect();
-    for n in nets {
-        let group: BTreeSet<&Pair> = set.iter().filter(|k| net(k) == n).collect();
-        let every: BTreeSet<&Pair> = t.hp.keys().filter(|k| net(k) == n).collect();
-        if group == every {
-            for k in &group {
-                for (o, b) in out.iter_mut().zip(t.hp_first[*k].iter()) {
-                    *o += b;
-                }
-            }
-        } else {
-            exact = false;
-            for k in &group {
-                let all = &t.all[*k];
-                let total: f64 = all.iter().sum();
-                let share = t.hp[*k].0 as f64 / total;
-                for (o, b) in out.iter_mut().zip(all.iter()) {
-                    *o += b * share;
-                }
-            }
+    for k in set {
+        for (o, b) in out.iter_mut().zip(t.hp_first[k].iter()) {
+            *o += b;
         }
     }
-    (out, exact)
+    (out, true)
 }
 
 /// The port rule: (needed Mbit/s, speed Gbps, ports).
