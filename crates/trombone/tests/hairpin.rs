@@ -271,7 +271,7 @@ fn compare_ti(got: &Value, want: &Value, what: &str) {
     );
 }
 
-fn keyed<'a>(v: &'a Value, key: fn(&Value) -> String) -> BTreeMap<String, &'a Value> {
+fn keyed(v: &Value, key: fn(&Value) -> String) -> BTreeMap<String, &Value> {
     let mut m = BTreeMap::new();
     for x in v.as_array().expect("array") {
         assert!(m.insert(key(x), x).is_none(), "listed twice: {x}");

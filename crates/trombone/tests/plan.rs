@@ -297,8 +297,8 @@ fn hand_option(t: &Truth, o: &Opt) -> HandOption {
             .filter_map(|k| route(o, k).map(|r| (k.clone(), r)))
             .collect();
     let localised: BTreeSet<Pair> = routes.keys().cloned().collect();
-    let mut members: BTreeMap<(usize, u32, String), (BTreeSet<Pair>, BTreeSet<Pair>)> =
-        BTreeMap::new();
+    type InOut = (BTreeSet<Pair>, BTreeSet<Pair>);
+    let mut members: BTreeMap<(usize, u32, String), InOut> = BTreeMap::new();
     for (k, (i, j)) in &routes {
         members
             .entry((*i, k.0, k.1.clone()))
