@@ -78,7 +78,8 @@ pub struct SampleBuilder {
     upto: Vec<i64>,
     folded_upto: i64,
     pending: FxHashMap<(SeriesKey, i64), [u64; 2]>,
-    late: Vec<(SeriesKey, Cell)>,
+    /// Late bins with the `upto_bin` of the flush that carried them (their epoch).
+    late: Vec<(i64, SeriesKey, Cell)>,
     rows: BTreeMap<RowKey, Vec<SampleRec>>,
     scratch: Vec<RowKey>,
 }
@@ -104,7 +105,9 @@ impl SampleBuilder {
             e[0] += c.bytes;
             e[1] += c.packets;
         }
-        self.late.extend(f.late);
+        let epoch = f.upto_bin;
+        self.late
+            .extend(f.late.into_iter().map(|(k, c)| (epoch, k, c)));
         if let Some(u) = self.upto.get_mut(worker) {
             *u = (*u).max(f.upto_bin);
         }
@@ -143,16 +146,24 @@ impl SampleBuilder {
         for ((r, bin), [b, p]) in cells {
             self.put(r, bin, b, p, b, p);
         }
-        // late bins: each on its own (their sample's other bins were folded already)
+        // Late bins, on their own (their sample's other bins were folded already), summed
+        // per row, bin and epoch over all workers: every worker's flushes of an epoch up to
+        // `m` are in, and the late packets of one epoch are the same whichever worker took
+        // them, so the result does not depend on the worker count.
         let late = std::mem::take(&mut self.late);
-        let (now, later): (Vec<_>, Vec<_>) = late.into_iter().partition(|(_, c)| c.bin < m);
+        let (now, later): (Vec<_>, Vec<_>) = late.into_iter().partition(|(e, _, _)| *e <= m);
         self.late = later;
-        for (k, c) in now {
+        let mut grouped: BTreeMap<(RowKey, i64, i64), [u64; 2]> = BTreeMap::new();
+        for (epoch, k, c) in now {
             targets(&k, &mut self.scratch);
-            for i in 0..self.scratch.len() {
-                let r = self.scratch[i];
-                self.put(r, c.bin, c.bytes, c.packets, c.bytes, c.packets);
+            for r in &self.scratch {
+                let e = grouped.entry((*r, c.bin, epoch)).or_insert([0, 0]);
+                e[0] += c.bytes;
+                e[1] += c.packets;
             }
+        }
+        for ((r, bin, _), [b, p]) in grouped {
+            self.put(r, bin, b, p, b, p);
         }
         self.folded_upto = m;
     }
@@ -325,5 +336,37 @@ mod tests {
             s.take_before(i64::MAX)[&RowKey::Link(0, LinkDir::In)][0].index,
             1
         );
+    }
+    #[test]
+    fn late_bins_do_not_depend_on_how_workers_split_them() {
+        let k = SeriesKey::Link(0, LinkDir::In);
+        let closed = |upto| Flush {
+            upto_bin: upto,
+            cells: vec![],
+            late: vec![],
+        };
+        let late = |upto, v: Vec<(SeriesKey, Cell)>| Flush {
+            upto_bin: upto,
+            cells: vec![],
+            late: v,
+        };
+        // one worker: its late bin 1 in two pieces (30 + 40) in the epoch up to 12
+        let mut one = SampleBuilder::new(1, 4);
+        one.add(0, closed(8));
+        one.add(0, late(12, vec![(k, cell(1, 30, 1)), (k, cell(1, 40, 1))]));
+        // two workers: one piece each, the second worker a whole epoch behind at first
+        let mut two = SampleBuilder::new(2, 4);
+        two.add(0, closed(8));
+        two.add(0, late(12, vec![(k, cell(1, 30, 1))]));
+        two.add(0, closed(16));
+        two.add(1, closed(8));
+        two.add(1, late(12, vec![(k, cell(1, 40, 1))]));
+        two.add(1, closed(16));
+        one.add(0, closed(16));
+        let a = one.take_before(i64::MAX);
+        let b = two.take_before(i64::MAX);
+        assert_eq!(a, b);
+        let r = &a[&RowKey::Link(0, LinkDir::In)][0];
+        assert_eq!((r.bytes, r.packets, r.peak_bin_bytes), (70, 2, 70));
     }
 }

@@ -186,15 +186,19 @@ fn worker_count_does_not_change_the_result() {
     let caps: Vec<PathBuf> = fixture_captures().into_iter().map(|(c, _)| c).collect();
     let files: Vec<&Path> = caps.iter().map(|p| p.as_path()).collect();
     let table = fixtures().join("fixture-asn.tsv");
-    let (one, _) = analyze_json(
-        &files,
-        &["--workers", "1", "--asn-db", table.to_str().unwrap()],
-    );
-    for n in ["2", "3", "8"] {
-        let (many, _) = analyze_json(
+    // everything but the command line, which names --workers
+    let run = |n: &str| {
+        let (mut v, _) = analyze_json(
             &files,
             &["--workers", n, "--asn-db", table.to_str().unwrap()],
         );
+        let cmd = v["tool"].as_object_mut().unwrap().remove("command");
+        assert!(cmd.is_some(), "the result records its command");
+        v
+    };
+    let one = run("1");
+    for n in ["2", "3", "8"] {
+        let many = run(n);
         assert_eq!(one, many, "--workers {n} differs from --workers 1");
     }
     assert!(one["totals"]["flows"].as_u64().unwrap() > 10);
@@ -301,13 +305,69 @@ fn a_replica_window_over_a_minute_is_refused() {
 
 #[test]
 fn missing_file_is_a_clear_error() {
+    // an input that cannot be opened at all is a usage error: exit 2, the file named, no
+    // result (a script must not take an empty "partial" result for a measurement)
     let out = trombone(&["analyze", "--format", "json", "/nonexistent/x.pcap"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = json_of(&out);
-    assert!(v["inputs"][0]["error"]
-        .as_str()
-        .unwrap()
-        .contains("/nonexistent/x.pcap"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/x.pcap"), "{err}");
+}
+
+#[test]
+fn unusable_inputs_and_outputs_are_usage_errors_before_any_reading() {
+    let dir = std::env::temp_dir().join(format!("trombone-cli-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cap, _) = &fixture_captures()[0];
+    let cap = cap.to_str().unwrap();
+    let result = dir.join("r.json");
+    let r = result.to_str().unwrap();
+    // a directory as input
+    let out = trombone(&["analyze", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+    // one good input and one missing: nothing is read, nothing written
+    let out = trombone(&["analyze", cap, "/nonexistent/y.pcap", "-o", r]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/y.pcap"));
+    assert!(!result.exists(), "a result was written for a usage error");
+    // an output that cannot be written is refused before the input is read (capture too)
+    for args in [
+        vec!["analyze", cap, "-o", "/nonexistent-dir/x.json"],
+        vec![
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            "600",
+            "-o",
+            "/nonexistent-dir/x.json",
+        ],
+    ] {
+        let t = std::time::Instant::now();
+        let out = trombone(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/nonexistent-dir/x.json"), "{err}");
+        // refused up front, not after a ten-minute capture
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(300),
+            "{args:?}"
+        );
+    }
+    // the good input alone writes its result
+    let out = trombone(&["analyze", "--format", "json", cap, "-o", r]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(result.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
