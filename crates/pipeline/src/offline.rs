@@ -133,6 +133,9 @@ struct Timeline {
     sample_ns: i64,
     bin_ns: i64,
     grace_ns: i64,
+    /// The watermark below which [`advance`] has nothing to do: the next rotation or the
+    /// next step of the closing point (no divisions per packet).
+    due: i64,
 }
 
 /// Frames of one input in the current interval, by link type.
@@ -288,6 +291,7 @@ pub fn analyze(
         sample_ns: opts.sizing.sample_ns,
         bin_ns: opts.sizing.bin_ns,
         grace_ns: opts.reorder_ns.max(0),
+        due: i64::MIN,
     };
     let mut totals = Totals::default();
     let mut frames_all = 0u64;
@@ -472,7 +476,25 @@ fn broadcast(workers: &mut [WorkerHandle], msg: impl Fn() -> ToWorker) {
 
 /// Moves time to the reader's new watermark: rotates intervals that ended and closes
 /// sample intervals past the grace period.
+#[inline]
 fn advance(
+    tl: &mut Timeline,
+    workers: &mut [WorkerHandle],
+    totals: &mut Totals,
+    done_inputs: &mut Vec<InputSummary>,
+    count: &mut InputCount,
+    to_reducer: &Sender<ToReducer>,
+    src: &mut FileSources,
+) {
+    if tl.newest >= tl.due {
+        advance_due(tl, workers, totals, done_inputs, count, to_reducer, src);
+    }
+}
+
+/// [`advance`] once the watermark has reached `tl.due`.
+#[cold]
+#[inline(never)]
+fn advance_due(
     tl: &mut Timeline,
     workers: &mut [WorkerHandle],
     totals: &mut Totals,
@@ -502,6 +524,14 @@ fn advance(
     if upto_bin > tl.closed_bin {
         tl.closed_bin = upto_bin;
         broadcast(workers, || ToWorker::Close(upto_bin));
+    }
+    // nothing changes until the closing point's next step (w - grace reaching the next
+    // sample boundary) or the end of the interval
+    tl.due = upto
+        .saturating_add(tl.sample_ns)
+        .saturating_add(tl.grace_ns);
+    if let (Some(_), Some(end)) = (tl.rotate_ns, tl.interval_end) {
+        tl.due = tl.due.min(end);
     }
 }
 

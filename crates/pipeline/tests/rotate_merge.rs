@@ -74,6 +74,18 @@ fn rotated_pieces_merge_into_the_single_run() {
         let m = merged.merged.as_ref().unwrap();
         assert_eq!(m.results, pieces.len() as u64);
         assert!(!m.mixed);
+        let (a, b) = (figures(&merged), figures(&one));
+        if a != b {
+            let (a, b) = (
+                serde_json::to_string_pretty(&a).unwrap(),
+                serde_json::to_string_pretty(&b).unwrap(),
+            );
+            for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+                if x != y {
+                    eprintln!("DIFF line {i}: {x} | {y}");
+                }
+            }
+        }
         assert_eq!(figures(&merged), figures(&one), "zone {zone:?}");
     }
 }
@@ -128,6 +140,15 @@ fn every_fixture_result_round_trips_through_json() {
             let r = analyze_all(std::slice::from_ref(&p), db(), &o);
             let text = serde_json::to_string(&r).expect("serialises");
             let back = Report::from_json(&text).expect("reads back");
+            if back != r {
+                let a = format!("{back:#?}");
+                let b = format!("{r:#?}");
+                for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+                    if x != y {
+                        eprintln!("DIFF line {i}: {x} | {y}");
+                    }
+                }
+            }
             assert_eq!(back, r, "{}", p.display());
             assert_eq!(serde_json::to_string(&back).unwrap(), text);
             n += 1;

@@ -148,7 +148,16 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
     for (p, a) in x.pairs {
         let local = in_zone(p.src_country) && in_zone(p.dst_country);
         retransmitted += a.retransmitted + a.retransmitted_direct;
-        if !local {
+        // a country pair is listed when one of its pairs is (handshakes, retransmissions or
+        // hairpinned bytes), the same rule as for the pairs below, so that a result and the
+        // merge of its rotated pieces list the same country pairs
+        let listed = a.handshake_us.as_ref().is_some_and(|h| !h.is_empty())
+            || a.direct_handshake_us
+                .as_ref()
+                .is_some_and(|h| !h.is_empty())
+            || a.retransmitted + a.retransmitted_direct > 0
+            || a.bytes > 0;
+        if !local || !listed {
             continue;
         }
         add(&mut all_hairpin, &a.handshake_us);

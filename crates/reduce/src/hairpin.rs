@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use trombone_asdb::Country;
 use trombone_hairpin::{HairpinConfig, PairHairpin};
 use trombone_schema::{
-    hist, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, MatcherReport,
-    Quantiles, Via,
+    hist, HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, LocalPair,
+    MatcherReport, Quantiles, Via,
 };
 use trombone_worker::AsPair;
 
@@ -91,6 +91,8 @@ pub(crate) struct HairpinAcc {
     pub local_packets: u64,
     pub local_bytes: u64,
     pub pairs: BTreeMap<AsPair, PairAcc>,
+    /// Unique local packets and bytes of every local pair, hairpinned or not.
+    pub local: BTreeMap<AsPair, [u64; 2]>,
     pub matcher: MatcherReport,
     pub link_frames: Vec<u64>,
     /// BGP and IXP evidence of pairs, carried over from merged results.
@@ -110,6 +112,9 @@ impl HairpinAcc {
         for (p, h) in pairs {
             self.local_packets += h.unique_local_packets();
             self.local_bytes += h.unique_local_bytes();
+            let l = self.local.entry(*p).or_default();
+            l[0] += h.unique_local_packets();
+            l[1] += h.unique_local_bytes();
             // a pair's local traffic may be split over workers, some of which saw no
             // hairpin: every non-empty part adds to the pair (the section lists only pairs
             // with hairpin sightings, but their local bytes count all of it)
@@ -167,6 +172,29 @@ impl HairpinAcc {
         }
         for (a, l) in self.link_frames.iter_mut().zip(&r.links) {
             *a += l.frames;
+        }
+        for l in &r.local_pairs {
+            let key = AsPair {
+                src_asn: l.src_asn,
+                src_country: l.src_country,
+                dst_asn: l.dst_asn,
+                dst_country: l.dst_country,
+            };
+            let e = self.local.entry(key).or_default();
+            e[0] += l.packets;
+            e[1] += l.bytes;
+        }
+        if r.local_pairs.is_empty() {
+            // a result from before local_pairs: its listed pairs' local bytes are all there is
+            for p in &r.pairs {
+                let key = AsPair {
+                    src_asn: p.src_asn,
+                    src_country: p.src_country,
+                    dst_asn: p.dst_asn,
+                    dst_country: p.dst_country,
+                };
+                self.local.entry(key).or_default()[1] += p.local_bytes;
+            }
         }
         for p in &r.pairs {
             let dec = |s: &Option<String>| -> Result<Option<Histogram<u64>>, String> {
@@ -323,7 +351,7 @@ impl HairpinAcc {
                 bytes: h.bytes,
                 observations: h.observations,
                 reobserved_packets: h.reobserved,
-                local_bytes: h.local_bytes,
+                local_bytes: self.local.get(p).map_or(0, |l| l[1]),
                 detour_ms: quantiles(&h.detour_us),
                 hops_abroad: h.hops.as_ref().filter(|x| !x.is_empty()).map(|x| Hops {
                     samples: x.len(),
@@ -358,6 +386,19 @@ impl HairpinAcc {
             totals,
             matcher: self.matcher,
             pairs: out,
+            local_pairs: self
+                .local
+                .iter()
+                .filter(|(_, v)| v[0] != 0 || v[1] != 0)
+                .map(|(p, v)| LocalPair {
+                    src_asn: p.src_asn,
+                    dst_asn: p.dst_asn,
+                    src_country: p.src_country,
+                    dst_country: p.dst_country,
+                    packets: v[0],
+                    bytes: v[1],
+                })
+                .collect(),
             not_available: None,
         }
     }

@@ -28,6 +28,11 @@ pub struct HairpinReport {
     pub matcher: MatcherReport,
     /// AS pairs with hairpin traffic, by unique bytes descending.
     pub pairs: Vec<HairpinPair>,
+    /// Unique local packets and bytes of every local AS pair, hairpinned or not, so that a
+    /// pair's `local_bytes` merges exactly across rotated pieces and vantage points (a pair
+    /// may hairpin in one piece and not in another). Absent in results before it was added.
+    #[serde(default)]
+    pub local_pairs: Vec<LocalPair>,
     /// Set when some traffic came from flow export (sFlow, NetFlow, IPFIX): what these
     /// figures cannot cover, because replica matching needs every captured packet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,4 +185,21 @@ pub struct Via {
     pub packets: i64,
     /// Their L3 bytes.
     pub bytes: i64,
+}
+
+/// One local AS pair's unique local traffic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LocalPair {
+    /// Source ASN.
+    pub src_asn: u32,
+    /// Destination ASN.
+    pub dst_asn: u32,
+    /// Source country.
+    pub src_country: Option<Country>,
+    /// Destination country.
+    pub dst_country: Option<Country>,
+    /// Unique local packets (a replica counted once).
+    pub packets: u64,
+    /// Their L3 bytes.
+    pub bytes: u64,
 }

@@ -33,8 +33,8 @@ pub use evidence::{
     Rtt, Ti, TiMethod,
 };
 pub use hairpin::{
-    HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, MatcherReport,
-    Quantiles, Via,
+    HairpinLink, HairpinPair, HairpinReport, HairpinTotals, Handshake, Hops, LocalPair,
+    MatcherReport, Quantiles, Via,
 };
 pub use matrix::{AsCell, CountryCell};
 pub use plan::{plan_json_schema, Plan, PlanResult, PLAN_VERSION};

@@ -293,7 +293,8 @@ mod tests {
     #[test]
     fn info_text_shows_date_sources_and_attribution() {
         let t = render_info(&AsDb::embedded_shared().info());
-        assert!(t.contains("data date: 2024-04-06\n"), "{t}");
+        // the oldest dated routing source: the IPv6 table (2023-12-08), not RouteViews' IPv4
+        assert!(t.contains("data date: 2023-12-08\n"), "{t}");
         assert!(
             t.contains("routeviews-rv2-20240406.pfx2as.gz [routeviews-pfx2as] dated 2024-04-06")
         );
