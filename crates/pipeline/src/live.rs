@@ -290,7 +290,6 @@ pub fn run_capture(
     let mut next_snap = opts.interval.map(|i| meta.t0 + i);
     let mut snap: Option<(u64, Vec<SnapPart>)> = None;
     let mut stopping = false;
-    let mut last: Option<Report> = None;
     while done.iter().any(|d| !d) {
         let now = Instant::now();
         if !stopping && (stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| now >= d)) {
@@ -351,12 +350,12 @@ pub fn run_capture(
                 done[w] = true;
             }
         }
-        let h = health(&meta, &facts, false);
-        for r in reducer.ready(Some(&h)) {
-            if rotate_ns.is_some() {
+        // rotated intervals go out as they complete; the whole run's result waits for the
+        // end, so that it carries the final capture health (drops, drain, `final`)
+        if rotate_ns.is_some() {
+            let h = health(&meta, &facts, false);
+            for r in reducer.ready(Some(&h)) {
                 on_result(r);
-            } else {
-                last = Some(r);
             }
         }
     }
@@ -375,9 +374,6 @@ pub fn run_capture(
             on_result(r);
         }
         return None;
-    }
-    if let Some(l) = last {
-        rest.insert(0, l);
     }
     let fin = rest.pop();
     for r in rest {

@@ -88,6 +88,8 @@ pub(crate) struct EvidenceInputs<'a> {
     pub rtt_all: bool,
     pub handshakes_dropped: u64,
     pub pairs: &'a BTreeMap<AsPair, PairAcc>,
+    /// Unique local packets and bytes of every local pair, hairpinned or not.
+    pub local: &'a BTreeMap<AsPair, [u64; 2]>,
     /// BGP and IXP evidence carried over per pair (from results being merged).
     pub carried: &'a BTreeMap<AsPair, PairEvidence>,
     /// Where the carried BGP and IXP evidence came from.
@@ -148,16 +150,7 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
     for (p, a) in x.pairs {
         let local = in_zone(p.src_country) && in_zone(p.dst_country);
         retransmitted += a.retransmitted + a.retransmitted_direct;
-        // a country pair is listed when one of its pairs is (handshakes, retransmissions or
-        // hairpinned bytes), the same rule as for the pairs below, so that a result and the
-        // merge of its rotated pieces list the same country pairs
-        let listed = a.handshake_us.as_ref().is_some_and(|h| !h.is_empty())
-            || a.direct_handshake_us
-                .as_ref()
-                .is_some_and(|h| !h.is_empty())
-            || a.retransmitted + a.retransmitted_direct > 0
-            || a.bytes > 0;
-        if !local || !listed {
+        if !local {
             continue;
         }
         add(&mut all_hairpin, &a.handshake_us);
@@ -167,6 +160,16 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
             .or_default();
         add(&mut e.0, &a.handshake_us);
         add(&mut e.1, &a.direct_handshake_us);
+    }
+    // every local country pair with local traffic is listed, whether or not any of its
+    // pairs hairpinned or shook hands: from the local traffic of every pair, which merges
+    // exactly (a pair without hairpin sightings in one piece is still in its local_pairs)
+    for p in x.local.keys() {
+        if in_zone(p.src_country) && in_zone(p.dst_country) {
+            by_country
+                .entry((p.src_country, p.dst_country))
+                .or_default();
+        }
     }
     let median = |h: &Option<Histogram<u64>>| {
         h.as_ref()

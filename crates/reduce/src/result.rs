@@ -305,6 +305,7 @@ impl ResultAcc {
                 rtt_all: h.rtt_all,
                 handshakes_dropped: self.hairpin.matcher.handshakes_dropped,
                 pairs: &self.hairpin.pairs,
+                local: &self.hairpin.local,
                 carried: &self.hairpin.carried,
                 carried_sources: &self.hairpin.carried_sources,
                 sources: ctx.evidence.as_deref(),
