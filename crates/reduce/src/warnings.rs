@@ -25,6 +25,20 @@ pub(crate) fn add_warnings(r: &mut Report, cfg: &SizingConfig) {
             ),
         ));
     }
+    if let Some(c) = &r.collector {
+        let drops = c.socket_drops.unwrap_or(0);
+        if c.lost_datagrams + c.lost_records + drops + c.bad_datagrams + c.sets_dropped_no_template
+            > 0
+        {
+            w.push(Warning::new(
+                "collector_loss",
+                format!(
+                    "flow export was lost: {} datagrams and {} records missing by the exporters' sequence numbers, {} dropped by the socket, {} undecodable, {} record sets without their template: the matrices undercount by that much",
+                    c.lost_datagrams, c.lost_records, drops, c.bad_datagrams, c.sets_dropped_no_template
+                ),
+            ));
+        }
+    }
     if t.ip_packets > 0 && r.time.first_ns.is_none() {
         w.push(Warning::new(
             "no_timestamps",
@@ -116,5 +130,50 @@ pub(crate) fn add_warnings(r: &mut Report, cfg: &SizingConfig) {
         {
             r.warnings.push(x);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trombone_schema::CollectorReport;
+
+    /// A small real result (one of the fuzz seeds: a cut-down `analyze` result).
+    fn result() -> Report {
+        Report::from_json(include_str!(
+            "../../fuzz/seeds/report_json/hairpin-kh-zone-clmv.json"
+        ))
+        .expect("a valid result")
+    }
+
+    fn codes(r: &Report) -> Vec<String> {
+        r.warnings.iter().map(|w| w.code.clone()).collect()
+    }
+
+    #[test]
+    fn lost_flow_export_is_a_warning() {
+        let cfg = SizingConfig::default();
+        let mut r = result();
+        r.warnings.clear();
+        r.collector = Some(CollectorReport::default());
+        add_warnings(&mut r, &cfg);
+        assert!(!codes(&r).contains(&"collector_loss".to_string()));
+        let mut r = result();
+        r.warnings.clear();
+        r.collector = Some(CollectorReport {
+            socket_drops: Some(3),
+            ..CollectorReport::default()
+        });
+        add_warnings(&mut r, &cfg);
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| w.code == "collector_loss")
+            .expect("a collector_loss warning");
+        assert!(
+            w.message.contains("3 dropped by the socket"),
+            "{}",
+            w.message
+        );
     }
 }
