@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-TABLES = ["as_matrix", "country_matrix", "hairpin_pairs", "via", "samples", "capture_health", "results"]
+TABLES = ["as_matrix", "country_matrix", "hairpin_pairs", "local_pairs", "via", "samples", "capture_health", "results"]
 
 
 def utc_day(ns):
@@ -208,14 +208,22 @@ class Checker:
         want = {j: h["totals"][j] for _, j in cols}
         self.same(f"{label}: hairpin totals", got, want)
         # hairpin pairs
+        # a pair's local bytes: from local_pairs, which has a row wherever the pair had
+        # local traffic (hairpin_pairs has rows only where it hairpinned)
         got = {
             r[:4]: r[4:]
             for r in e.sql(
-                "SELECT src_asn, src_country, dst_asn, dst_country, SUM(packets), SUM(bytes), SUM(observations), "
-                "SUM(reobserved_packets), SUM(local_bytes) FROM hairpin_pairs "
-                "GROUP BY src_asn, src_country, dst_asn, dst_country"
+                "SELECT h.src_asn, h.src_country, h.dst_asn, h.dst_country, h.p, h.b, h.o, h.r, l.lb FROM "
+                "(SELECT src_asn, src_country, dst_asn, dst_country, SUM(packets) AS p, SUM(bytes) AS b, "
+                "SUM(observations) AS o, SUM(reobserved_packets) AS r FROM hairpin_pairs "
+                "GROUP BY src_asn, src_country, dst_asn, dst_country) h "
+                "LEFT JOIN (SELECT src_asn, src_country, dst_asn, dst_country, SUM(bytes) AS lb FROM local_pairs "
+                "GROUP BY src_asn, src_country, dst_asn, dst_country) l "
+                "ON h.src_asn = l.src_asn AND h.dst_asn = l.dst_asn "
+                "AND h.src_country IS NOT DISTINCT FROM l.src_country "
+                "AND h.dst_country IS NOT DISTINCT FROM l.dst_country"
             )
-        } if "hairpin_pairs" in e.tables() else {}
+        } if "hairpin_pairs" in e.tables() and "local_pairs" in e.tables() else {}
         want = {
             (p["src_asn"], p["src_country"], p["dst_asn"], p["dst_country"]):
                 (p["packets"], p["bytes"], p["observations"], p["reobserved_packets"], p["local_bytes"])

@@ -325,6 +325,21 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
         }
     }
     out.push(pairs);
+    let mut local = tbl("local_pairs");
+    for p in r.hairpin.iter().flat_map(|h| h.local_pairs.iter()) {
+        local.push(&row(
+            &common,
+            &[
+                ("src_asn", V::I(p.src_asn.into())),
+                ("src_country", cc(&p.src_country)),
+                ("dst_asn", V::I(p.dst_asn.into())),
+                ("dst_country", cc(&p.dst_country)),
+                ("packets", V::U(p.packets)),
+                ("bytes", V::U(p.bytes)),
+            ],
+        ))?;
+    }
+    out.push(local);
     out.push(via);
 
     let mut t = tbl("samples");

@@ -149,6 +149,20 @@ const COUNTRY_MATRIX: &[Column] = &[
     c("flows", I64, false, "directional flows"),
 ];
 
+const LOCAL_PAIRS: &[Column] = &[
+    c("src_asn", I64, false, "source ASN"),
+    c("src_country", Str, true, "source country"),
+    c("dst_asn", I64, false, "destination ASN"),
+    c("dst_country", Str, true, "destination country"),
+    c(
+        "packets",
+        I64,
+        false,
+        "unique local packets of the pair, hairpinned or not (a replica once)",
+    ),
+    c("bytes", I64, false, "their L3 bytes"),
+];
+
 const HAIRPIN_PAIRS: &[Column] = &[
     c("src_asn", I64, false, "source ASN"),
     c("src_country", Str, true, "source country"),
@@ -543,6 +557,11 @@ pub const TABLES: &[Table] = &[
         name: "hairpin_pairs",
         doc: "one row per result and hairpinned AS pair (results with `--home` only)",
         columns: HAIRPIN_PAIRS,
+    },
+    Table {
+        name: "local_pairs",
+        doc: "one row per result and local AS pair with local traffic, hairpinned or not (results with `--home` only): a pair's local bytes over several results are the sum of these, not of `hairpin_pairs.local_bytes`, which has rows only where the pair hairpinned",
+        columns: LOCAL_PAIRS,
     },
     Table {
         name: "via",
