@@ -20,12 +20,13 @@
 //! hands everything over.
 
 use crate::exports::ExportDecoder;
+use crate::ticks::{next_snapshot, now_ns, wait_for};
 use crossbeam_channel::{unbounded, RecvTimeoutError, Sender};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use trombone_asdb::AsDb;
 use trombone_collect::{Kind, Listener, Socket, MAX_DATAGRAM};
 use trombone_flow::FlowLimits;
@@ -128,13 +129,6 @@ enum Msg {
         Box<(Flush, Handover, CollectorPart, Vec<InputSummary>)>,
     ),
     Done,
-}
-
-/// Nanoseconds since the Unix epoch.
-fn now_ns() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Runs the collector on `listeners` until `stop` is raised or `opts.duration` passed.
@@ -247,18 +241,10 @@ pub fn run_collect(
                 let e = epoch.fetch_add(1, Ordering::AcqRel) + 1;
                 snap = Some((e, Vec::with_capacity(n)));
                 let every = opts.interval.unwrap_or(Duration::from_secs(1));
-                let mut next = at + every;
-                while next <= Instant::now() {
-                    next += every;
-                }
-                next_snap = Some(next);
+                next_snap = Some(next_snapshot(at, every));
             }
         }
-        let mut wake = now + Duration::from_millis(50);
-        for t in [deadline, next_snap].into_iter().flatten() {
-            wake = wake.min(t);
-        }
-        let msg = match rx.recv_timeout(wake.saturating_duration_since(now)) {
+        let msg = match rx.recv_timeout(wait_for(now, deadline, next_snap)) {
             Ok(m) => m,
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,

@@ -23,6 +23,7 @@ mod exports;
 #[cfg(target_os = "linux")]
 mod live;
 mod offline;
+mod ticks;
 
 pub use clock::{Stamp, TimeGate};
 #[cfg(target_os = "linux")]

@@ -37,12 +37,13 @@
 //! interface's own drop counters, and whether anything was lost — in which
 //! case the result is marked partial.
 
+use crate::ticks::{next_snapshot, now_ns, wait_for};
 use crossbeam_channel::{unbounded, RecvTimeoutError, Sender};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use trombone_asdb::AsDb;
 use trombone_capture::Frame;
 use trombone_flow::FlowLimits;
@@ -302,19 +303,11 @@ pub fn run_capture(
                     let epoch = ctl.epoch.fetch_add(1, Ordering::AcqRel) + 1;
                     snap = Some((epoch, Vec::with_capacity(n)));
                     let every = opts.interval.unwrap_or(Duration::from_secs(1));
-                    let mut next = at + every;
-                    while next <= Instant::now() {
-                        next += every;
-                    }
-                    next_snap = Some(next);
+                    next_snap = Some(next_snapshot(at, every));
                 }
             }
         }
-        let mut wake = now + Duration::from_millis(50);
-        for t in [deadline, next_snap].into_iter().flatten() {
-            wake = wake.min(t);
-        }
-        let msg = match rx.recv_timeout(wake.saturating_duration_since(now)) {
+        let msg = match rx.recv_timeout(wait_for(now, deadline, next_snap)) {
             Ok(m) => m,
             Err(RecvTimeoutError::Timeout) => continue,
             // every worker thread is gone
@@ -394,13 +387,6 @@ pub fn run_capture(
 
 /// One worker's answer to a snapshot.
 type SnapPart = (usize, Flush, Handover, Totals, Vec<InputSummary>);
-
-/// Nanoseconds since the Unix epoch.
-fn now_ns() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
-}
 
 /// Worker `i`'s core, per the pinning policy.
 fn assign_cpus(p: &Pinning, n: usize) -> Vec<Option<usize>> {
