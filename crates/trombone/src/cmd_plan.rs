@@ -3,7 +3,6 @@
 //! payback — from a plan file (see crates/plan and the README's worked example).
 
 use clap::{Args, ValueEnum};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use trombone_plan::PlanFile;
@@ -45,31 +44,6 @@ pub struct PlanArgs {
     /// Merge results made with different databases, zones, windows or bins anyway.
     #[arg(long)]
     allow_mixed: bool,
-}
-
-/// Writes `bytes` to `path` through a temporary file renamed into place, or to standard
-/// output.
-fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
-    match path {
-        Some(p) => {
-            let name = p
-                .file_name()
-                .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
-            let tmp = p.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-            std::fs::write(&tmp, bytes)
-                .and_then(|()| std::fs::rename(&tmp, p))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    format!("{}: {e}", p.display())
-                })
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|()| out.flush())
-                .map_err(|e| format!("standard output: {e}"))
-        }
-    }
 }
 
 fn go(a: &PlanArgs) -> Result<bool, String> {
@@ -128,7 +102,7 @@ fn go(a: &PlanArgs) -> Result<bool, String> {
             &result,
         ),
     };
-    write_out(a.output.as_deref(), out.as_bytes())?;
+    crate::sink::write_bytes(a.output.as_deref(), out.as_bytes())?;
     Ok(combined.report.partial)
 }
 

@@ -4,7 +4,7 @@
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use trombone_report::{CombineOptions, HtmlOptions, Input, ReportTable};
@@ -65,31 +65,6 @@ fn load(path: &Path) -> Result<Input, String> {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed into place (a reader never
-/// sees half a report), or to standard output when `path` is None.
-fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
-    match path {
-        Some(p) => {
-            let name = p
-                .file_name()
-                .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-            let tmp = p.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-            std::fs::write(&tmp, bytes)
-                .and_then(|()| std::fs::rename(&tmp, p))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    format!("{}: {e}", p.display())
-                })
-        }
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|()| out.flush())
-                .map_err(|e| format!("standard output: {e}"))
-        }
-    }
-}
-
 fn render(a: &ReportArgs) -> Result<(), String> {
     if a.results.iter().filter(|p| *p == Path::new("-")).count() > 1 {
         return Err("standard input (\"-\") can be given only once".into());
@@ -137,7 +112,7 @@ fn render(a: &ReportArgs) -> Result<(), String> {
                     title: a.title.clone(),
                 },
             );
-            write_out(a.output.as_deref(), page.as_bytes())
+            crate::sink::write_bytes(a.output.as_deref(), page.as_bytes())
         }
         ReportFormat::Csv => {
             let one = |t: ReportTable| trombone_report::render_csv(&combined, t);
@@ -147,14 +122,14 @@ fn render(a: &ReportArgs) -> Result<(), String> {
                 .map(|n| ReportTable::from_name(n).ok_or(format!("no table {n:?}")))
                 .transpose()?;
             match (table, a.output.as_deref()) {
-                (Some(t), out) => write_out(out, one(t).as_bytes()),
+                (Some(t), out) => crate::sink::write_bytes(out, one(t).as_bytes()),
                 (None, None) => {
                     let t = if combined.report.hairpin.is_some() {
                         "hairpin-pairs"
                     } else {
                         "as"
                     };
-                    write_out(
+                    crate::sink::write_bytes(
                         None,
                         one(ReportTable::from_name(t).expect("a table")).as_bytes(),
                     )
@@ -162,7 +137,7 @@ fn render(a: &ReportArgs) -> Result<(), String> {
                 (None, Some(base)) => {
                     for t in ReportTable::all() {
                         let path = t.path_next_to(base);
-                        write_out(Some(&path), one(t).as_bytes())?;
+                        crate::sink::write_bytes(Some(&path), one(t).as_bytes())?;
                         eprintln!("trombone report: wrote {}", path.display());
                     }
                     Ok(())

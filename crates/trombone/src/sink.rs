@@ -72,6 +72,18 @@ impl Sink {
                 out.display()
             ));
         }
+        // A device or FIFO is not opened here: opening a FIFO waits for its reader, and
+        // the reader would take this probe's close for the end of the result.
+        if is_special(out) {
+            return match fs::metadata(out) {
+                Ok(m) if m.permissions().readonly() => {
+                    Err(format!("-o {}: is not writable", out.display()))
+                }
+                _ => Ok(()),
+            };
+        }
+        // A symbolic link is written through: probe the directory of the file it names.
+        let out = &fs::canonicalize(out).unwrap_or_else(|_| out.clone());
         let dir = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -193,11 +205,32 @@ impl Sink {
     }
 }
 
-/// Writes a file through a temporary name beside it, then renames it into place.
+/// Whether `path` exists and is something other than a regular file or a directory (a
+/// device such as `/dev/null`, a FIFO, a socket), following symbolic links.
+fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes a file through a temporary name beside it, then renames it into place. A
+/// symbolic link is written through (the file it names is replaced, the link kept); a
+/// device or FIFO (`-o /dev/null`, `-o /dev/stdout`) is written to directly, never
+/// replaced by a regular file.
 pub fn write_atomic(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    if is_special(path) {
+        let mut w = BufWriter::new(fs::OpenOptions::new().write(true).open(path)?);
+        f(&mut w)?;
+        return w.flush();
+    }
+    let resolved;
+    let path = if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        resolved.as_path()
+    } else {
+        path
+    };
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
@@ -211,6 +244,22 @@ pub fn write_atomic(
         let _ = fs::remove_file(&tmp);
     }
     res
+}
+
+/// Writes `bytes` to `path` with [`write_atomic`], or to standard output when `path` is
+/// `None`; the error names where.
+pub fn write_bytes(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
+    match path {
+        Some(p) => {
+            write_atomic(p, |w| w.write_all(bytes)).map_err(|e| format!("{}: {e}", p.display()))
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("standard output: {e}"))
+        }
+    }
 }
 
 /// `YYYYMMDDTHHMMSSZ` of a time in ns since the epoch (UTC).

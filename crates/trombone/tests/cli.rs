@@ -563,3 +563,97 @@ fn no_output_carries_an_address_unless_asked_and_then_anonymised() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `-o` naming a FIFO (as `/dev/null` or `/dev/stdout` are devices) is written into, never
+/// replaced by a regular file; `-o` naming a symbolic link writes the file it points to
+/// and keeps the link. (A rename over `/dev/null` as root once turned the null device
+/// into a file that every later redirect appended to.)
+#[test]
+fn special_and_linked_outputs_are_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = std::env::temp_dir().join(format!("trombone-cli-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cap, _) = &fixture_captures()[0];
+    let cap = cap.to_str().unwrap();
+    let fifo = dir.join("pipe");
+    let st = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(st.success());
+    // the reader drains the FIFO while trombone writes into it
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).expect("read fifo"))
+    };
+    let out = trombone(&[
+        "analyze",
+        "--format",
+        "json",
+        cap,
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = reader.join().unwrap();
+    let v: Value = serde_json::from_slice(&got).expect("the FIFO carried the JSON result");
+    assert!(v["totals"]["frames"].as_u64().unwrap() > 0);
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(
+        meta.file_type().is_fifo(),
+        "the FIFO was replaced: {meta:?}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+
+    // a symbolic link: analyze, then report through a link too
+    let real = dir.join("real.json");
+    std::fs::write(&real, b"old").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = trombone(&[
+        "analyze",
+        "--format",
+        "json",
+        cap,
+        "-o",
+        link.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let v: Value = serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
+    assert!(v["totals"]["frames"].as_u64().unwrap() > 0);
+    let page = dir.join("real.html");
+    std::fs::write(&page, b"old").unwrap();
+    let plink = dir.join("page.html");
+    std::os::unix::fs::symlink(&page, &plink).unwrap();
+    let out = trombone(&[
+        "report",
+        real.to_str().unwrap(),
+        "-o",
+        plink.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::symlink_metadata(&plink)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&page).unwrap().contains("<html"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
