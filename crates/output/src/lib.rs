@@ -7,16 +7,20 @@
 //! summary.
 
 mod csv;
+mod json;
 mod table;
 
 pub use crate::csv::{defuse, write_csv, CsvOut, CsvTable};
+pub use json::LeafArrays;
 pub use table::write_table;
 
 use std::io::{self, Write};
 use trombone_schema::Report;
 
-/// Writes the result as pretty-printed JSON followed by a newline.
+/// Writes the result as indented JSON (arrays of plain values on one line, see
+/// [`LeafArrays`]) followed by a newline.
 pub fn write_json(report: &Report, mut out: impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::other)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, LeafArrays::new());
+    serde::Serialize::serialize(report, &mut ser).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }

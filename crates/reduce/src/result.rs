@@ -119,6 +119,23 @@ impl ResultAcc {
         }
     }
 
+    /// [`Self::add_row`] for a row the caller gives away: a new identity keeps its
+    /// samples without a copy (a month of 5-minute samples is tens of megabytes).
+    pub fn add_row_owned(&mut self, mut r: SeriesRow, peak: PeakRule) {
+        match self.rows.get_mut(&row_id(&r)) {
+            Some(mine) => {
+                if mine.samples.is_empty() {
+                    // a row with packet sizes only so far: take the samples over
+                    mine.samples = std::mem::take(&mut r.samples);
+                }
+                mine.add(&r, peak)
+            }
+            None => {
+                self.rows.insert(row_id(&r), r);
+            }
+        }
+    }
+
     /// Adds the reducer's sample records (keyed by worker series), naming links by `links`.
     pub fn add_samples(
         &mut self,
@@ -176,7 +193,7 @@ impl ResultAcc {
                 }
             };
             r.samples = samples;
-            self.add_row(&r, PeakRule::Max);
+            self.add_row_owned(r, PeakRule::Max);
         }
         // packet sizes ride on the pair rows (a pair with sizes but no timed sample
         // still gets a row, so the sizes are never lost)
@@ -187,7 +204,7 @@ impl ResultAcc {
             r.dst_asn = Some(p.dst_asn);
             r.dst_country = p.dst_country;
             r.sizes = Some(*s);
-            self.add_row(&r, PeakRule::Max);
+            self.add_row_owned(r, PeakRule::Max);
         }
     }
 

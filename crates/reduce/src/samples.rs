@@ -11,7 +11,7 @@
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use trombone_asdb::Country;
-use trombone_schema::SampleRec;
+use trombone_schema::{PeakRule, SampleRec};
 use trombone_worker::{AsPair, Cell, Flush, LinkDir, SeriesKey};
 
 /// A network in series and sizing: the ASN, and for ASN 0 (unknown) the country.
@@ -80,8 +80,10 @@ pub struct SampleBuilder {
     pending: FxHashMap<(SeriesKey, i64), [u64; 2]>,
     /// Late bins with the `upto_bin` of the flush that carried them (their epoch).
     late: Vec<(i64, SeriesKey, Cell)>,
-    rows: BTreeMap<RowKey, Vec<SampleRec>>,
+    rows: FxHashMap<RowKey, RowStore>,
     scratch: Vec<RowKey>,
+    /// Per output row, the (bin, bytes, packets) of one fold; reused between folds.
+    per_row: FxHashMap<RowKey, Vec<(i64, u64, u64)>>,
 }
 
 impl SampleBuilder {
@@ -93,8 +95,9 @@ impl SampleBuilder {
             folded_upto: i64::MIN,
             pending: FxHashMap::default(),
             late: Vec::new(),
-            rows: BTreeMap::new(),
+            rows: FxHashMap::default(),
             scratch: Vec::new(),
+            per_row: FxHashMap::default(),
         }
     }
 
@@ -125,26 +128,45 @@ impl SampleBuilder {
         if m <= self.folded_upto {
             return;
         }
-        // per (series, bin) over all workers → per (output row, bin)
-        let mut per_bin: FxHashMap<(RowKey, i64), [u64; 2]> = FxHashMap::default();
-        let mut keep = FxHashMap::default();
-        for ((k, bin), v) in self.pending.drain() {
+        // per (series, bin) over all workers → per output row, its bins sorted and summed
+        // (several series feed one row: every pair feeds the total), then appended in
+        // bin order: one row lookup per row, not per bin, and integer sorts only
+        let per_sample = self.per_sample;
+        self.pending.retain(|&(k, bin), v| {
             if bin >= m {
-                keep.insert((k, bin), v);
-                continue;
+                return true;
             }
             targets(&k, &mut self.scratch);
             for r in &self.scratch {
-                let e = per_bin.entry((*r, bin)).or_insert([0, 0]);
-                e[0] += v[0];
-                e[1] += v[1];
+                self.per_row.entry(*r).or_default().push((bin, v[0], v[1]));
             }
+            false
+        });
+        for (r, cells) in self.per_row.iter_mut() {
+            if cells.is_empty() {
+                continue;
+            }
+            cells.sort_unstable_by_key(|c| c.0);
+            let row = &mut self.rows.entry(*r).or_default().open;
+            let mut i = 0;
+            while i < cells.len() {
+                let (bin, mut b, mut p) = cells[i];
+                i += 1;
+                while i < cells.len() && cells[i].0 == bin {
+                    b += cells[i].1;
+                    p += cells[i].2;
+                    i += 1;
+                }
+                put_in(row, bin.div_euclid(per_sample), b, p, b, p);
+            }
+            cells.clear();
         }
-        self.pending = keep;
-        let mut cells: Vec<((RowKey, i64), [u64; 2])> = per_bin.into_iter().collect();
-        cells.sort_unstable_by_key(|(k, _)| *k);
-        for ((r, bin), [b, p]) in cells {
-            self.put(r, bin, b, p, b, p);
+        // rows gone quiet give their scratch space back
+        self.per_row.retain(|_, c| c.capacity() <= 64);
+        // samples whose every bin is folded now are sealed (stored compactly)
+        let complete = m.div_euclid(per_sample);
+        for row in self.rows.values_mut() {
+            row.seal_before(complete);
         }
         // Late bins, on their own (their sample's other bins were folded already), summed
         // per row, bin and epoch over all workers: every worker's flushes of an epoch up to
@@ -171,63 +193,19 @@ impl SampleBuilder {
     /// Adds a bin to its row's sample record.
     fn put(&mut self, r: RowKey, bin: i64, b: u64, p: u64, pb: u64, pp: u64) {
         let index = bin.div_euclid(self.per_sample);
-        let v = self.rows.entry(r).or_default();
-        let i = match v.last() {
-            Some(last) if last.index == index => v.len() - 1,
-            Some(last) if last.index < index => {
-                v.push(SampleRec {
-                    index,
-                    bytes: 0,
-                    packets: 0,
-                    peak_bin_bytes: 0,
-                    peak_bin_packets: 0,
-                });
-                v.len() - 1
-            }
-            None => {
-                v.push(SampleRec {
-                    index,
-                    bytes: 0,
-                    packets: 0,
-                    peak_bin_bytes: 0,
-                    peak_bin_packets: 0,
-                });
-                0
-            }
-            Some(_) => match v.binary_search_by_key(&index, |s| s.index) {
-                Ok(i) => i,
-                Err(i) => {
-                    v.insert(
-                        i,
-                        SampleRec {
-                            index,
-                            bytes: 0,
-                            packets: 0,
-                            peak_bin_bytes: 0,
-                            peak_bin_packets: 0,
-                        },
-                    );
-                    i
-                }
-            },
-        };
-        let s = &mut v[i];
-        s.bytes += b;
-        s.packets += p;
-        s.peak_bin_bytes = s.peak_bin_bytes.max(pb);
-        s.peak_bin_packets = s.peak_bin_packets.max(pp);
+        self.rows.entry(r).or_default().put(index, b, p, pb, pp);
     }
 
     /// Takes out every sample record with an index below `before` (all with `i64::MAX`).
     pub fn take_before(&mut self, before: i64) -> BTreeMap<RowKey, Vec<SampleRec>> {
         let mut out = BTreeMap::new();
-        for (k, v) in self.rows.iter_mut() {
-            let n = v.partition_point(|s| s.index < before);
-            if n > 0 {
-                out.insert(*k, v.drain(..n).collect::<Vec<_>>());
+        for (k, row) in self.rows.iter_mut() {
+            let taken = row.take_before(before);
+            if !taken.is_empty() {
+                out.insert(*k, taken);
             }
         }
-        self.rows.retain(|_, v| !v.is_empty());
+        self.rows.retain(|_, row| !row.is_empty());
         out
     }
 
@@ -235,6 +213,165 @@ impl SampleBuilder {
     pub fn rows_held(&self) -> usize {
         self.rows.len()
     }
+}
+
+/// One output row's samples. Samples still receiving bins are plain records (`open`);
+/// once every bin of a sample is folded it is sealed: appended to `sealed` as five
+/// LEB128 numbers (index step, bytes, packets, busiest-bin bytes and packets), about 10
+/// bytes instead of 40, so a month of 5-minute samples per row costs little. A late bin
+/// for a sealed sample goes to `fixes`, added to the sealed record (busiest bin: the
+/// larger) when the row is taken, exactly as if it had been added in place.
+#[derive(Clone, Default)]
+struct RowStore {
+    sealed: Vec<u8>,
+    /// Index of the last sealed sample.
+    last_sealed: Option<i64>,
+    open: Vec<SampleRec>,
+    fixes: Vec<SampleRec>,
+}
+
+impl RowStore {
+    /// Adds a bin to sample `index`.
+    fn put(&mut self, index: i64, b: u64, p: u64, pb: u64, pp: u64) {
+        if self.last_sealed.is_some_and(|l| index <= l) {
+            put_in(&mut self.fixes, index, b, p, pb, pp);
+        } else {
+            put_in(&mut self.open, index, b, p, pb, pp);
+        }
+    }
+
+    /// Seals every open sample with an index below `complete`.
+    fn seal_before(&mut self, complete: i64) {
+        let n = self.open.partition_point(|s| s.index < complete);
+        if n == 0 {
+            return;
+        }
+        for s in &self.open[..n] {
+            let step = match self.last_sealed {
+                Some(l) => s.index - l,
+                None => s.index,
+            };
+            // the first index is absolute (a sample index since the epoch, never below
+            // zero for real time; zigzag keeps a negative one exact anyway)
+            put_varint(&mut self.sealed, ((step << 1) ^ (step >> 63)) as u64);
+            put_varint(&mut self.sealed, s.bytes);
+            put_varint(&mut self.sealed, s.packets);
+            put_varint(&mut self.sealed, s.peak_bin_bytes);
+            put_varint(&mut self.sealed, s.peak_bin_packets);
+            self.last_sealed = Some(s.index);
+        }
+        self.open.drain(..n);
+        if self.open.capacity() > 64 && self.open.len() < self.open.capacity() / 4 {
+            self.open.shrink_to(self.open.len().max(16));
+        }
+    }
+
+    /// Every sample, ascending, as plain records (sealed ones with their fixes added).
+    fn decode(&self) -> Vec<SampleRec> {
+        let mut v = Vec::with_capacity(self.open.len() + self.sealed.len() / 6);
+        let mut pos = 0;
+        let mut last: Option<i64> = None;
+        while pos < self.sealed.len() {
+            let z = get_varint(&self.sealed, &mut pos);
+            let step = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let index = last.map_or(step, |l| l + step);
+            last = Some(index);
+            v.push(SampleRec {
+                index,
+                bytes: get_varint(&self.sealed, &mut pos),
+                packets: get_varint(&self.sealed, &mut pos),
+                peak_bin_bytes: get_varint(&self.sealed, &mut pos),
+                peak_bin_packets: get_varint(&self.sealed, &mut pos),
+            });
+        }
+        for f in &self.fixes {
+            match v.binary_search_by_key(&f.index, |s| s.index) {
+                Ok(i) => v[i] = v[i].combine(f, PeakRule::Max),
+                Err(i) => v.insert(i, *f),
+            }
+        }
+        v.extend_from_slice(&self.open);
+        v.shrink_to_fit();
+        v
+    }
+
+    /// Takes out the samples with an index below `before`, ascending.
+    fn take_before(&mut self, before: i64) -> Vec<SampleRec> {
+        let mut all = self.decode();
+        let n = all.partition_point(|s| s.index < before);
+        let rest = all.split_off(n);
+        // what stays is held plain again and sealed by the next fold
+        *self = RowStore {
+            open: rest,
+            ..RowStore::default()
+        };
+        all
+    }
+
+    /// Whether no sample is held.
+    fn is_empty(&self) -> bool {
+        self.sealed.is_empty() && self.open.is_empty() && self.fixes.is_empty()
+    }
+}
+
+/// Appends `x` as LEB128.
+fn put_varint(out: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        out.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+/// Reads a LEB128 number at `pos` (written by [`put_varint`]).
+fn get_varint(b: &[u8], pos: &mut usize) -> u64 {
+    let mut x = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = b[*pos];
+        *pos += 1;
+        x |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return x;
+        }
+        shift += 7;
+    }
+}
+
+/// Adds a bin's bytes and packets to the record of sample `index` in `v` (ascending by
+/// index), creating it if needed; the busiest bin is the larger of `pb`/`pp` and the old.
+fn put_in(v: &mut Vec<SampleRec>, index: i64, b: u64, p: u64, pb: u64, pp: u64) {
+    let blank = SampleRec {
+        index,
+        bytes: 0,
+        packets: 0,
+        peak_bin_bytes: 0,
+        peak_bin_packets: 0,
+    };
+    let i = match v.last() {
+        Some(last) if last.index == index => v.len() - 1,
+        Some(last) if last.index > index => match v.binary_search_by_key(&index, |s| s.index) {
+            Ok(i) => i,
+            Err(i) => {
+                v.insert(i, blank);
+                i
+            }
+        },
+        _ => {
+            // grow by an eighth (at least 16): a month of samples per row keeps at most
+            // 12.5% spare, where doubling would keep up to half again
+            if v.len() == v.capacity() {
+                v.reserve_exact((v.len() / 8).max(16));
+            }
+            v.push(blank);
+            v.len() - 1
+        }
+    };
+    let s = &mut v[i];
+    s.bytes += b;
+    s.packets += p;
+    s.peak_bin_bytes = s.peak_bin_bytes.max(pb);
+    s.peak_bin_packets = s.peak_bin_packets.max(pp);
 }
 
 #[cfg(test)]
@@ -368,5 +505,51 @@ mod tests {
         assert_eq!(a, b);
         let r = &a[&RowKey::Link(0, LinkDir::In)][0];
         assert_eq!((r.bytes, r.packets, r.peak_bin_bytes), (70, 2, 70));
+    }
+
+    #[test]
+    fn sealed_rows_give_back_exactly_what_plain_records_hold() {
+        // The compact store against the plain vector it replaces: the same bins (in
+        // order, late ones, huge values, negative indices), sealed at every step.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..50 {
+            let mut plain: Vec<SampleRec> = Vec::new();
+            let mut store = RowStore::default();
+            let mut now: i64 = if round % 2 == 0 { -20 } else { 1_000_000 };
+            for _ in 0..400 {
+                now += rnd(3) as i64;
+                // mostly current samples, sometimes a late one up to 10 back
+                let index = if rnd(8) == 0 {
+                    now - rnd(10) as i64
+                } else {
+                    now
+                };
+                let b = if rnd(50) == 0 {
+                    u64::MAX / 4
+                } else {
+                    rnd(1 << 20)
+                };
+                let p = rnd(1000);
+                let (pb, pp) = (rnd(1 << 16), rnd(100));
+                put_in(&mut plain, index, b, p, pb, pp);
+                store.put(index, b, p, pb, pp);
+                if rnd(4) == 0 {
+                    store.seal_before(now - rnd(3) as i64);
+                }
+            }
+            let cut = now - 5;
+            let want_rest: Vec<SampleRec> =
+                plain.iter().copied().filter(|s| s.index >= cut).collect();
+            let want: Vec<SampleRec> = plain.into_iter().filter(|s| s.index < cut).collect();
+            assert_eq!(store.take_before(cut), want, "round {round}");
+            assert_eq!(store.take_before(i64::MAX), want_rest, "round {round}");
+            assert!(store.is_empty());
+        }
     }
 }

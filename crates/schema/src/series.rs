@@ -144,6 +144,13 @@ impl SeriesRow {
                 *x += y;
             }
         }
+        if o.samples.is_empty() {
+            return;
+        }
+        if self.samples.is_empty() {
+            self.samples = o.samples.clone();
+            return;
+        }
         let mut out = Vec::with_capacity(self.samples.len() + o.samples.len());
         let (mut i, mut j) = (0, 0);
         while i < self.samples.len() || j < o.samples.len() {

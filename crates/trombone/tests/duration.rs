@@ -50,7 +50,6 @@ fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
 }
 
 #[test]
-#[ignore = "not met yet (issue #11): a single week-long result with --home/--zone peaks at about 1.5x the hour's RSS and a month at about 2x, mostly the per-sample series rows the result itself carries; run with --ignored"]
 fn memory_is_independent_of_how_long_the_capture_spans() {
     let dir = std::env::temp_dir().join(format!("trombone-duration-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
