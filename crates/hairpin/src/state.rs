@@ -129,6 +129,23 @@ impl HairpinState {
         self.pending.prefetch(fp);
     }
 
+    /// [`Self::prefetch`], and for a SYN or SYN/ACK also the handshake table's bucket
+    /// of its handshake.
+    #[inline]
+    pub fn prefetch_packet(&self, m: &PacketMeta, fp: u64) {
+        self.pending.prefetch(fp);
+        if m.proto == 6 {
+            let flags = m.tcp_flags & (SYN | ACK);
+            if flags == SYN {
+                self.handshakes
+                    .prefetch(handshake::key(m.src, m.dst, m.sport, m.dport));
+            } else if flags == SYN | ACK {
+                self.handshakes
+                    .prefetch(handshake::key(m.dst, m.src, m.dport, m.sport));
+            }
+        }
+    }
+
     /// Accounts one packet seen as `s` (see [`crate::Links::identify`]) and
     /// says what it was; `fp` is its [`replica_fingerprint`]. Only packets
     /// with both ends in the zone do any work.
