@@ -114,16 +114,9 @@ impl<V: Copy + Default> FlowMap<V> {
     /// byte of the slot, so both cache lines of a slot that straddles two are fetched.
     #[inline]
     pub fn prefetch(&self, h: u64) {
-        let p = self.slots.as_ptr().wrapping_add(h as usize & self.mask) as *const i8;
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-        unsafe {
-            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch(p, _MM_HINT_T0);
-            _mm_prefetch(p.wrapping_add(Self::SLOT_BYTES - 1), _MM_HINT_T0);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = p;
+        let p = self.slots.as_ptr().wrapping_add(h as usize & self.mask) as *const u8;
+        trombone_packet::prefetch(p);
+        trombone_packet::prefetch(p.wrapping_add(Self::SLOT_BYTES - 1));
     }
 
     /// Index of the slot holding `k` (hash `h`), if present.

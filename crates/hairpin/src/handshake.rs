@@ -110,16 +110,9 @@ impl Handshakes {
         let h = self.home(key);
         let n = (h + 1) & (self.buckets.len() - 1);
         for b in [h, n] {
-            let p = self.buckets.as_ptr().wrapping_add(b) as *const i8;
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-            unsafe {
-                use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch(p, _MM_HINT_T0);
-                _mm_prefetch(p.wrapping_add(64), _MM_HINT_T0);
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            let _ = p;
+            let p = self.buckets.as_ptr().wrapping_add(b) as *const u8;
+            trombone_packet::prefetch(p);
+            trombone_packet::prefetch(p.wrapping_add(64));
         }
     }
 

@@ -251,16 +251,9 @@ impl ReplicaCache {
     /// Asks the CPU to fetch the bucket of `fp` (both of its cache lines).
     #[inline]
     pub(crate) fn prefetch(&self, fp: u64) {
-        let p = self.buckets.as_ptr().wrapping_add(self.index(fp)) as *const i8;
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-        unsafe {
-            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch(p, _MM_HINT_T0);
-            _mm_prefetch(p.wrapping_add(64), _MM_HINT_T0);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = p;
+        let p = self.buckets.as_ptr().wrapping_add(self.index(fp)) as *const u8;
+        trombone_packet::prefetch(p);
+        trombone_packet::prefetch(p.wrapping_add(64));
     }
 
     /// Moves capture time forward to `ts_ns` (a no-op for an older time),

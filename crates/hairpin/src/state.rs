@@ -122,17 +122,11 @@ impl HairpinState {
     }
 
     /// Asks the CPU to fetch the matcher's bucket for a packet about to be
-    /// observed, by its [`replica_fingerprint`] (a hint: harmless for
-    /// packets that turn out not to be local).
+    /// observed, by its [`replica_fingerprint`], and for a SYN or SYN/ACK also the
+    /// handshake table's buckets of its handshake (a hint: harmless for packets that
+    /// turn out not to be local).
     #[inline]
-    pub fn prefetch(&self, fp: u64) {
-        self.pending.prefetch(fp);
-    }
-
-    /// [`Self::prefetch`], and for a SYN or SYN/ACK also the handshake table's bucket
-    /// of its handshake.
-    #[inline]
-    pub fn prefetch_packet(&self, m: &PacketMeta, fp: u64) {
+    pub fn prefetch(&self, m: &PacketMeta, fp: u64) {
         self.pending.prefetch(fp);
         if m.proto == 6 {
             let flags = m.tcp_flags & (SYN | ACK);

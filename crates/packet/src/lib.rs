@@ -211,6 +211,20 @@ fn to_ip(version: u8, a: u128) -> std::net::IpAddr {
     }
 }
 
+/// Asks the CPU to fetch the cache line holding `p` ahead of its use (the flow table's,
+/// the replica matcher's and the handshake table's buckets).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
+    unsafe {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch(p as *const i8, _MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Finaliser of splitmix64: a cheap, well-mixed 64-bit hash step.
 #[inline]
 pub const fn mix64(mut z: u64) -> u64 {

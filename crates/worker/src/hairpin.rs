@@ -73,7 +73,7 @@ impl Analysis for HairpinAnalysis {
     #[inline]
     fn prepare(&self, m: &PacketMeta) -> u64 {
         let fp = replica_fingerprint(m);
-        self.state.prefetch_packet(m, fp);
+        self.state.prefetch(m, fp);
         fp
     }
 
