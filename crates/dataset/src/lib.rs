@@ -35,10 +35,9 @@ pub use schema::{
 pub use table::arrow_schema;
 
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io;
 use std::path::{Path, PathBuf};
-use table::{TableBuf, V};
+use table::{TableFile, V};
 use trombone_schema::{Country, Report, SeriesKind};
 
 /// What [`write_dataset`] wrote.
@@ -73,7 +72,7 @@ pub enum DatasetError {
 }
 
 impl DatasetError {
-    fn io(path: &Path) -> impl FnOnce(io::Error) -> DatasetError + '_ {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(io::Error) -> DatasetError + '_ {
         move |source| DatasetError::Io {
             path: path.to_path_buf(),
             source,
@@ -135,17 +134,73 @@ pub fn date_partition(r: &Report) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The result's id: FNV-1a (64 bits) of its JSON with the command line left out.
+/// The result's id: FNV-1a (64 bits) of its JSON with the command line left out (as if
+/// `tool.command` were empty).
+///
+/// The JSON is hashed as it is produced, never held: a month-long result's is tens of MB.
 pub fn result_id(r: &Report) -> String {
-    let mut c = r.clone();
-    c.tool.command.clear();
-    let json = serde_json::to_vec(&c).expect("a result serialises");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut key = b"\"command\":".to_vec();
+    serde_json::to_writer(&mut key, &r.tool.command).expect("strings serialise");
+    let mut h = IdHasher {
+        hash: FNV_OFFSET,
+        head: Some(Vec::new()),
+        key,
+    };
+    serde_json::to_writer(&mut h, r).expect("a result serialises");
+    h.finish();
+    format!("{:016x}", h.hash)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over a JSON stream in which the first `"command":[...]` (the tool's: a raw,
+/// unescaped `"command":` can only be a key, and `tool` comes before any other object)
+/// is hashed as `"command":[]`. Bytes are held only until that key has gone by.
+struct IdHasher {
+    hash: u64,
+    /// The stream's first bytes, until the command has been seen; then `None`.
+    head: Option<Vec<u8>>,
+    /// `"command":` followed by the command's JSON.
+    key: Vec<u8>,
+}
+
+impl IdHasher {
+    fn eat(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.hash ^= u64::from(b);
+            self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
-    format!("{h:016x}")
+
+    /// Hashes what is still held (a stream without a command: as it was).
+    fn finish(&mut self) {
+        if let Some(head) = self.head.take() {
+            self.eat(&head);
+        }
+    }
+}
+
+impl io::Write for IdHasher {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.head {
+            None => self.eat(buf),
+            Some(head) => {
+                head.extend_from_slice(buf);
+                let at = head.windows(self.key.len()).position(|w| w == self.key);
+                if let Some(at) = at {
+                    let head = self.head.take().expect("held");
+                    self.eat(&head[..at]);
+                    self.eat(b"\"command\":[]");
+                    self.eat(&head[at + self.key.len()..]);
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Appends `report` to the dataset in `dir` (created if missing).
@@ -169,65 +224,48 @@ pub fn write_dataset(report: &Report, dir: &Path) -> Result<Written, DatasetErro
         w.already_present = true;
         return Ok(w);
     }
-    for buf in build(report, &id)? {
-        if buf.rows == 0 {
-            continue;
-        }
-        let path = path_of(buf.table.name);
-        let parent = path.parent().expect("a partition directory");
-        fs::create_dir_all(parent).map_err(DatasetError::io(parent))?;
-        w.rows += buf.rows as u64;
-        write_atomic(&path, |out| buf.write(out, &id))?;
-        w.bytes += fs::metadata(&path).map_err(DatasetError::io(&path))?.len();
-        w.files.push(path);
-    }
+    let mut out = Out {
+        path_of: &path_of,
+        id: &id,
+        written: &mut w,
+    };
+    build(report, &id, &mut out)?;
     Ok(w)
 }
 
-/// Writes a file under a hidden temporary name beside `path`, syncs it, renames it into
-/// place and syncs the directory.
-fn write_atomic(
-    path: &Path,
-    f: impl FnOnce(&mut BufWriter<File>) -> Result<(), DatasetError>,
-) -> Result<(), DatasetError> {
-    let dir = path.parent().expect("a partition directory");
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().expect("a file name").to_string_lossy(),
-        std::process::id()
-    ));
-    let res = (|| {
-        let mut out = BufWriter::new(File::create(&tmp).map_err(DatasetError::io(&tmp))?);
-        f(&mut out)?;
-        out.into_inner()
-            .map_err(|e| DatasetError::io(&tmp)(e.into_error()))?
-            .sync_all()
-            .map_err(DatasetError::io(&tmp))?;
-        fs::rename(&tmp, path).map_err(DatasetError::io(path))?;
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(DatasetError::io(dir))
-    })();
-    if res.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    res
+/// Where [`build`] sends its tables: each one a file of its own, finished in turn.
+struct Out<'a> {
+    path_of: &'a dyn Fn(&str) -> PathBuf,
+    id: &'a str,
+    written: &'a mut Written,
 }
 
-/// The common columns followed by a table's own.
-fn row<'a>(
-    common: &[(&'static str, V<'a>)],
-    own: &[(&'static str, V<'a>)],
-) -> Vec<(&'static str, V<'a>)> {
-    common.iter().chain(own.iter()).copied().collect()
+impl Out<'_> {
+    /// A new table's file (nothing is created before its first rows).
+    fn open(&self, name: &str) -> TableFile {
+        let t = table(name).expect("a table of TABLES");
+        TableFile::new(t, (self.path_of)(t.name), self.id)
+    }
+
+    /// Finishes a table's file (none for a table without rows) and counts it.
+    fn close(&mut self, t: TableFile) -> Result<(), DatasetError> {
+        let path = t.path().to_path_buf();
+        if let Some((rows, bytes)) = t.finish()? {
+            self.written.rows += rows as u64;
+            self.written.bytes += bytes;
+            self.written.files.push(path);
+        }
+        Ok(())
+    }
 }
 
 fn cc(c: &Option<Country>) -> V<'_> {
     V::os(c.as_ref().map(|c| c.as_str()))
 }
 
-/// Every table's rows of one result, in [`TABLES`] order.
-fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
+/// Every table's rows of one result, written in [`TABLES`] order, one table at a time
+/// (`results` last: its row says the result is complete in every table).
+fn build(r: &Report, id: &str, out: &mut Out<'_>) -> Result<(), DatasetError> {
     let (start, end) = result_span(r);
     let common = [
         ("result_id", V::S(id)),
@@ -235,12 +273,10 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
         ("interval_start_ns", V::oi(start)),
         ("interval_end_ns", V::oi(end)),
     ];
-    let mut out = Vec::new();
-    let tbl = |n: &str| TableBuf::new(table(n).expect("a table of TABLES"));
 
-    let mut t = tbl("as_matrix");
+    let mut t = out.open("as_matrix");
     for c in &r.as_matrix {
-        t.push(&row(
+        t.push(
             &common,
             &[
                 ("src_asn", V::I(c.src_asn.into())),
@@ -251,13 +287,13 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                 ("bytes", V::U(c.bytes)),
                 ("flows", V::U(c.flows)),
             ],
-        ))?;
+        )?;
     }
-    out.push(t);
+    out.close(t)?;
 
-    let mut t = tbl("country_matrix");
+    let mut t = out.open("country_matrix");
     for c in &r.country_matrix {
-        t.push(&row(
+        t.push(
             &common,
             &[
                 ("src_country", cc(&c.src_country)),
@@ -266,17 +302,17 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                 ("bytes", V::U(c.bytes)),
                 ("flows", V::U(c.flows)),
             ],
-        ))?;
+        )?;
     }
-    out.push(t);
+    out.close(t)?;
 
-    let mut pairs = tbl("hairpin_pairs");
-    let mut via = tbl("via");
+    let mut pairs = out.open("hairpin_pairs");
+    let mut via = out.open("via");
     for p in r.hairpin.iter().flat_map(|h| h.pairs.iter()) {
         let d = p.detour_ms.as_ref();
         let h = p.hops_abroad.as_ref();
         let s = p.handshake_rtt_ms.as_ref();
-        pairs.push(&row(
+        pairs.push(
             &common,
             &[
                 ("src_asn", V::I(p.src_asn.into())),
@@ -305,9 +341,9 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                 ),
                 ("handshake_hist", V::os(s.and_then(|q| q.hist.as_deref()))),
             ],
-        ))?;
+        )?;
         for v in &p.via {
-            via.push(&row(
+            via.push(
                 &common,
                 &[
                     ("src_asn", V::I(p.src_asn.into())),
@@ -321,13 +357,13 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                     ("packets", V::I(v.packets)),
                     ("bytes", V::I(v.bytes)),
                 ],
-            ))?;
+            )?;
         }
     }
-    out.push(pairs);
-    let mut local = tbl("local_pairs");
+    out.close(pairs)?;
+    let mut local = out.open("local_pairs");
     for p in r.hairpin.iter().flat_map(|h| h.local_pairs.iter()) {
-        local.push(&row(
+        local.push(
             &common,
             &[
                 ("src_asn", V::I(p.src_asn.into())),
@@ -337,12 +373,12 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                 ("packets", V::U(p.packets)),
                 ("bytes", V::U(p.bytes)),
             ],
-        ))?;
+        )?;
     }
-    out.push(local);
-    out.push(via);
+    out.close(local)?;
+    out.close(via)?;
 
-    let mut t = tbl("samples");
+    let mut t = out.open("samples");
     if let Some(set) = &r.series {
         let sample_ns = (set.sample_s * 1e9).round() as i64;
         let kinds: Vec<(SeriesKind, String)> = set
@@ -363,7 +399,7 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                 let at = x.index.checked_mul(sample_ns).ok_or_else(|| {
                     DatasetError::Invalid(format!("sample index {} out of range", x.index))
                 })?;
-                t.push(&row(
+                t.push(
                     &common,
                     &[
                         ("kind", V::S(kind)),
@@ -382,13 +418,13 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                         ("peak_bin_bytes", V::U(x.peak_bin_bytes)),
                         ("peak_bin_packets", V::U(x.peak_bin_packets)),
                     ],
-                ))?;
+                )?;
             }
         }
     }
-    out.push(t);
+    out.close(t)?;
 
-    let mut t = tbl("capture_health");
+    let mut t = out.open("capture_health");
     if let Some(h) = &r.capture {
         let notes = (!h.notes.is_empty()).then(|| h.notes.join("; "));
         let queues: Vec<Option<&trombone_schema::QueueHealth>> = if h.queues.is_empty() {
@@ -397,7 +433,7 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
             h.queues.iter().map(Some).collect()
         };
         for q in queues {
-            t.push(&row(
+            t.push(
                 &common,
                 &[
                     ("engine", V::S(&h.engine)),
@@ -423,12 +459,12 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
                     ("queue_xdp_drops", V::ou(q.map(|q| q.xdp_drops))),
                     ("queue_error", V::os(q.and_then(|q| q.error.as_deref()))),
                 ],
-            ))?;
+            )?;
         }
     }
-    out.push(t);
+    out.close(t)?;
 
-    let mut t = tbl("results");
+    let mut t = out.open("results");
     let tot = &r.totals;
     let hp = r.hairpin.as_ref();
     let ht = hp.map(|h| h.totals);
@@ -449,7 +485,7 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
             .join(",")
     });
     let home = hp.map(|h| h.home);
-    t.push(&row(
+    t.push(
         &common,
         &[
             ("site_name", V::os(r.site.as_deref())),
@@ -519,9 +555,9 @@ fn build(r: &Report, id: &str) -> Result<Vec<TableBuf>, DatasetError> {
             ),
             ("warnings", V::os(warnings.as_deref())),
         ],
-    ))?;
-    out.push(t);
-    Ok(out)
+    )?;
+    out.close(t)?;
+    Ok(())
 }
 
 /// A series kind's name, as the JSON contract spells it (`network_in`...).

@@ -11,7 +11,9 @@ use parquet::arrow::arrow_writer::{ArrowWriter, ArrowWriterOptions};
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use std::io::Write;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One value of a row, before its column's checks.
@@ -70,7 +72,10 @@ pub(crate) struct TableBuf {
     names: Vec<&'static str>,
     nullable: Vec<bool>,
     cols: Vec<Col>,
-    pub(crate) rows: usize,
+    /// Rows pushed in all.
+    rows: usize,
+    /// Rows in the builders, not yet handed over as a batch.
+    pending: usize,
 }
 
 /// The Arrow type of a column type.
@@ -115,22 +120,31 @@ impl TableBuf {
             nullable,
             cols,
             rows: 0,
+            pending: 0,
         }
     }
 
-    /// Appends one row: `vals` names every column in schema order.
-    pub(crate) fn push(&mut self, vals: &[(&str, V<'_>)]) -> Result<(), DatasetError> {
+    /// Appends one row: the common columns, then the table's own, naming every column
+    /// in schema order.
+    pub(crate) fn push(
+        &mut self,
+        common: &[(&str, V<'_>)],
+        own: &[(&str, V<'_>)],
+    ) -> Result<(), DatasetError> {
         let t = self.table.name;
-        if vals.len() != self.cols.len() {
+        if common.len() + own.len() != self.cols.len() {
             return Err(DatasetError::Invalid(format!(
                 "{t}: a row of {} values for {} columns",
-                vals.len(),
+                common.len() + own.len(),
                 self.cols.len()
             )));
         }
-        for (i, ((name, v), col)) in vals.iter().zip(self.cols.iter_mut()).enumerate() {
+        let vals = common.iter().chain(own.iter());
+        for (i, ((name, v), col)) in vals.zip(self.cols.iter_mut()).enumerate() {
             let want = self.names[i];
-            if *name != want {
+            // Both are the same literal almost always: address and length settle it.
+            let same = std::ptr::eq(name.as_ptr(), want.as_ptr()) && name.len() == want.len();
+            if !same && *name != want {
                 return Err(DatasetError::Invalid(format!(
                     "{t}: column {i} is {want}, not {name}"
                 )));
@@ -157,63 +171,182 @@ impl TableBuf {
             }
         }
         self.rows += 1;
+        self.pending += 1;
         Ok(())
     }
 
-    /// Writes the rows as one Parquet file (one row group, Snappy) to `out`.
-    pub(crate) fn write<W: Write + Send>(
-        self,
-        out: W,
-        result_id: &str,
-    ) -> Result<(), DatasetError> {
-        let schema = Arc::new(arrow_schema(self.table));
+    /// Hands the rows buffered so far over as one Arrow batch; the buffer starts again empty.
+    fn take_batch(&mut self) -> Result<RecordBatch, DatasetError> {
         let arrays: Vec<ArrayRef> = self
             .cols
-            .into_iter()
+            .iter_mut()
             .map(|c| -> ArrayRef {
                 match c {
-                    Col::I(mut b) => Arc::new(b.finish()),
-                    Col::F(mut b) => Arc::new(b.finish()),
-                    Col::S(mut b) => Arc::new(b.finish()),
-                    Col::B(mut b) => Arc::new(b.finish()),
-                    Col::T(mut b) => Arc::new(b.finish()),
+                    Col::I(b) => Arc::new(b.finish()),
+                    Col::F(b) => Arc::new(b.finish()),
+                    Col::S(b) => Arc::new(b.finish()),
+                    Col::B(b) => Arc::new(b.finish()),
+                    Col::T(b) => Arc::new(b.finish()),
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(DatasetError::parquet)?;
-        let meta = vec![
-            KeyValue::new(
-                "trombone.dataset_version".into(),
-                DATASET_VERSION.to_string(),
-            ),
-            KeyValue::new("trombone.table".into(), self.table.name.to_string()),
-            KeyValue::new("trombone.result_id".into(), result_id.to_string()),
-        ];
-        // Files are small (one interval's aggregates): no embedded Arrow schema (the
-        // Parquet logical types say it all) and statistics per column chunk only, not per
-        // page (no page index).
-        // One-row tables (a result, its capture queues) gain nothing from dictionaries or
-        // min/max statistics, which cost a page and two values per column.
-        let one_row = self.rows <= 16;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_dictionary_enabled(!one_row)
-            .set_statistics_enabled(if one_row {
-                EnabledStatistics::None
-            } else {
-                EnabledStatistics::Chunk
-            })
-            .set_key_value_metadata(Some(meta))
-            .set_created_by(format!("trombone-dataset {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let options = ArrowWriterOptions::new()
-            .with_properties(props)
-            .with_skip_arrow_metadata(true)
-            .with_schema_root(format!("trombone_{}", self.table.name));
-        let mut w = ArrowWriter::try_new_with_options(out, schema, options)
-            .map_err(DatasetError::parquet)?;
-        w.write(&batch).map_err(DatasetError::parquet)?;
-        w.close().map_err(DatasetError::parquet)?;
+        self.pending = 0;
+        RecordBatch::try_new(Arc::new(arrow_schema(self.table)), arrays)
+            .map_err(DatasetError::parquet)
+    }
+}
+
+/// Rows buffered before they go to the Parquet writer as one batch: the samples table of a
+/// month-long result has millions of rows, which must not all sit in column builders.
+pub(crate) const BATCH_ROWS: usize = 32_768;
+
+/// Rows per Parquet row group (the unit engines read in parallel).
+const ROW_GROUP_ROWS: usize = 131_072;
+
+/// One table's Parquet file, written as its rows come: batches of [`BATCH_ROWS`] go to the
+/// writer under a hidden temporary name, which [`TableFile::finish`] renames into place.
+/// A table file dropped before `finish` (an error on the way) removes its temporary file.
+pub(crate) struct TableFile {
+    buf: TableBuf,
+    path: PathBuf,
+    result_id: String,
+    open: Option<(ArrowWriter<BufWriter<File>>, PathBuf)>,
+}
+
+impl TableFile {
+    /// A table file that will be `path` once finished.
+    pub(crate) fn new(table: &'static Table, path: PathBuf, result_id: &str) -> TableFile {
+        TableFile {
+            buf: TableBuf::new(table),
+            path,
+            result_id: result_id.to_string(),
+            open: None,
+        }
+    }
+
+    /// The file's final path.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Appends one row (see [`TableBuf::push`]); a full batch goes to the file.
+    pub(crate) fn push(
+        &mut self,
+        common: &[(&str, V<'_>)],
+        own: &[(&str, V<'_>)],
+    ) -> Result<(), DatasetError> {
+        self.buf.push(common, own)?;
+        if self.buf.pending >= BATCH_ROWS {
+            self.flush(false)?;
+        }
         Ok(())
     }
+
+    /// Sends the buffered rows to the writer, opening the temporary file first if needed.
+    fn flush(&mut self, last: bool) -> Result<(), DatasetError> {
+        if self.open.is_none() {
+            // A table that ends within its first batch with a handful of rows (a result,
+            // its capture queues) gains nothing from dictionaries or min/max statistics,
+            // which cost a page and two values per column.
+            let small = last && self.buf.rows <= 16;
+            let dir = self.path.parent().expect("a partition directory");
+            fs::create_dir_all(dir).map_err(DatasetError::io(dir))?;
+            let tmp = dir.join(format!(
+                ".{}.tmp-{}",
+                self.path
+                    .file_name()
+                    .expect("a file name")
+                    .to_string_lossy(),
+                std::process::id()
+            ));
+            let file = File::create(&tmp).map_err(DatasetError::io(&tmp))?;
+            let w = writer(self.buf.table, BufWriter::new(file), &self.result_id, small)
+                .inspect_err(|_| {
+                    let _ = fs::remove_file(&tmp);
+                })?;
+            self.open = Some((w, tmp));
+        }
+        if self.buf.pending > 0 {
+            let batch = self.buf.take_batch()?;
+            let (w, _) = self.open.as_mut().expect("opened above");
+            w.write(&batch).map_err(DatasetError::parquet)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, syncs the file, renames it into place and syncs the directory;
+    /// returns the rows and bytes written (`None`: the table had no rows, no file).
+    pub(crate) fn finish(mut self) -> Result<Option<(usize, u64)>, DatasetError> {
+        if self.buf.rows == 0 {
+            return Ok(None);
+        }
+        self.flush(true)?;
+        let (w, tmp) = self.open.take().expect("flushed");
+        let res = (|| {
+            let out = w.into_inner().map_err(DatasetError::parquet)?;
+            let file = out
+                .into_inner()
+                .map_err(|e| DatasetError::io(&tmp)(e.into_error()))?;
+            file.sync_all().map_err(DatasetError::io(&tmp))?;
+            let bytes = file.metadata().map_err(DatasetError::io(&tmp))?.len();
+            fs::rename(&tmp, &self.path).map_err(DatasetError::io(&self.path))?;
+            let dir = self.path.parent().expect("a partition directory");
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(DatasetError::io(dir))?;
+            Ok(bytes)
+        })();
+        match res {
+            Ok(bytes) => Ok(Some((self.buf.rows, bytes))),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TableFile {
+    fn drop(&mut self) {
+        if let Some((_, tmp)) = self.open.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// The Parquet writer of one table: Snappy, the trombone key-value metadata, no embedded
+/// Arrow schema (the Parquet logical types say it all), statistics per column chunk only
+/// (no page index); `small` tables get neither dictionaries nor statistics.
+fn writer<W: Write + Send>(
+    table: &'static Table,
+    out: W,
+    result_id: &str,
+    small: bool,
+) -> Result<ArrowWriter<W>, DatasetError> {
+    let meta = vec![
+        KeyValue::new(
+            "trombone.dataset_version".into(),
+            DATASET_VERSION.to_string(),
+        ),
+        KeyValue::new("trombone.table".into(), table.name.to_string()),
+        KeyValue::new("trombone.result_id".into(), result_id.to_string()),
+    ];
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_dictionary_enabled(!small)
+        .set_statistics_enabled(if small {
+            EnabledStatistics::None
+        } else {
+            EnabledStatistics::Chunk
+        })
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_key_value_metadata(Some(meta))
+        .set_created_by(format!("trombone-dataset {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let options = ArrowWriterOptions::new()
+        .with_properties(props)
+        .with_skip_arrow_metadata(true)
+        .with_schema_root(format!("trombone_{}", table.name));
+    ArrowWriter::try_new_with_options(out, Arc::new(arrow_schema(table)), options)
+        .map_err(DatasetError::parquet)
 }

@@ -525,3 +525,81 @@ fn readme_documents_this_schema() {
         assert!(!t.columns.is_empty());
     }
 }
+
+/// FNV-1a 64 of `bytes`, written out here from the published constants.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+#[test]
+fn result_id_is_the_hash_of_the_json_without_the_command_line() {
+    let mut r = report(Some("A"), T0);
+    // arguments that look like the key itself, quotes and non-ASCII
+    r.tool.command = vec![
+        "trombone".into(),
+        r#""command":[]"#.into(),
+        "--site".into(),
+        "Phnom Penh \"ix\" – ទី១".into(),
+    ];
+    let mut plain = r.clone();
+    plain.tool.command.clear();
+    let want = format!("{:016x}", fnv(&serde_json::to_vec(&plain).unwrap()));
+    assert_eq!(trombone_dataset::result_id(&r), want);
+    assert_eq!(trombone_dataset::result_id(&plain), want);
+    // and it is a content hash: another count, another id
+    plain.totals.frames += 1;
+    assert_ne!(trombone_dataset::result_id(&plain), want);
+}
+
+#[test]
+fn a_table_larger_than_a_batch_is_written_whole_in_row_groups() {
+    use trombone_schema::SampleRec;
+    let mut r = report(Some("A"), T0);
+    // 300,000 samples of one series: several batches and row groups of the writer
+    let n = 300_000i64;
+    let set = r.series.as_mut().unwrap();
+    let k0 = T0 / 5_000_000_000;
+    set.rows[0].samples = (0..n)
+        .map(|i| SampleRec {
+            index: k0 + i,
+            bytes: 3 * i as u64,
+            packets: i as u64,
+            peak_bin_bytes: i as u64 % 7,
+            peak_bin_packets: 1,
+        })
+        .collect();
+    let dir = tmp("batches");
+    let w = write_dataset(&r, &dir).unwrap();
+    let path = w
+        .files
+        .iter()
+        .find(|p| p.to_string_lossy().contains("/samples/"))
+        .unwrap();
+    let f = fs::File::open(path).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+    assert!(b.metadata().num_row_groups() > 1);
+    let batches: Vec<RecordBatch> = b.build().unwrap().map(|b| b.unwrap()).collect();
+    let idx: Vec<Option<i64>> = batches
+        .iter()
+        .flat_map(|b| i64s(b, "sample_index"))
+        .collect();
+    let bytes: Vec<Option<i64>> = batches.iter().flat_map(|b| i64s(b, "bytes")).collect();
+    // the big series, then the two one-sample series of the report
+    assert_eq!(idx.len(), n as usize + 2);
+    for i in 0..n as usize {
+        assert_eq!(idx[i], Some(k0 + i as i64));
+        assert_eq!(bytes[i], Some(3 * i as i64));
+    }
+    // no temporary file left behind
+    assert!(files_under(&dir).iter().all(|p| !p
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with('.')));
+    fs::remove_dir_all(&dir).unwrap();
+}
