@@ -2,8 +2,8 @@
 //! packets of the same hundred flows, spread over one hour, seven days and thirty days,
 //! are analysed with hairpin detection and rates; the peak resident memory of each run
 //! is measured from outside (GNU time's maximum resident set size) and the week and the
-//! month must stay within 1.5 times the hour's. The results must also agree on every
-//! count: only the time axis differs.
+//! month must stay within 1.5 times the hour's, written as JSON and as a Parquet dataset.
+//! The results must also agree on every count: only the time axis differs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +13,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../capture-fixtures")
 }
 
-/// Peak RSS in KiB and the JSON result of one analyze run.
-fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
+/// Peak RSS in KiB of one analyze run writing `format` to `out`.
+fn peak_kb(pcap: &Path, format: &str, out: &Path) -> u64 {
     let time = Path::new("/usr/bin/time");
     assert!(
         time.exists(),
@@ -34,7 +34,7 @@ fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
             "--zone",
             "KH,LA,MM,VN",
         ])
-        .args(["--format", "json", "-o"])
+        .args(["--format", format, "-o"])
         .arg(out)
         .output()
         .expect("run trombone under GNU time");
@@ -45,6 +45,12 @@ fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
         .find_map(|l| l.strip_prefix("maxrss_kb="))
         .and_then(|v| v.trim().parse().ok())
         .expect("GNU time printed the peak");
+    kb
+}
+
+/// Peak RSS in KiB and the JSON result of one analyze run.
+fn measure(pcap: &Path, out: &Path) -> (u64, serde_json::Value) {
+    let kb = peak_kb(pcap, "json", out);
     let v = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     (kb, v)
 }
@@ -75,14 +81,26 @@ fn memory_is_independent_of_how_long_the_capture_spans() {
             "{name}: {days:.2} days of traffic, peak RSS {} MiB",
             kb / 1024
         );
-        runs.push((name, kb, v));
+        // the Parquet writer must not hold a long result's sample rows all at once
+        let ds = dir.join(format!("{name}.dataset"));
+        let pq_kb = peak_kb(&pcap, "parquet", &ds);
+        assert!(ds.join("samples").is_dir(), "{name}: a samples table");
+        eprintln!(
+            "{name}: as a Parquet dataset, peak RSS {} MiB",
+            pq_kb / 1024
+        );
+        runs.push((name, kb, v, pq_kb));
         let _ = std::fs::remove_file(&pcap);
     }
-    let (_, hour_kb, hour) = &runs[0];
-    for (name, kb, v) in &runs[1..] {
+    let (_, hour_kb, hour, hour_pq) = &runs[0];
+    for (name, kb, v, pq) in &runs[1..] {
         assert!(
             *kb as f64 <= 1.5 * *hour_kb as f64,
             "{name}: peak RSS {kb} KiB against {hour_kb} KiB for the hour"
+        );
+        assert!(
+            *pq as f64 <= 1.5 * *hour_pq as f64,
+            "{name} as Parquet: peak RSS {pq} KiB against {hour_pq} KiB for the hour"
         );
         assert_eq!(v["totals"]["ip_packets"], hour["totals"]["ip_packets"]);
         assert_eq!(
