@@ -1,12 +1,13 @@
 //! The default database compiled into the binary: built by `scripts/build-default-db` from the
 //! shared CAIDA RouteViews pfx2as 2024-04-06 (IPv4 routing) + iptoasn.com ip2asn-v6 2023-12-08
 //! (IPv6 routing) + APNIC delegated statistics 2024-10-01 + AS names, stored as a
-//! gzip-compressed compact file in `crates/asdb/data/`.
+//! gzip-compressed compact file in `crates/asdb/data/`; the build script decompresses it
+//! and the binary embeds the compact file itself.
 
 use crate::db::AsDb;
 
-/// The committed artifact (gzip-compressed trombone compact database).
-pub const DEFAULT_DB: &[u8] = include_bytes!("../data/default.asdb.gz");
+/// The committed artifact, decompressed at build time (a trombone compact database).
+pub const DEFAULT_DB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.asdb"));
 
 /// Name used for the embedded data in reports and errors.
 pub const EMBEDDED_NAME: &str = "<embedded default>";
@@ -19,7 +20,9 @@ pub fn try_load() -> Result<AsDb, crate::DbError> {
             "no default database was embedded in this build",
         ));
     }
-    AsDb::load_bytes(&[(EMBEDDED_NAME, DEFAULT_DB)])
+    // Read in place: no copy of the 11 MB.
+    let loaded = crate::detect::load_bytes(EMBEDDED_NAME, DEFAULT_DB)?;
+    crate::combine::combine(vec![loaded])
 }
 
 /// Decodes the embedded default database; an empty database if the artifact is unusable (the
