@@ -140,9 +140,8 @@ pub fn encode(db: &AsDb, label: Option<&str>) -> Vec<u8> {
         prev = a;
         put_bytes(&mut w, n.as_bytes());
     }
-    let mut crc = flate2::Crc::new();
-    crc.update(&w);
-    w.extend_from_slice(&crc.sum().to_le_bytes());
+    let crc = crc32fast::hash(&w);
+    w.extend_from_slice(&crc.to_le_bytes());
     w
 }
 
@@ -328,15 +327,14 @@ pub fn load(name: &str, data: &[u8]) -> Result<Loaded, DbError> {
         ));
     }
     let body_len = data.len() - 4;
-    let mut crc = flate2::Crc::new();
-    crc.update(&data[..body_len]);
+    let crc = crc32fast::hash(&data[..body_len]);
     let stored = u32::from_le_bytes([
         data[body_len],
         data[body_len + 1],
         data[body_len + 2],
         data[body_len + 3],
     ]);
-    if crc.sum() != stored {
+    if crc != stored {
         return Err(DbError::offset(
             name,
             body_len as u64,
