@@ -89,12 +89,16 @@ impl AsDb {
         combine::combine(loaded)
     }
 
-    /// Loads and combines in-memory file contents given as `(name, bytes)` (gzip allowed).
+    /// Loads and combines in-memory file contents given as `(name, bytes)` (gzip allowed;
+    /// anything else is read in place, not copied).
     pub fn load_bytes(files: &[(&str, &[u8])]) -> Result<AsDb, DbError> {
         let mut loaded = Vec::with_capacity(files.len());
         for (name, bytes) in files {
-            let data = detect::gunzip_if_needed(name, bytes.to_vec())?;
-            loaded.push(detect::load_bytes(name, &data)?);
+            let unzipped = detect::gunzip(name, bytes)?;
+            loaded.push(detect::load_bytes(
+                name,
+                unzipped.as_deref().unwrap_or(bytes),
+            )?);
         }
         combine::combine(loaded)
     }

@@ -17,18 +17,18 @@ pub const MMDB_MARKER: &[u8] = b"\xab\xcd\xefMaxMind.com";
 pub fn read_source(path: &Path) -> Result<Vec<u8>, DbError> {
     let name = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| DbError::file(&name, format!("cannot read: {e}")))?;
-    gunzip_if_needed(&name, raw)
+    Ok(gunzip(&name, &raw)?.unwrap_or(raw))
 }
 
-/// Decompresses `raw` if it starts with the gzip magic, else returns it unchanged. MRT dumps
-/// (plain, gzip or bzip2) are returned unchanged: their reader decompresses them itself and
-/// keeps what precedes a cut in the stream.
-pub fn gunzip_if_needed(name: &str, raw: Vec<u8>) -> Result<Vec<u8>, DbError> {
-    if !raw.starts_with(&GZIP_MAGIC) || trombone_bgp::sniff(&raw).is_some() {
-        return Ok(raw);
+/// Decompresses `raw` if it starts with the gzip magic; `None`: it is to be read as it is
+/// (no copy). MRT dumps (plain, gzip or bzip2) are read as they are: their reader
+/// decompresses them itself and keeps what precedes a cut in the stream.
+pub fn gunzip(name: &str, raw: &[u8]) -> Result<Option<Vec<u8>>, DbError> {
+    if !raw.starts_with(&GZIP_MAGIC) || trombone_bgp::sniff(raw).is_some() {
+        return Ok(None);
     }
     let mut out = Vec::with_capacity(raw.len() * 6);
-    let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]);
+    let mut dec = flate2::read::MultiGzDecoder::new(raw);
     dec.read_to_end(&mut out).map_err(|e| {
         DbError::offset(
             name,
@@ -39,7 +39,7 @@ pub fn gunzip_if_needed(name: &str, raw: Vec<u8>) -> Result<Vec<u8>, DbError> {
             ),
         )
     })?;
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Detects the format of (decompressed) file content; `None` if unrecognised.
@@ -156,12 +156,13 @@ mod tests {
         enc.write_all(b"1.0.0.0\t24\t13335\n").unwrap();
         let gz = enc.finish().unwrap();
         assert_eq!(
-            gunzip_if_needed("a.gz", gz.clone()).unwrap(),
+            gunzip("a.gz", &gz).unwrap().unwrap(),
             b"1.0.0.0\t24\t13335\n"
         );
-        let cut = gz[..gz.len() - 6].to_vec();
-        let e = gunzip_if_needed("a.gz", cut).unwrap_err();
+        let cut = &gz[..gz.len() - 6];
+        let e = gunzip("a.gz", cut).unwrap_err();
         assert!(e.to_string().starts_with("a.gz: byte offset"), "{e}");
-        assert_eq!(gunzip_if_needed("p", b"plain".to_vec()).unwrap(), b"plain");
+        // plain data is read as it is
+        assert_eq!(gunzip("p", b"plain").unwrap(), None);
     }
 }

@@ -20,9 +20,7 @@ pub fn try_load() -> Result<AsDb, crate::DbError> {
             "no default database was embedded in this build",
         ));
     }
-    // Read in place: no copy of the 11 MB.
-    let loaded = crate::detect::load_bytes(EMBEDDED_NAME, DEFAULT_DB)?;
-    crate::combine::combine(vec![loaded])
+    AsDb::load_bytes(&[(EMBEDDED_NAME, DEFAULT_DB)])
 }
 
 /// Decodes the embedded default database; an empty database if the artifact is unusable (the
