@@ -149,10 +149,12 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
     let mut by_country: BTreeMap<CountryPair, (Hist, Hist)> = BTreeMap::new();
     for (p, a) in x.pairs {
         let local = in_zone(p.src_country) && in_zone(p.dst_country);
-        retransmitted += a.retransmitted + a.retransmitted_direct;
         if !local {
+            // with `--rtt all` pairs outside the zone are timed too, but the headline
+            // compares local handshakes only: their Karn exclusions stay out of it
             continue;
         }
+        retransmitted += a.retransmitted + a.retransmitted_direct;
         add(&mut all_hairpin, &a.handshake_us);
         add(&mut all_direct, &a.direct_handshake_us);
         let e = by_country
@@ -335,5 +337,99 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
             .and_then(|s| s.ixp.as_ref().map(|i| i.1.clone()))
             .or_else(|| x.carried_sources.1.clone()),
         not_available: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cc(s: &str) -> Option<Country> {
+        Some(s.parse().expect("a country code"))
+    }
+
+    fn pair(a: u32, ca: &str, b: u32, cb: &str) -> AsPair {
+        AsPair {
+            src_asn: a,
+            src_country: cc(ca),
+            dst_asn: b,
+            dst_country: cc(cb),
+        }
+    }
+
+    fn hist_of(us: &[u64]) -> Option<Histogram<u64>> {
+        let mut h = new_hist();
+        for v in us {
+            h.record(*v).expect("auto-resizing");
+        }
+        Some(h)
+    }
+
+    /// Two local pairs and one pair outside the zone, all with Karn exclusions.
+    fn inputs() -> BTreeMap<AsPair, PairAcc> {
+        let mut m = BTreeMap::new();
+        m.insert(
+            pair(1, "KH", 2, "KH"),
+            PairAcc {
+                bytes: 500,
+                handshake_us: hist_of(&[40_000, 50_000]),
+                direct_handshake_us: hist_of(&[5_000]),
+                retransmitted: 2,
+                retransmitted_direct: 1,
+                ..PairAcc::default()
+            },
+        );
+        m.insert(
+            pair(3, "LA", 1, "KH"),
+            PairAcc {
+                direct_handshake_us: hist_of(&[9_000]),
+                retransmitted_direct: 4,
+                ..PairAcc::default()
+            },
+        );
+        // not local: KH -> US, timed only under --rtt all
+        m.insert(
+            pair(1, "KH", 15169, "US"),
+            PairAcc {
+                direct_handshake_us: hist_of(&[200_000]),
+                retransmitted_direct: 8,
+                ..PairAcc::default()
+            },
+        );
+        m
+    }
+
+    fn run(rtt_all: bool, pairs: &BTreeMap<AsPair, PairAcc>) -> Evidence {
+        let zone = [cc("KH").unwrap(), cc("LA").unwrap()];
+        let local = BTreeMap::new();
+        let carried = BTreeMap::new();
+        evidence(&EvidenceInputs {
+            sources: None,
+            zone: &zone,
+            floor_ms: 39.0,
+            rtt_all,
+            handshakes_dropped: 0,
+            pairs,
+            local: &local,
+            carried: &carried,
+            carried_sources: &(None, None),
+        })
+    }
+
+    #[test]
+    fn the_headline_counts_karn_exclusions_of_local_pairs_only() {
+        let pairs = inputs();
+        for rtt_all in [false, true] {
+            let e = run(rtt_all, &pairs);
+            // by hand: 2 + 1 (KH -> KH) + 4 (LA -> KH); the 8 of KH -> US are not local
+            assert_eq!(e.headline.retransmitted, 7, "rtt_all {rtt_all}");
+            assert_eq!(e.headline.direct_handshakes, 2, "rtt_all {rtt_all}");
+            let us = e.pairs.iter().find(|p| p.dst_asn == 15169);
+            assert_eq!(us.is_some(), rtt_all, "the pair outside the zone is listed");
+            if let Some(us) = us {
+                assert!(!us.local);
+                assert_eq!(us.retransmitted, 8);
+            }
+        }
     }
 }
