@@ -2,16 +2,19 @@
 """Compares AS matrices for scripts/test-collectors and prints one line per comparison.
 
     compare.py exact NAME A B [--v4]           A, B: trombone JSON, model JSON or a TSV
-    compare.py bound NAME RESULT MODEL N       sampled estimate within 4 sigma of the model
+    compare.py bound NAME RESULT MODEL N       sampled estimate within a Bernstein bound
     compare.py members NAME A B                the ixp member matrices of two results
     compare.py packets NAME A B                packets exactly per AS pair, bytes reported
+    compare.py headers NAME CAPTURE.pcap TSV   sFlow sampled headers = the capture's frames
 
-A TSV (nfdump "src dst packets bytes" per address pair, or pmacct CSV "SRC_AS,DST_AS,
-PACKETS,BYTES") is mapped to AS pairs with the fixture's address table (ASN.tsv in the
-environment variable ASN_TSV) by a range lookup of this file's own. Exit status 1 on any
-disagreement.
+A TSV (nfdump "src dst packets bytes" per address pair) or a pmacct CSV ("SRC_AS,DST_AS,
+PACKETS,BYTES", or "SRC_IP,DST_IP,PACKETS,BYTES") is mapped to AS pairs with the fixture's
+address table (ASN.tsv in the environment variable ASN_TSV) by a range lookup of this
+file's own. The headers TSV is tshark's "-T fields -E occurrence=a -E aggregator=;" output
+of sflow_245.header.frame_length, sflow_245.header.payload_stripped and sflow_245.header.
+Exit status 1 on any disagreement.
 """
-import ipaddress, json, math, os, sys
+import collections, ipaddress, json, math, os, struct, sys
 
 def ranges():
     out = []
@@ -40,17 +43,21 @@ def load(path, v4only=False):
             for c in j["as_matrix"]:
                 add((c["src_asn"], c["dst_asn"]), c["packets"], c["bytes"])
         else:  # the generator's model
-            for k, (p, b, _) in j["pairs"].items():
+            for k, e in j["pairs"].items():
+                p, b = e[0], e[1]
                 s, d, v = map(int, k.split())
                 if v4only and v != 4:
                     continue
                 add((s, d), p, b)
     elif path.endswith(".csv"):  # pmacct print plugin
         lines = open(path).read().split("\n")
+        by_ip = lines[0].startswith("SRC_IP")
+        r = ranges() if by_ip else None
         for l in lines[1:]:
             if l.strip():
                 s, d, p, b = l.split(",")[:4]
-                add((int(s), int(d)), int(p), int(b))
+                k = (asn(r, s), asn(r, d)) if by_ip else (int(s), int(d))
+                add(k, int(p), int(b))
     else:  # nfdump: src dst packets bytes
         r = ranges()
         for l in open(path):
@@ -92,34 +99,81 @@ def packets(name, a, b):
         d += "; %d pairs differ in packets, e.g. %s: %s vs %s" % (len(bad), bad[0], x.get(bad[0]), y.get(bad[0]))
     return show(name, not bad, d)
 
-def bound(name, res, model, n):
+def bernstein(var, m, level):
+    """The deviation t that an estimate's sum of independent zero-mean terms, each within
+    [-m, m] and of total variance var, exceeds with probability at most level (Bernstein's
+    inequality: P(|S| >= t) <= 2 exp(-t^2 / (2 (var + m t / 3))))."""
+    L = math.log(2 / level)
+    return L * m / 3 + math.sqrt((L * m / 3) ** 2 + 2 * L * var)
+
+def bound(name, res, model, n, alpha=1e-4):
+    """A 1-in-n sampled estimate against the model, per AS pair and in total, packets and
+    bytes. Each packet of size s sampled independently with probability 1/n contributes
+    (n B - 1) s to the estimate's error: mean 0, within +-(n-1) s, variance (n-1) s^2. The
+    bound is Bernstein's inequality at level alpha shared over every test (Bonferroni), so
+    an honest estimate fails with probability at most alpha, small pairs included (a normal
+    approximation, e.g. 4 sigma, is not valid for pairs of a few packets)."""
     n = int(n)
     got = load(res)
     m = json.load(open(model))["pairs"]
     truth = {}
-    for k, (p, b, sq) in m.items():
+    for k, (p, b, sq, mx) in m.items():
         s, d, _ = map(int, k.split())
-        e = truth.setdefault((s, d), [0, 0, 0])
-        e[0] += p; e[1] += b; e[2] += sq
-    worst_p = worst_b = 0.0
+        e = truth.setdefault((s, d), [0, 0, 0, 0])
+        e[0] += p; e[1] += b; e[2] += sq; e[3] = max(e[3], mx)
+    keys = sorted(set(truth) | set(got))
+    level = alpha / (2 * len(keys) + 2)
+    worst = 0.0
     bad = []
-    for k in sorted(set(truth) | set(got)):
-        tp, tb, sq = truth.get(k, [0, 0, 0])
+    for k in keys:
+        tp, tb, sq, mx = truth.get(k, [0, 0, 0, 0])
         gp, gb = got.get(k, [0, 0])
-        sp = math.sqrt(max(tp * (n - 1), 1))
-        sb = math.sqrt(max(sq * (n - 1), 1))
-        zp, zb = abs(gp - tp) / sp, abs(gb - tb) / sb
-        worst_p, worst_b = max(worst_p, zp), max(worst_b, zb)
-        if zp > 4 or zb > 4 or (tp == 0 and gp > 0):
+        if tp == 0:
+            if gp or gb:
+                bad.append(k)  # sampled packets the capture never had
+            continue
+        rp = abs(gp - tp) / bernstein((n - 1) * tp, n - 1, level)
+        rb = abs(gb - tb) / bernstein((n - 1) * sq, (n - 1) * mx, level)
+        worst = max(worst, rp, rb)
+        if rp > 1 or rb > 1:
             bad.append(k)
     tp = sum(v[0] for v in truth.values()); gp = sum(v[0] for v in got.values())
     tb = sum(v[1] for v in truth.values()); gb = sum(v[1] for v in got.values())
-    zt = abs(gb - tb) / math.sqrt(sum(v[2] for v in truth.values()) * (n - 1))
-    d = ("1 in %d: %d pairs, largest |z| packets %.2f bytes %.2f (bound 4); total bytes %d vs %d (%+.2f%%, z %.2f)"
-         % (n, len(truth), worst_p, worst_b, gb, tb, 100.0 * (gb - tb) / tb, zt))
+    sq = sum(v[2] for v in truth.values()); mx = max(v[3] for v in truth.values())
+    rt = max(abs(gp - tp) / bernstein((n - 1) * tp, n - 1, level),
+             abs(gb - tb) / bernstein((n - 1) * sq, (n - 1) * mx, level))
+    d = ("1 in %d: %d pairs, largest error %.2f of its bound (Bernstein, alpha %g over all); "
+         "total packets %d vs %d, bytes %d vs %d (%+.2f%%)"
+         % (n, len(truth), max(worst, rt), alpha, gp, tp, gb, tb, 100.0 * (gb - tb) / tb))
     if bad:
         d += "; outside the bound: %s" % bad[:3]
-    return show(name, not bad and zt <= 4, d)
+    return show(name, not bad and rt <= 1, d)
+
+def headers(name, capture, tsv):
+    """Every sampled header (truncated as sampled, the frame length less the stripped FCS)
+    against the capture's frames, as multisets: a 1-in-1 sFlow export must hold each frame
+    exactly once."""
+    data = open(capture, "rb").read()
+    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    src = collections.Counter()
+    o = 24
+    while o + 16 <= len(data):
+        caplen, wire = struct.unpack(e + "II", data[o + 8:o + 16])
+        f = data[o + 16:o + 16 + caplen]
+        o += 16 + caplen
+        src[(wire, f[:128])] += 1
+    got = collections.Counter()
+    for line in open(tsv):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 3 or not f[0]:
+            continue  # a datagram of counter samples only
+        for fl, st, h in zip(f[0].split(";"), f[1].split(";"), f[2].split(";")):
+            wire = int(fl) - int(st)
+            got[(wire, bytes.fromhex(h)[:min(wire, 128)])] += 1
+    extra, missing = got - src, src - got
+    d = "%d sampled headers, %d frames; %d sampled more often than captured, %d not sampled" % (
+        sum(got.values()), sum(src.values()), sum(extra.values()), sum(missing.values()))
+    return show(name, not extra and not missing, d)
 
 def members(name, a, b):
     def mm(p):
@@ -141,6 +195,8 @@ if __name__ == "__main__":
         ok = exact(name, sys.argv[3], sys.argv[4], "--v4" in sys.argv)
     elif mode == "packets":
         ok = packets(name, sys.argv[3], sys.argv[4])
+    elif mode == "headers":
+        ok = headers(name, sys.argv[3], sys.argv[4])
     elif mode == "bound":
         ok = bound(name, sys.argv[3], sys.argv[4], sys.argv[5])
     else:

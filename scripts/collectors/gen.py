@@ -10,8 +10,8 @@ The Ethernet addresses are routers of trombone-ixp's synthetic CNX member list (
 MAC of no member), so the capture also stands for an IXP peering LAN.
 
 The model (written by this generator from what it wrote, never by running an analyzer):
-per (src ASN, dst ASN) packets, bytes (IP length) and the sum of squared sizes (for the
-sampling bound), the same per IP version, and per (src member, dst member) by MAC.
+per (src ASN, dst ASN, IP version) packets, bytes (IP length), the sum of squared sizes and
+the largest size (for the sampling bound), and per (src member, dst member) by MAC.
 """
 import ipaddress, json, random, struct, sys
 
@@ -124,10 +124,11 @@ with open(out_pcap, "wb") as f:
 model = {"pairs": {}, "members": {}, "packets": len(packets)}
 for t, frame, s, d, size, smac, dmac in packets:
     k = "%d %d %d" % (asn(s), asn(d), s.version)
-    e = model["pairs"].setdefault(k, [0, 0, 0])
+    e = model["pairs"].setdefault(k, [0, 0, 0, 0])
     e[0] += 1
     e[1] += size
     e[2] += size * size
+    e[3] = max(e[3], size)
     m = "%d %d" % (MACS[smac], MACS[dmac])
     e = model["members"].setdefault(m, [0, 0])
     e[0] += 1
