@@ -2,8 +2,13 @@
 //! database holds (sources, dates, attribution, sizes), and explain lookups.
 
 use std::fmt::Write as _;
+use std::fs::File;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::options::{Format, TableArg};
+use crate::sink::Sink;
 
 use clap::{Subcommand, ValueEnum};
 use trombone_asdb::{AsDb, BuildOptions, CountryOrigin, DbInfo, Explanation};
@@ -63,6 +68,49 @@ pub enum DbCommand {
         #[arg(long, hide = true)]
         json: bool,
     },
+}
+
+/// Runs a `trombone db` subcommand and prints any error: exit 2 for a usage error found
+/// before any work (an output that cannot be written, an input that cannot be opened), 1
+/// when the work itself fails.
+pub fn main(cmd: DbCommand) -> ExitCode {
+    if let Err(e) = preflight(&cmd) {
+        eprintln!("trombone db: {e}");
+        return ExitCode::from(2);
+    }
+    match run(cmd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("trombone db: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Checks, before anything is read, that `db build` can write its output (a file is
+/// created and removed beside it, as for every other command's `-o`) and open each input.
+fn preflight(cmd: &DbCommand) -> Result<(), String> {
+    let DbCommand::Build { inputs, output, .. } = cmd else {
+        return Ok(());
+    };
+    Sink {
+        format: Format::Table,
+        table: TableArg::As,
+        output: Some(output.clone()),
+        top: 0,
+        rotating: false,
+    }
+    .preflight()?;
+    for p in inputs {
+        if p.is_dir() {
+            return Err(format!(
+                "{}: is a directory (give a database file)",
+                p.display()
+            ));
+        }
+        File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 /// Runs a `trombone db` subcommand; the error is the message to print.

@@ -74,12 +74,6 @@ fn main() -> ExitCode {
         Command::Capture(a) => cmd_capture::run(*a),
         #[cfg(target_os = "linux")]
         Command::Collect(a) => cmd_collect::run(*a),
-        Command::Db(c) => match cmd_db::run(c) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("trombone db: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Db(c) => cmd_db::main(c),
     }
 }
