@@ -1080,3 +1080,420 @@ fn write_hairpin(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use trombone_schema::{CollectorReport, IxpReport, Unattributed};
+
+    /// A result with nothing in it but `extra`'s fields (merged over the top level).
+    fn report(extra: Value) -> Report {
+        let mut v = json!({
+            "schema_version": 2,
+            "tool": {"name": "trombone", "version": "0.0.0"},
+            "asn_db": {"source": "test"},
+            "partial": false,
+            "inputs": [],
+            "time": {"duration_s": 3600.0},
+            "totals": {
+                "frames": 0, "ip_packets": 0, "ip_bytes": 0, "wire_bytes": 0,
+                "non_ip_frames": 0, "malformed_frames": 0, "unsupported_frames": 0, "flows": 0
+            },
+            "as_matrix": [],
+            "country_matrix": []
+        });
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        serde_json::from_value(v).expect("a valid result")
+    }
+
+    fn table(r: &Report, top: usize) -> String {
+        let mut out = Vec::new();
+        write_table(r, top, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A rate object with this p95 (and peak), Mbit/s.
+    fn rate_json(p95: f64, peak: f64) -> Value {
+        json!({
+            "bytes": 1000, "packets": 10, "avg_mbps": p95 / 2.0, "max_mbps": p95,
+            "p90_mbps": p95, "p95_mbps": p95, "peak_bin_mbps": peak,
+            "p95_pps": 1.8, "samples": 21
+        })
+    }
+
+    fn network(asn: u32, cc: Option<&str>, p95_in: f64, p95_out: f64) -> Value {
+        json!({
+            "asn": asn, "country": cc, "name": null,
+            "in": rate_json(p95_in, 0.987264), "out": rate_json(p95_out, 0.0479),
+            "packet_sizes": {"packets": 10, "mean": 906.7, "buckets": []}
+        })
+    }
+
+    fn port(asn: u32, p95: f64, port: &str, saved: f64) -> Value {
+        json!({
+            "asn": asn, "country": "KH", "name": null,
+            "hairpin_in": rate_json(p95, p95), "hairpin_out": rate_json(p95 / 2.0, p95),
+            "p95_mbps": p95, "needed_mbps": p95 * 2.0e6, "port_gbps": 25.0, "port": port,
+            "utilisation_at_p95": 0.275, "transit_saved_usd_per_month": saved
+        })
+    }
+
+    fn sizing(networks: Vec<Value>, ports: Vec<Value>, total_saved: f64) -> Value {
+        json!({
+            "bin_s": 1.0, "sample_s": 60.0, "port_target": 0.5, "growth": 1.0,
+            "transit_price_usd_per_mbps_month": 100.0, "port_speeds_gbps": [1.0, 10.0, 25.0],
+            "first_bin_ns": 0, "bins": 3600, "samples": 60, "unbinned_packets": 0,
+            "packet_size": null, "networks": networks, "pairs": [], "links": [],
+            "total": rate_json(0.0167, 0.988),
+            "what_if": {
+                "asns": [], "ports": ports, "total_transit_saved_usd_per_month": total_saved,
+                "unknown_networks": [{"country": "KH", "p95_mbps": 0.0012, "bytes": 5000}]
+            }
+        })
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1500), "1.5 kB");
+        assert_eq!(human_bytes(2_500_000_000), "2.5 GB");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(sig(0.012345, 3), "0.0123");
+        assert_eq!(sig(9.996, 3), "10.0");
+        assert_eq!(plain(60.0), "60");
+        assert_eq!(plain(1.5), "1.5");
+        assert_eq!(share(1, 3), "33.3%");
+        assert_eq!(share(1, 10_000), "<0.1%");
+        assert_eq!(share(0, 0), "–");
+        assert_eq!(plural(1, "sample", "samples"), "1 sample");
+        assert_eq!(plural(21, "sample", "samples"), "21 samples");
+    }
+
+    #[test]
+    fn money_keeps_cents_below_100_usd() {
+        assert_eq!(usd(0.3421), "$0.34");
+        assert_eq!(usd(0.9542), "$0.95");
+        assert_eq!(usd(12.5), "$12.50");
+        assert_eq!(usd(99.994), "$99.99");
+        // rounds to 100.00: whole dollars from there
+        assert_eq!(usd(99.996), "$100");
+        assert_eq!(usd(12_345.6), "$12,346");
+        assert_eq!(usd(0.001), "<$0.01");
+        assert_eq!(usd(0.0), "$0");
+        assert_eq!(usd(-2.5), "-$2.50");
+        assert_eq!(usd(f64::NAN), "–");
+        // the headline saving of a small capture: cents, not "$0"
+        let r = report(
+            json!({"sizing": sizing(vec![], vec![port(38901, 0.0034, "25GE", 0.34)], 0.34)}),
+        );
+        let t = table(&r, 20);
+        assert!(t.contains("would save: $0.34 per month"), "{t}");
+        assert!(!t.contains("$0 per month") && !t.contains("0 USD"), "{t}");
+    }
+
+    #[test]
+    fn rates_keep_three_significant_figures() {
+        assert_eq!(rate(0.0137), "13.7 kbit/s");
+        assert_eq!(rate(0.987264), "987 kbit/s");
+        assert_eq!(rate(0.99996), "1.00 Mbit/s");
+        assert_eq!(rate(12.345), "12.3 Mbit/s");
+        assert_eq!(rate(1234.0), "1.23 Gbit/s");
+        assert_eq!(rate(0.00000036), "0.360 bit/s");
+        assert_eq!(rate(0.000847), "847 bit/s");
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(pps(0.0714285), "0.0714");
+        let r = report(json!({"sizing": sizing(
+            vec![network(38623, Some("KH"), 0.0028284, 0.005403)], vec![], 0.0)}));
+        let t = table(&r, 20);
+        let row = t
+            .lines()
+            .find(|l| l.trim_start().starts_with("38623"))
+            .expect("row");
+        assert!(
+            row.contains("2.83 kbit/s") && row.contains("5.40 kbit/s"),
+            "{row}"
+        );
+        assert!(
+            row.contains("987 kbit/s") && row.contains("47.9 kbit/s"),
+            "{row}"
+        );
+        assert!(!row.contains("0.00 "), "{row}");
+    }
+
+    #[test]
+    fn shares_come_from_the_matrix_total() {
+        // flow export: the datagrams' own bytes (ip_bytes) are a fraction of the traffic
+        // their records describe; shares must be out of the matrix's 4,000 bytes
+        let cell = |s: u32, d: u32, b: u64| {
+            json!({"src_asn": s, "dst_asn": d, "src_country": "KH", "dst_country": "LA",
+                   "packets": 1, "bytes": b, "flows": 1})
+        };
+        let r = report(json!({
+            "totals": {"frames": 2, "ip_packets": 2, "ip_bytes": 1000, "wire_bytes": 1100,
+                       "non_ip_frames": 0, "malformed_frames": 0, "unsupported_frames": 0, "flows": 2},
+            "as_matrix": [cell(1, 2, 3000), cell(3, 4, 1000)],
+            "country_matrix": [
+                {"src_country": "KH", "dst_country": "LA", "packets": 1, "bytes": 3000, "flows": 1},
+                {"src_country": "LA", "dst_country": "KH", "packets": 1, "bytes": 1000, "flows": 1}
+            ]
+        }));
+        let t = table(&r, 20);
+        let rows: Vec<&str> = t.lines().filter(|l| l.contains('→')).collect();
+        assert_eq!(rows.len(), 4, "{t}");
+        assert!(
+            rows[0].contains(" 75.0% ") && rows[1].contains(" 25.0% "),
+            "{t}"
+        );
+        assert!(
+            rows[2].contains(" 75.0% ") && rows[3].contains(" 25.0% "),
+            "{t}"
+        );
+        assert!(!t.contains("300.0%"), "{t}");
+    }
+
+    fn hairpin(not_available: Option<&str>, local_packets: u64) -> Value {
+        json!({
+            "home": "KH", "zone": ["KH"], "window_ms": 250.0, "domestic_floor_ms": 9.75,
+            "max_zone_km": 650.0, "links": [],
+            "totals": {"packets": local_packets / 2, "bytes": local_packets * 50,
+                       "observations": local_packets / 2, "reobserved_packets": 0,
+                       "local_packets": local_packets, "local_bytes": local_packets * 100,
+                       "share_of_local_bytes": if local_packets > 0 { 0.5 } else { 0.0 }},
+            "matcher": {"slot_overflows": 0, "dropped_fresh": 0, "unidentified_link": 0},
+            "pairs": [],
+            "not_available": not_available
+        })
+    }
+
+    fn evidence(pairs: Vec<Value>, not_available: Option<&str>) -> Value {
+        json!({
+            "rtt_scope": "local", "handshake_lifetime_s": 10.0, "domestic_floor_ms": 9.75,
+            "headline": {"hairpinned_handshakes": 23, "hairpinned_median_ms": 47.78,
+                         "direct_handshakes": 9, "direct_median_ms": 4.585, "saving_ms": 43.195,
+                         "retransmitted": 2, "handshakes_dropped": 0},
+            "ti_method": {"definition": "", "fibre_km_per_ms": 200.0, "fibre_stretch": 1.5,
+                          "floor_km": 100.0, "locations": "", "acceptable": 5.0},
+            "pairs": pairs, "country_pairs": [],
+            "not_available": not_available
+        })
+    }
+
+    const NA: &str =
+        "not available from NetFlow/sFlow: 1201 packets of the matrices came from flow export";
+
+    #[test]
+    fn flow_export_prints_not_available_instead_of_zeros() {
+        let r = report(
+            json!({"hairpin": hairpin(Some(NA), 0), "evidence": evidence(vec![], Some(NA))}),
+        );
+        let t = table(&r, 20);
+        assert!(
+            t.contains(&format!("HAIRPIN — home KH, zone KH: {NA}")),
+            "{t}"
+        );
+        assert!(!t.contains("% of local traffic left the zone"), "{t}");
+        assert!(!t.contains("0 B of 0 B"), "{t}");
+        let ev = t.find("EVIDENCE").expect("evidence section");
+        assert!(t[ev..].contains(NA), "{t}");
+        // captured packets beside the flow export: the share of those, and what it leaves out
+        let r = report(json!({"hairpin": hairpin(Some(NA), 10)}));
+        let t = table(&r, 20);
+        assert!(
+            t.contains("zone KH: 50.0% of local traffic left the zone"),
+            "{t}"
+        );
+        assert!(t.contains(&format!("  {NA}")), "{t}");
+        // packets only: no such text
+        let r = report(json!({"hairpin": hairpin(None, 10)}));
+        assert!(!table(&r, 20).contains("not available"));
+    }
+
+    #[test]
+    fn port_column_and_unknown_networks() {
+        // a result written before unknown networks were left out: a port planned for AS0
+        let r = report(json!({"sizing": sizing(
+            vec![
+                network(38901, Some("KH"), 0.0137, 0.0119),
+                network(15169, Some("US"), 0.00036, 0.0004),
+                network(0, Some("KH"), 0.001, 0.001),
+            ],
+            vec![port(38901, 0.006875, "25GE", 0.6875), port(0, 0.002, "1GE", 0.2)],
+            0.8875,
+        )}));
+        let t = table(&r, 20);
+        let last = |asn: &str| {
+            let l = t
+                .lines()
+                .find(|l| l.trim_start().starts_with(asn) && l.contains("kbit/s"))
+                .unwrap_or_else(|| panic!("row {asn} in\n{t}"));
+            l.split_whitespace().last().unwrap().to_string()
+        };
+        assert_eq!(last("38901 "), "25GE");
+        assert_eq!(last("15169 "), "-");
+        assert_eq!(last("0 "), "unknown");
+        let ports = &t[t.find("IXP PORTS").expect("ports section")..];
+        let rows: Vec<&str> = ports.lines().filter(|l| l.contains("GE ")).collect();
+        assert_eq!(rows.len(), 1, "AS0 gets no port:\n{ports}");
+        assert!(
+            rows[0].contains("$0.69") && rows[0].contains("27.5%"),
+            "{}",
+            rows[0]
+        );
+        assert_eq!(
+            ports
+                .matches("not sized: addresses of no known network (KH)")
+                .count(),
+            2,
+            "{ports}"
+        );
+        // the saving is the known networks' only (0.6875), not the stored 0.8875
+        assert!(ports.contains("would save: $0.69 per month"), "{ports}");
+        assert!(
+            ports.contains("indicative: less than one day of traffic"),
+            "{ports}"
+        );
+    }
+
+    fn pair_evidence(src: u32, dst: u32) -> Value {
+        json!({
+            "src_asn": src, "dst_asn": dst, "src_country": "KH", "dst_country": "KH",
+            "local": true, "hairpinned_bytes": 78731,
+            "hairpinned": {"samples": 1, "min": 55.2, "p50": 55.2, "p90": 55.2},
+            "direct": null, "retransmitted": 0, "exceeds_domestic_floor": true,
+            "baseline_ms": 4.585, "baseline_basis": "direct handshakes of the same country pair",
+            "saving_ms": 50.615,
+            "ti": {"value": 36.83, "path_km": 3683.0, "geo_km": 0.0, "floored": true,
+                   "above_acceptable": true},
+            "ti_direct": null,
+            "bgp": {"basis": "collector_view", "paths": [{"path": [src, 4760, dst], "weight": 3}],
+                    "leaves_zone": true, "transit": [4760]},
+            "common_ixps": [{"name": "CNX", "country": "KH"}, {"name": "Mekong-IX", "country": "KH"}]
+        })
+    }
+
+    #[test]
+    fn evidence_lines_say_each_figure() {
+        let mut quiet = pair_evidence(17976, 38623);
+        quiet["bgp"] =
+            json!({"basis": "source_view", "paths": [], "leaves_zone": false, "transit": []});
+        quiet["common_ixps"] = json!([]);
+        quiet["ti"]["floored"] = json!(false);
+        quiet["ti"]["above_acceptable"] = json!(false);
+        quiet["ti"]["value"] = json!(3.56);
+        let r =
+            report(json!({"evidence": evidence(vec![pair_evidence(38901, 38623), quiet], None)}));
+        let t = table(&r, 20);
+        assert!(
+            t.contains("hairpinned local traffic: median handshake 47.8 ms (23 handshakes); locally exchanged: median handshake 4.59 ms (9 handshakes); local exchange would save 43.2 ms per handshake"),
+            "{t}"
+        );
+        assert!(
+            t.contains("Karn's rule: 2 handshakes with a retransmitted SYN left out"),
+            "{t}"
+        );
+        let row = t
+            .lines()
+            .find(|l| l.trim_start().starts_with("38901"))
+            .expect("row");
+        for want in [
+            "55.2 ms (1)",
+            "4.59 ms ctry",
+            "50.6 ms",
+            "≥36.8!",
+            "leaves via AS4760 (collectors)",
+            "CNX, Mekong-IX",
+        ] {
+            assert!(row.contains(want), "{want:?} in {row}");
+        }
+        let row = t
+            .lines()
+            .find(|l| l.trim_start().starts_with("17976"))
+            .expect("row");
+        for want in [" 3.56 ", "stays in zone", " none"] {
+            assert!(row.contains(want), "{want:?} in {row}");
+        }
+        assert!(!row.contains('≥') && !row.contains('!'), "{row}");
+        // concise: top 1, and where the rest is
+        let t = table(&r, 1);
+        assert!(
+            !t.lines().any(|l| l.trim_start().starts_with("17976")),
+            "{t}"
+        );
+        assert!(t.contains("1 more hairpinned pairs"), "{t}");
+    }
+
+    #[test]
+    fn collector_ixp_and_decapsulation_lines() {
+        let mut r = report(json!({
+            "totals": {"frames": 10, "ip_packets": 10, "ip_bytes": 5000, "wire_bytes": 5600,
+                       "non_ip_frames": 0, "malformed_frames": 0, "unsupported_frames": 0,
+                       "flows": 1, "decapsulated_packets": 10, "encap_bytes": 500}
+        }));
+        let mut c = CollectorReport {
+            mode: "live".into(),
+            datagrams: 1234,
+            flow_records: 5000,
+            bad_datagrams: 2,
+            lost_datagrams: 3,
+            lost_records: 40,
+            socket_drops: Some(7),
+            not_available: vec!["TCP handshake RTT: need captured packets".into()],
+            ..CollectorReport::default()
+        };
+        c.by_protocol.insert("ipfix".into(), 1234);
+        c.errors.insert("too_short".into(), 2);
+        r.collector = Some(c);
+        r.ixp = Some(IxpReport {
+            members_listed: 6,
+            matrix: vec![trombone_schema::MemberCell {
+                src_asn: 0,
+                dst_asn: 0,
+                packets: 4,
+                bytes: 4000,
+            }],
+            unattributed: Unattributed {
+                packets: 1,
+                bytes: 1000,
+                macs: 3,
+                top_macs: vec![],
+            },
+            ..IxpReport::default()
+        });
+        let t = table(&r, 20);
+        assert!(t.contains("DECAPSULATED: 10 packets"), "{t}");
+        assert!(t.contains("500 B of outer headers removed"), "{t}");
+        assert!(
+            t.contains("FLOW EXPORT (live): 1,234 datagrams (ipfix 1,234) · 5,000 flow records"),
+            "{t}"
+        );
+        assert!(
+            t.contains("2 datagrams with decode errors (too_short 2)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("lost by sequence gaps: 3 datagrams, 40 records"),
+            "{t}"
+        );
+        assert!(t.contains("socket drops: 7"), "{t}");
+        assert!(
+            t.contains("not available from flow export: TCP handshake RTT"),
+            "{t}"
+        );
+        assert!(t.contains("0 members with traffic, of 6 listed"), "{t}");
+        assert!(
+            t.contains("no member's MAC: 1.0 kB (25.0% of the member matrix's 4.0 kB), 3 MACs"),
+            "{t}"
+        );
+        // files: no socket to drop from
+        r.collector.as_mut().unwrap().mode = "file".into();
+        r.collector.as_mut().unwrap().socket_drops = None;
+        assert!(table(&r, 20).contains("socket drops: n/a (read from files)"));
+    }
+}
