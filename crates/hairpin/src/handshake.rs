@@ -1,19 +1,29 @@
-//! `Handshakes`: TCP SYNs waiting for their SYN/ACK, in a fixed budget.
+//! `Handshakes`: TCP SYNs waiting for their SYN/ACK, and answered handshakes kept a little
+//! longer, in a fixed budget.
 //!
 //! Built like the replica matcher: a set-associative table of 32-byte entries, four to
 //! a 128-byte bucket. A handshake's key (a 64-bit hash of client, server and ports)
-//! picks a home bucket; the entry lives there or in the next bucket. An entry older
-//! than [`LIFETIME_NS`] is free, so the table needs no sweep and never rebuilds itself
-//! on the hot path; it doubles when both buckets are full of live entries, up to its
-//! cap, and only at the cap does a live entry give way — the oldest of the two buckets —
-//! counted in `dropped`. A SYN flood therefore costs a bounded amount of memory and a
-//! constant amount of work per packet, and says what it pushed out.
+//! picks a home bucket; the entry lives there or in the next bucket. A pending entry older
+//! than [`LIFETIME_NS`] (an answered one older than [`ANSWERED_NS`]) is free, so the table
+//! needs no sweep and never rebuilds itself on the hot path; it doubles when both buckets
+//! are full of live entries, up to its cap, and only at the cap does a live entry give way
+//! — the oldest of the two buckets: a pending one is counted in `dropped`, an answered one
+//! is settled early. A SYN flood therefore costs a bounded amount of memory and a constant
+//! amount of work per packet, and says what it pushed out.
 //!
-//! Karn's rule, as tcptrace and tstat apply it to passive traces: a SYN seen again for
-//! the same handshake (a retransmission: its first copy, or its answer, was lost) makes
-//! the handshake give no RTT sample — which SYN the SYN/ACK answers is ambiguous — and is
-//! counted instead. (The second sighting of a hairpinned SYN, its replica, is not a
-//! retransmission: the replica matcher recognises it before it gets here.)
+//! Karn's rule, as tcptrace and tstat apply it to passive traces: a handshake whose SYN or
+//! SYN/ACK was sent more than once gives no RTT sample — which SYN the SYN/ACK answers, or
+//! which SYN/ACK the vantage timed, is ambiguous — and is counted instead. So a SYN seen
+//! again for a handshake, before or after its answer, and a SYN/ACK seen again within
+//! [`ANSWERED_NS`] of the first, mark it retransmitted; an answered handshake's sample is
+//! therefore settled only when that time has passed (or the input ends).
+//!
+//! Not a retransmission: the same packet seen again after crossing more routers — a
+//! hairpinned SYN's replica, whether or not the replica matcher paired it within its
+//! window. The table tells it by the packet's identity (24 bits of its
+//! [`crate::replica_fingerprint`]: addresses, IP ID, length, ports, TCP seq/ack/flags) and a
+//! TTL lower than the first sighting's. A retransmission on the same path comes with the
+//! same TTL (and, from most IPv4 stacks, the next IP ID).
 
 /// Ways per bucket: 4 entries of 32 bytes = two cache lines.
 const WAYS: usize = 4;
@@ -22,21 +32,67 @@ const MIN_BUCKETS: usize = 64;
 /// How long a SYN waits for its SYN/ACK (capture time): 10 s, longer than the 1 s and
 /// 3 s SYN retransmission timers, so a retransmission finds the first SYN.
 pub const LIFETIME_NS: i64 = 10_000_000_000;
+/// How long an answered handshake is kept after its SYN/ACK (capture time) so that a
+/// retransmitted SYN/ACK (or SYN) can void its sample: 4 s, longer than the 1 s initial
+/// retransmission timeout of RFC 6298 and the 3 s of older stacks.
+pub const ANSWERED_NS: i64 = 4_000_000_000;
 
-/// The entry's flag: its SYN was seen twice.
-const RETRANSMITTED: u8 = 1;
+/// The entry's flag: its SYN or SYN/ACK was seen twice.
+const RETRANSMITTED: u32 = 1 << 28;
 /// The entry's flag: its SYN hairpinned.
-const HAIRPIN: u8 = 2;
+const HAIRPIN: u32 = 2 << 28;
+/// The entry's flag: its SYN/ACK came (`word` holds the RTT in µs below the flags).
+const ANSWERED: u32 = 4 << 28;
+/// The RTT bits of `word` (2^28 µs = 268 s, far beyond [`LIFETIME_NS`]).
+const RTT_MASK: u32 = (1 << 28) - 1;
 
-/// One pending handshake (`key == 0`: free).
+/// A packet's identity for telling a replica from a retransmission: 24 bits of its
+/// replica fingerprint and its TTL in the top byte.
+#[inline]
+pub(crate) fn sighting_id(fp: u64, ttl: u8) -> u32 {
+    ((fp >> 2) as u32 & 0x00FF_FFFF) | u32::from(ttl) << 24
+}
+
+/// True when `now` is the same packet as `first` seen after more routers (same identity,
+/// lower TTL): a replica, not a retransmission.
+#[inline]
+fn replica_of(first: u32, now: u32) -> bool {
+    (first ^ now) & 0x00FF_FFFF == 0 && (now >> 24) < (first >> 24)
+}
+
+/// One handshake (`key == 0`: free).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 struct Entry {
     key: u64,
+    /// The SYN's time while pending, the SYN/ACK's once answered.
     ts_ns: i64,
     pair: u32,
-    flags: u8,
-    _pad: [u8; 11],
+    /// The first SYN's [`sighting_id`].
+    syn: u32,
+    /// The first SYN/ACK's [`sighting_id`] (once answered).
+    syn_ack: u32,
+    /// Flags (top 4 bits) and the RTT in µs once answered.
+    word: u32,
+}
+
+impl Entry {
+    /// What an answered entry gives: its sample, or its Karn exclusion.
+    fn settled(&self) -> Settled {
+        let hairpin = self.word & HAIRPIN != 0;
+        if self.word & RETRANSMITTED != 0 {
+            Settled::Retransmitted {
+                pair: self.pair,
+                hairpin,
+            }
+        } else {
+            Settled::Sample {
+                pair: self.pair,
+                us: u64::from(self.word & RTT_MASK),
+                hairpin,
+            }
+        }
+    }
 }
 
 /// Four ways, aligned to a pair of cache lines.
@@ -44,14 +100,12 @@ struct Entry {
 #[repr(C, align(128))]
 struct Bucket([Entry; WAYS]);
 
-/// What a SYN/ACK completed.
+/// A settled handshake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Answer {
-    /// No pending SYN (never seen, expired, or already answered).
-    Unknown,
+pub(crate) enum Settled {
     /// A sample: SYN → SYN/ACK in µs, for the SYN's pair; whether the SYN hairpinned.
     Sample { pair: u32, us: u64, hairpin: bool },
-    /// The SYN had been retransmitted: no sample (Karn's rule).
+    /// Its SYN or SYN/ACK was retransmitted: no sample (Karn's rule).
     Retransmitted { pair: u32, hairpin: bool },
 }
 
@@ -64,13 +118,15 @@ pub(crate) fn key(client: u128, server: u128, cport: u16, sport: u16) -> u64 {
     trombone_packet::mix64(a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.rotate_left(29) ^ p) | 1
 }
 
-/// Pending handshakes of one worker.
+/// Handshakes of one worker.
 pub(crate) struct Handshakes {
     buckets: Vec<Bucket>,
     max_buckets: usize,
     newest: i64,
-    /// Live entries pushed out at the cap.
+    /// Pending (unanswered) entries pushed out at the cap.
     pub(crate) dropped: u64,
+    /// Handshakes settled since the caller last drained them (kept allocated).
+    pub(crate) settled: Vec<Settled>,
 }
 
 impl Handshakes {
@@ -84,6 +140,7 @@ impl Handshakes {
                 .next_power_of_two(),
             newest: i64::MIN,
             dropped: 0,
+            settled: Vec::with_capacity(16),
         }
     }
 
@@ -99,7 +156,12 @@ impl Handshakes {
 
     #[inline]
     fn live(&self, e: &Entry) -> bool {
-        e.key != 0 && self.newest.saturating_sub(e.ts_ns) <= LIFETIME_NS
+        let life = if e.word & ANSWERED != 0 {
+            ANSWERED_NS
+        } else {
+            LIFETIME_NS
+        };
+        e.key != 0 && self.newest.saturating_sub(e.ts_ns) <= life
     }
 
     /// Asks the CPU to fetch the home and next buckets of `key` (four cache lines: a new
@@ -131,25 +193,37 @@ impl Handshakes {
         None
     }
 
-    /// A SYN of handshake `key` at `ts_ns`, for pair `pair`.
-    pub(crate) fn syn(&mut self, key: u64, ts_ns: i64, pair: u32, hairpin: bool) {
+    /// Settles `e` if it was answered (its sample or its Karn exclusion).
+    #[inline]
+    fn settle(&mut self, e: &Entry) {
+        if e.key != 0 && e.word & ANSWERED != 0 {
+            self.settled.push(e.settled());
+        }
+    }
+
+    /// A SYN of handshake `key` at `ts_ns`, for pair `pair`, with its [`sighting_id`].
+    pub(crate) fn syn(&mut self, key: u64, ts_ns: i64, pair: u32, hairpin: bool, id: u32) {
         self.newest = self.newest.max(ts_ns);
         if let Some((b, w)) = self.find(key) {
-            self.buckets[b].0[w].flags |= RETRANSMITTED;
+            let e = &mut self.buckets[b].0[w];
+            if !replica_of(e.syn, id) {
+                e.word |= RETRANSMITTED;
+            }
             return;
         }
         let e = Entry {
             key,
             ts_ns,
             pair,
-            flags: if hairpin { HAIRPIN } else { 0 },
-            _pad: [0; 11],
+            syn: id,
+            syn_ack: 0,
+            word: if hairpin { HAIRPIN } else { 0 },
         };
         self.store(e);
     }
 
     /// Puts `e` in a free way of its home or the next bucket, growing or pushing out
-    /// the oldest entry when both are full.
+    /// the oldest entry when both are full; an answered entry it replaces is settled.
     fn store(&mut self, e: Entry) {
         loop {
             let h = self.home(e.key);
@@ -157,8 +231,9 @@ impl Handshakes {
             let mut oldest: Option<(usize, usize, i64)> = None;
             for b in [h, n] {
                 for w in 0..WAYS {
-                    let x = &self.buckets[b].0[w];
-                    if !self.live(x) {
+                    let x = self.buckets[b].0[w];
+                    if !self.live(&x) {
+                        self.settle(&x);
                         self.buckets[b].0[w] = e;
                         return;
                     }
@@ -172,13 +247,18 @@ impl Handshakes {
                 continue;
             }
             let (b, w, _) = oldest.expect("full buckets");
+            let x = self.buckets[b].0[w];
+            if x.word & ANSWERED != 0 {
+                self.settle(&x);
+            } else {
+                self.dropped += 1;
+            }
             self.buckets[b].0[w] = e;
-            self.dropped += 1;
             return;
         }
     }
 
-    /// Doubles the table, dropping expired entries.
+    /// Doubles the table, settling and dropping expired entries.
     #[cold]
     fn grow(&mut self) {
         let n = self.buckets.len() * 2;
@@ -187,33 +267,72 @@ impl Handshakes {
             for e in b.0 {
                 if self.live(&e) {
                     self.store(e);
+                } else {
+                    self.settle(&e);
                 }
             }
         }
     }
 
-    /// A SYN/ACK answering handshake `key` at `ts_ns`: the sample it completes, if any.
-    /// The pending SYN is removed either way (a later SYN/ACK finds nothing).
-    pub(crate) fn syn_ack(&mut self, key: u64, ts_ns: i64) -> Answer {
+    /// A SYN/ACK answering handshake `key` at `ts_ns`, with its [`sighting_id`]. The first
+    /// answers the pending SYN (its sample is settled later: see the module docs); another
+    /// one, not a replica, marks the handshake retransmitted.
+    pub(crate) fn syn_ack(&mut self, key: u64, ts_ns: i64, id: u32) {
         self.newest = self.newest.max(ts_ns);
         let Some((b, w)) = self.find(key) else {
-            return Answer::Unknown;
+            return;
         };
-        let e = std::mem::take(&mut self.buckets[b].0[w]);
-        let hairpin = e.flags & HAIRPIN != 0;
-        if e.flags & RETRANSMITTED != 0 {
-            return Answer::Retransmitted {
-                pair: e.pair,
-                hairpin,
-            };
+        let e = &mut self.buckets[b].0[w];
+        if e.word & ANSWERED != 0 {
+            if !replica_of(e.syn_ack, id) {
+                e.word |= RETRANSMITTED;
+            }
+            return;
         }
         if ts_ns < e.ts_ns {
-            return Answer::Unknown;
+            // answered before it was asked (skewed capture ports): no sample
+            *e = Entry::default();
+            return;
         }
-        Answer::Sample {
-            pair: e.pair,
-            us: ((ts_ns - e.ts_ns) / 1000) as u64,
-            hairpin,
+        let us = ((ts_ns - e.ts_ns) / 1000).min(i64::from(RTT_MASK)) as u32;
+        e.word = (e.word & !RTT_MASK) | ANSWERED | us;
+        e.syn_ack = id;
+        e.ts_ns = ts_ns;
+    }
+
+    /// What [`Handshakes::settle_expired`] would settle now, changing nothing.
+    pub(crate) fn expired(&self) -> impl Iterator<Item = Settled> + '_ {
+        self.buckets
+            .iter()
+            .flat_map(|b| b.0.iter())
+            .filter(|e| e.key != 0 && e.word & ANSWERED != 0 && !self.live(e))
+            .map(Entry::settled)
+    }
+
+    /// Settles the answered handshakes whose [`ANSWERED_NS`] has passed (an interval
+    /// boundary: the others carry over).
+    pub(crate) fn settle_expired(&mut self) {
+        for b in 0..self.buckets.len() {
+            for w in 0..WAYS {
+                let e = self.buckets[b].0[w];
+                if e.key != 0 && e.word & ANSWERED != 0 && !self.live(&e) {
+                    self.settle(&e);
+                    self.buckets[b].0[w] = Entry::default();
+                }
+            }
+        }
+    }
+
+    /// Settles every answered handshake (the input has ended: no retransmission can come).
+    pub(crate) fn settle_all(&mut self) {
+        for b in 0..self.buckets.len() {
+            for w in 0..WAYS {
+                let e = self.buckets[b].0[w];
+                if e.key != 0 && e.word & ANSWERED != 0 {
+                    self.settle(&e);
+                    self.buckets[b].0[w] = Entry::default();
+                }
+            }
         }
     }
 }
@@ -224,6 +343,16 @@ mod tests {
 
     const MS: i64 = 1_000_000;
 
+    /// The identity of a sighting of packet `n` (a stand-in fingerprint) at `ttl`.
+    fn id(n: u64, ttl: u8) -> u32 {
+        sighting_id(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 3, ttl)
+    }
+
+    fn settled(h: &mut Handshakes) -> Vec<Settled> {
+        h.settle_all();
+        std::mem::take(&mut h.settled)
+    }
+
     #[test]
     fn entries_are_32_bytes() {
         assert_eq!(std::mem::size_of::<Entry>(), 32);
@@ -231,19 +360,23 @@ mod tests {
     }
 
     #[test]
-    fn syn_then_syn_ack_is_one_sample() {
+    fn syn_then_syn_ack_is_one_sample_settled_later() {
         let mut h = Handshakes::new(1024);
         let k = key(1, 2, 40000, 443);
-        h.syn(k, 100 * MS, 7, true);
+        h.syn(k, 100 * MS, 7, true, id(1, 60));
+        h.syn_ack(k, 130 * MS, id(2, 58));
+        assert!(
+            h.settled.is_empty(),
+            "kept until a retransmission is ruled out"
+        );
         assert_eq!(
-            h.syn_ack(k, 130 * MS),
-            Answer::Sample {
+            settled(&mut h),
+            vec![Settled::Sample {
                 pair: 7,
                 us: 30_000,
                 hairpin: true
-            }
+            }]
         );
-        assert_eq!(h.syn_ack(k, 131 * MS), Answer::Unknown, "answered once");
         // the reverse direction is another handshake
         assert_ne!(key(2, 1, 443, 40000), k);
     }
@@ -252,24 +385,123 @@ mod tests {
     fn karns_rule_a_retransmitted_syn_gives_no_sample() {
         let mut h = Handshakes::new(1024);
         let k = key(1, 2, 40000, 443);
-        h.syn(k, 0, 3, false);
-        h.syn(k, 1000 * MS, 3, false); // the client gave up on the first after 1 s
+        h.syn(k, 0, 3, false, id(1, 60));
+        // the client gave up on the first after 1 s: the next IP ID, the same TTL
+        h.syn(k, 1000 * MS, 3, false, id(2, 60));
+        h.syn_ack(k, 1030 * MS, id(9, 61));
         assert_eq!(
-            h.syn_ack(k, 1030 * MS),
-            Answer::Retransmitted {
+            settled(&mut h),
+            vec![Settled::Retransmitted {
                 pair: 3,
                 hairpin: false
-            }
+            }]
         );
+        // IPv6 (no IP ID): the retransmission is the same packet at the same hop limit
+        let k = key(5, 6, 1, 443);
+        h.syn(k, 2000 * MS, 4, true, id(3, 60));
+        h.syn(k, 3000 * MS, 4, true, id(3, 60));
+        h.syn_ack(k, 3040 * MS, id(10, 61));
+        assert_eq!(
+            settled(&mut h),
+            vec![Settled::Retransmitted {
+                pair: 4,
+                hairpin: true
+            }]
+        );
+    }
+
+    #[test]
+    fn a_replica_of_the_syn_is_not_a_retransmission_however_late() {
+        // the same SYN seen again 8 hops later, 40 ms or 1.5 s after (beyond a short
+        // replica window): not a retransmission
+        for late_ms in [40, 1500] {
+            let mut h = Handshakes::new(1024);
+            let k = key(1, 2, 40000, 443);
+            h.syn(k, 0, 1, true, id(1, 60));
+            h.syn(k, late_ms * MS, 1, true, id(1, 52));
+            h.syn_ack(k, (late_ms + 30) * MS, id(2, 60));
+            assert_eq!(
+                settled(&mut h),
+                vec![Settled::Sample {
+                    pair: 1,
+                    us: (late_ms as u64 + 30) * 1000,
+                    hairpin: true
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn karns_rule_a_retransmitted_syn_ack_voids_the_sample() {
+        let mut h = Handshakes::new(1024);
+        let k = key(1, 2, 40000, 443);
+        h.syn(k, 0, 2, false, id(1, 60));
+        h.syn_ack(k, 20 * MS, id(2, 57));
+        // its replica (3 hops later) changes nothing; the server's retransmission 1 s
+        // later (the same segment at the same TTL) voids it
+        h.syn_ack(k, 60 * MS, id(2, 54));
+        h.syn_ack(k, 1020 * MS, id(2, 57));
+        assert_eq!(
+            settled(&mut h),
+            vec![Settled::Retransmitted {
+                pair: 2,
+                hairpin: false
+            }]
+        );
+        // a SYN sent again after the answer (the SYN/ACK lost beyond the vantage) too
+        let k = key(3, 4, 1, 2);
+        h.syn(k, 2000 * MS, 5, false, id(3, 60));
+        h.syn_ack(k, 2020 * MS, id(4, 57));
+        h.syn(k, 3000 * MS, 5, false, id(5, 60));
+        assert_eq!(
+            settled(&mut h),
+            vec![Settled::Retransmitted {
+                pair: 5,
+                hairpin: false
+            }]
+        );
+    }
+
+    #[test]
+    fn an_answered_handshake_is_settled_once_its_time_is_up() {
+        let mut h = Handshakes::new(1024);
+        let k = key(1, 2, 40000, 443);
+        h.syn(k, 0, 2, false, id(1, 60));
+        h.syn_ack(k, 20 * MS, id(2, 57));
+        // another handshake 4 s later: the first is not yet settled
+        let k2 = key(7, 8, 1, 2);
+        h.syn(k2, 20 * MS + ANSWERED_NS, 3, false, id(3, 60));
+        h.settle_expired();
+        assert!(h.settled.is_empty());
+        // 1 ns more: settled at the boundary, and a SYN/ACK after it changes nothing
+        h.syn(
+            key(9, 9, 9, 9),
+            20 * MS + ANSWERED_NS + 1,
+            3,
+            false,
+            id(4, 60),
+        );
+        h.settle_expired();
+        assert_eq!(
+            std::mem::take(&mut h.settled),
+            vec![Settled::Sample {
+                pair: 2,
+                us: 20_000,
+                hairpin: false
+            }]
+        );
+        h.syn_ack(k, 20 * MS + ANSWERED_NS + 2, id(2, 57));
+        assert!(settled(&mut h).is_empty());
     }
 
     #[test]
     fn expired_syns_are_free_and_give_nothing() {
         let mut h = Handshakes::new(1024);
         let k = key(1, 2, 1, 2);
-        h.syn(k, 0, 0, false);
-        h.syn(key(9, 9, 9, 9), LIFETIME_NS + 1, 0, false);
-        assert_eq!(h.syn_ack(k, LIFETIME_NS + 2), Answer::Unknown);
+        h.syn(k, 0, 0, false, id(1, 60));
+        h.syn(key(9, 9, 9, 9), LIFETIME_NS + 1, 0, false, id(2, 60));
+        h.syn_ack(k, LIFETIME_NS + 2, id(3, 60));
+        assert!(settled(&mut h).is_empty());
     }
 
     #[test]
@@ -282,19 +514,22 @@ mod tests {
                 i64::from(i) * 10_000,
                 0,
                 false,
+                id(u64::from(i), 60),
             );
             assert!(h.capacity() <= 4096);
         }
         assert_eq!(h.capacity(), 4096);
         // all live (1 s < 10 s): everything beyond the table's room was pushed out
         assert!(h.dropped >= 100_000 - 4096, "{}", h.dropped);
+        assert!(h.settled.is_empty(), "nothing answered, nothing settled");
         // a genuine handshake in the middle of the flood still completes when its
         // answer comes before it is pushed out
         let k = key(1 << 40, 8, 5, 443);
-        h.syn(k, 1_000_000_000, 1, false);
+        h.syn(k, 1_000_000_000, 1, false, id(1, 60));
+        h.syn_ack(k, 1_020_000_000, id(2, 60));
         assert!(matches!(
-            h.syn_ack(k, 1_020_000_000),
-            Answer::Sample { us: 20_000, .. }
+            settled(&mut h)[..],
+            [Settled::Sample { us: 20_000, .. }]
         ));
     }
 }

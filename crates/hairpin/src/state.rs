@@ -1,6 +1,6 @@
 //! A worker's hairpin state: classification, replica matcher, handshake timer.
 
-use crate::handshake::{self, Answer, Handshakes};
+use crate::handshake::{self, Handshakes, Settled};
 use crate::pair::{record, PairHairpin};
 use crate::replica::{ReplicaCache, Seen, Sighted, Stored};
 use crate::{HairpinConfig, Sighting};
@@ -88,6 +88,28 @@ pub enum Verdict {
     Replica,
 }
 
+/// Adds a settled handshake to its pair.
+fn add_settled(pairs: &mut Vec<PairHairpin>, s: Settled) {
+    let (Settled::Sample { pair, hairpin, .. } | Settled::Retransmitted { pair, hairpin }) = s;
+    let i = pair as usize;
+    if pairs.len() <= i {
+        pairs.resize_with(i + 1, PairHairpin::default);
+    }
+    let p = &mut pairs[i];
+    match s {
+        Settled::Sample { us, .. } => record(
+            if hairpin {
+                &mut p.handshake_us
+            } else {
+                &mut p.direct_handshake_us
+            },
+            us,
+        ),
+        Settled::Retransmitted { .. } if hairpin => p.retransmitted_handshakes += 1,
+        Settled::Retransmitted { .. } => p.retransmitted_direct_handshakes += 1,
+    }
+}
+
 /// Per-worker hairpin state. Owned by one worker thread; never shared.
 pub struct HairpinState {
     cfg: Arc<HairpinConfig>,
@@ -148,7 +170,7 @@ impl HairpinState {
         if !(p.src_local && p.dst_local) {
             if self.cfg.rtt_all && m.proto == 6 && m.ts_ns != crate::UNTIMED {
                 self.pair_slot(p.idx);
-                self.handshake(m, p.idx, false);
+                self.handshake(m, p.idx, false, fp);
             }
             return Verdict::NotLocal;
         }
@@ -191,7 +213,7 @@ impl HairpinState {
         };
         if !abroad {
             if tcp {
-                self.handshake(m, idx, false);
+                self.handshake(m, idx, false, fp);
             }
             return Verdict::Direct;
         }
@@ -210,46 +232,48 @@ impl HairpinState {
             Verdict::Replica
         } else {
             if tcp {
-                self.handshake(m, idx, true);
+                self.handshake(m, idx, true, fp);
             }
             Verdict::Hairpin
         }
     }
 
     /// Times SYN → SYN/ACK at the vantage, per Karn's rule (see [`crate::handshake`]);
-    /// `hairpin` says whether this packet's sighting hairpinned.
-    fn handshake(&mut self, m: &PacketMeta, idx: u32, hairpin: bool) {
+    /// `hairpin` says whether this packet's sighting hairpinned, `fp` is its
+    /// [`replica_fingerprint`] (which, with the TTL, tells a replica from a retransmission).
+    #[inline]
+    fn handshake(&mut self, m: &PacketMeta, idx: u32, hairpin: bool, fp: u64) {
         let flags = m.tcp_flags & (SYN | ACK);
         if flags == SYN {
             let k = handshake::key(m.src, m.dst, m.sport, m.dport);
-            self.handshakes.syn(k, m.ts_ns, idx, hairpin);
+            let id = handshake::sighting_id(fp, m.ttl);
+            self.handshakes.syn(k, m.ts_ns, idx, hairpin, id);
         } else if flags == SYN | ACK {
             let k = handshake::key(m.dst, m.src, m.dport, m.sport);
-            match self.handshakes.syn_ack(k, m.ts_ns) {
-                Answer::Unknown => {}
-                Answer::Sample { pair, us, hairpin } => {
-                    self.pair_slot(pair);
-                    let p = &mut self.pairs[pair as usize];
-                    record(
-                        if hairpin {
-                            &mut p.handshake_us
-                        } else {
-                            &mut p.direct_handshake_us
-                        },
-                        us,
-                    );
-                }
-                Answer::Retransmitted { pair, hairpin } => {
-                    self.pair_slot(pair);
-                    let p = &mut self.pairs[pair as usize];
-                    if hairpin {
-                        p.retransmitted_handshakes += 1;
-                    } else {
-                        p.retransmitted_direct_handshakes += 1;
-                    }
-                }
-            }
+            self.handshakes
+                .syn_ack(k, m.ts_ns, handshake::sighting_id(fp, m.ttl));
+        } else {
+            return;
         }
+        if !self.handshakes.settled.is_empty() {
+            self.drain_settled();
+        }
+    }
+
+    /// Adds the handshakes the table settled to their pairs.
+    #[cold]
+    fn drain_settled(&mut self) {
+        for s in self.handshakes.settled.drain(..) {
+            add_settled(&mut self.pairs, s);
+        }
+    }
+
+    /// Settles every answered handshake: call once the input has ended, before the last
+    /// [`HairpinState::take`] (an answered handshake waits [`handshake::ANSWERED_NS`] for
+    /// a retransmission that would void its sample; at the end none can come).
+    pub fn end(&mut self) {
+        self.handshakes.settle_all();
+        self.drain_settled();
     }
 
     /// Matches a hairpin sighting with an earlier sighting of the same
@@ -315,7 +339,9 @@ impl HairpinState {
     }
 
     /// Hands over the per-pair figures (indexed like the worker's pair table) and the counters.
-    pub fn finish(self) -> (Vec<PairHairpin>, MatcherStats) {
+    /// (Settles every answered handshake first: see [`HairpinState::end`].)
+    pub fn finish(mut self) -> (Vec<PairHairpin>, MatcherStats) {
+        self.end();
         let stats = self.stats();
         (self.pairs, stats)
     }
@@ -323,7 +349,11 @@ impl HairpinState {
     /// Hands over the figures accumulated since the last call (an interval's worth) and
     /// starts counting afresh; the sightings and handshakes still waiting carry over, so
     /// a replica or handshake split by an interval boundary is still matched once.
+    /// Answered handshakes whose wait for a retransmission is over are settled into it;
+    /// the others are settled in a later interval (or by [`HairpinState::end`]).
     pub fn take(&mut self) -> (Vec<PairHairpin>, MatcherStats) {
+        self.handshakes.settle_expired();
+        self.drain_settled();
         let (_, delta) = self.peek_stats();
         self.reported = self.stats();
         (std::mem::take(&mut self.pairs), delta)
@@ -344,7 +374,11 @@ impl HairpinState {
     /// A copy of what [`HairpinState::take`] would hand over now, changing nothing (for
     /// periodic snapshots of a live capture).
     pub fn peek(&self) -> (Vec<PairHairpin>, MatcherStats) {
-        (self.pairs.clone(), self.peek_stats().1)
+        let mut pairs = self.pairs.clone();
+        for s in self.handshakes.expired() {
+            add_settled(&mut pairs, s);
+        }
+        (pairs, self.peek_stats().1)
     }
 }
 
@@ -530,6 +564,98 @@ country = "LA"
         let h = pairs[0].handshake_us.as_ref().unwrap();
         assert_eq!(h.len(), 1);
         assert!(h.equivalent(h.min(), 30_000));
+    }
+
+    /// A TCP segment of 1:40000 -> 2:443 (`back`: the reverse direction) with `flags`.
+    fn tcp(
+        ts_ms: i64,
+        ttl: u8,
+        macs: ([u8; 6], [u8; 6]),
+        id: u32,
+        flags: u8,
+        back: bool,
+    ) -> PacketMeta {
+        let mut m = pkt(ts_ms, ttl, macs.0, macs.1, id);
+        m.proto = 6;
+        m.tcp_flags = flags;
+        m.sport = 40000;
+        m.dport = 443;
+        m.tcp_seq = 1000;
+        if back {
+            std::mem::swap(&mut m.src, &mut m.dst);
+            std::mem::swap(&mut m.sport, &mut m.dport);
+            m.tcp_seq = 5000;
+            m.tcp_ack = 1001;
+        }
+        m
+    }
+
+    #[test]
+    fn karn_tells_late_replicas_from_retransmissions_whatever_the_window() {
+        let back = PairRef { idx: 1, ..LOCAL };
+        // a 30 ms window: the SYN's and SYN/ACK's replicas (36 ms later, 8 hops lower) are
+        // not paired by the matcher, yet are no retransmissions
+        let mut cfg = HairpinConfig::new(
+            Zone::parse("KH", None).unwrap(),
+            Links::parse(LINKS, "t").unwrap(),
+        );
+        cfg.window_ns = 30_000_000;
+        let mut s = HairpinState::new(Arc::new(cfg));
+        s.obs(&tcp(0, 60, (US, SG), 7, SYN, false), LOCAL);
+        s.obs(&tcp(36, 52, (HK, US), 7, SYN, false), LOCAL);
+        s.obs(&tcp(80, 61, (US, SG), 9, SYN | ACK, true), back);
+        s.obs(&tcp(116, 53, (HK, US), 9, SYN | ACK, true), back);
+        // handshake 2 (another client port): the SYN sent again 1 s later, next IP ID
+        let mut a = tcp(2000, 60, (US, SG), 20, SYN, false);
+        a.sport = 40001;
+        s.obs(&a, LOCAL);
+        let mut b = tcp(3000, 60, (US, SG), 21, SYN, false);
+        b.sport = 40001;
+        s.obs(&b, LOCAL);
+        let mut c = tcp(3050, 61, (US, SG), 22, SYN | ACK, true);
+        c.dport = 40001;
+        s.obs(&c, back);
+        // handshake 3: the SYN/ACK sent again 1 s after the first (same segment, same TTL)
+        let mut d = tcp(5000, 60, (US, SG), 30, SYN, false);
+        d.sport = 40002;
+        s.obs(&d, LOCAL);
+        let mut e = tcp(5045, 61, (US, SG), 31, SYN | ACK, true);
+        e.dport = 40002;
+        s.obs(&e, back);
+        let mut f = e;
+        f.ts_ns += 1_000_000_000;
+        s.obs(&f, back);
+        let (pairs, _) = s.finish();
+        let h = pairs[0].handshake_us.as_ref().unwrap();
+        assert_eq!(h.len(), 1, "only the first handshake gives a sample");
+        assert!(h.equivalent(h.min(), 80_000));
+        assert_eq!(pairs[0].retransmitted_handshakes, 2);
+        assert!(pairs[1].handshake_us.is_none());
+    }
+
+    #[test]
+    fn an_interval_boundary_does_not_change_what_a_handshake_gives() {
+        // the SYN/ACK's retransmission comes after the boundary: the sample, held back,
+        // is voided all the same; a handshake answered 5 s before the boundary is settled
+        let back = PairRef { idx: 1, ..LOCAL };
+        let mut s = state(Some("LA,MM,VN"));
+        s.obs(&tcp(0, 60, (US, LA), 1, SYN, false), LOCAL);
+        s.obs(&tcp(25, 61, (LA, US), 2, SYN | ACK, true), back);
+        let mut g = tcp(4900, 60, (US, LA), 3, SYN, false);
+        g.sport = 40009;
+        s.obs(&g, LOCAL);
+        let mut h = tcp(4920, 61, (LA, US), 4, SYN | ACK, true);
+        h.dport = 40009;
+        s.obs(&h, back);
+        let (first, _) = s.take();
+        let d = first[0].direct_handshake_us.as_ref().unwrap();
+        assert_eq!(d.len(), 1);
+        assert!(d.equivalent(d.min(), 25_000));
+        h.ts_ns += 1_000_000_000;
+        s.obs(&h, back);
+        let (second, _) = s.finish();
+        assert!(second[0].direct_handshake_us.is_none());
+        assert_eq!(second[0].retransmitted_direct_handshakes, 1);
     }
 
     #[test]

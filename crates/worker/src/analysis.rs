@@ -36,6 +36,10 @@ pub trait Analysis: Send {
     /// default ignores it. `ctx.bin` is `None`; the bins are in `w.cells`.
     fn weighted(&mut self, _w: &Weighted<'_>, _ctx: &PacketCtx<'_>, _series: &mut SeriesStore) {}
 
+    /// The input has ended (called once, before the last [`Analysis::take`]): state held
+    /// back for what might still come can be settled.
+    fn end(&mut self) {}
+
     /// Hands over what was accumulated since the last call and starts afresh, keeping
     /// whatever state must carry over an interval boundary.
     fn take(&mut self, pairs: &PairTable) -> Partial;

@@ -120,6 +120,10 @@ impl Analysis for HairpinAnalysis {
         }
     }
 
+    fn end(&mut self) {
+        self.state.end();
+    }
+
     fn take(&mut self, pairs: &PairTable) -> Partial {
         let (per_pair, matcher) = self.state.take();
         let link_frames = std::mem::replace(&mut self.link_frames, vec![0; self.link_series.len()]);

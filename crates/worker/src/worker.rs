@@ -297,7 +297,14 @@ impl Worker {
     }
 
     /// Closes every rate bin before `upto_bin` and hands the closed bins over.
+    /// Closing every bin (`i64::MAX`) means the input has ended: the analyses are told
+    /// ([`Analysis::end`]) before their last hand-over.
     pub fn close(&mut self, upto_bin: i64) -> Flush {
+        if upto_bin == i64::MAX {
+            for a in &mut self.analyses {
+                a.end();
+            }
+        }
         self.series.close(upto_bin)
     }
 
