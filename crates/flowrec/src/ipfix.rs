@@ -66,8 +66,10 @@ pub(crate) fn decode(
         sys_uptime_ms: 0,
     };
     // Data records in this message, for the sequence number; None once a set
-    // could not be counted (template unknown, or an error).
+    // could not be counted (template unknown, or an error). `flow_records`: those of
+    // data (not options) templates, for exporters that count their own (seq::OwnCount).
     let mut data_records = Some(0u32);
+    let mut flow_records = Some(0u32);
     while r.remaining() > 0 {
         if r.remaining() < 4 {
             data_records = None;
@@ -85,18 +87,30 @@ pub(crate) fn decode(
             3 => templates(body, true, stream, origin, limits, stats, oc, out),
             0..=255 => oc.fail(stats, DecodeError::ReservedSetId),
             _ => {
+                let options = stream.is_options(id);
                 match stream.data_set_or_keep(id, body, time, origin, now_ns, limits, stats, out) {
-                    Ok(Some(n)) => data_records = data_records.map(|d| d.wrapping_add(n)),
-                    Ok(None) => data_records = None,
+                    Ok(Some(n)) => {
+                        data_records = data_records.map(|d| d.wrapping_add(n));
+                        if !options {
+                            flow_records = flow_records.map(|d| d.wrapping_add(n));
+                        }
+                    }
+                    Ok(None) => (data_records, flow_records) = (None, None),
                     Err(e) => {
-                        data_records = None;
+                        (data_records, flow_records) = (None, None);
                         oc.fail(stats, e);
                     }
                 }
             }
         }
     }
-    seq_stats(stream.seq.observe(seq, data_records), stats, true);
+    if data_records.is_none() {
+        flow_records = None;
+    }
+    let rfc = stream.seq.observe(seq, data_records);
+    let (ev, latched) = stream.own_count.observe(seq, flow_records, rfc);
+    stats.sequence_own_records += u64::from(latched);
+    seq_stats(ev, stats, true);
 }
 
 /// Reads `count` field specifiers. Scope fields are read like the others:

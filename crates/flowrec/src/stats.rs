@@ -154,6 +154,10 @@ pub struct Stats {
     pub lost_records: u64,
     /// Sequence numbers that went back (exporter restart or reordering); not counted as loss.
     pub sequence_resets: u64,
+    /// IPFIX streams found numbering each message by the data records sent *including*
+    /// its own (softflowd 1.1.0; RFC 7011 counts those sent before it), and checked that
+    /// way from then on: a lost message is still a gap (see `seq::OwnCount`).
+    pub sequence_own_records: u64,
     /// NetFlow v9 / IPFIX (exporter, domain) streams currently tracked (templates, sequence, sampling).
     pub streams_active: u64,
     /// Streams dropped to make room for a new one (the least recently seen, when idle long enough).

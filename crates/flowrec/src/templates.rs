@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use crate::buf::{be_uint, Reader};
 use crate::record::{FlowRecord, Protocol};
-use crate::seq::SeqTracker;
+use crate::seq::{OwnCount, SeqTracker};
 use crate::stats::{DecodeError, Stats};
 use crate::streams::Bounded;
 use crate::Limits;
@@ -273,6 +273,8 @@ impl Sampling {
 pub(crate) struct Stream {
     templates: HashMap<u16, Template>,
     pub(crate) seq: SeqTracker,
+    /// IPFIX: the exporter may number messages by the records including their own.
+    pub(crate) own_count: OwnCount,
     sampling: Sampling,
     /// IPFIX systemInitTimeMilliseconds from options data.
     sys_init_ms: Option<u64>,
@@ -329,6 +331,11 @@ pub(crate) struct Origin {
 }
 
 impl Stream {
+    /// True when template `id` is known and is an options template.
+    pub(crate) fn is_options(&self, id: u16) -> bool {
+        self.templates.get(&id).is_some_and(|t| t.options)
+    }
+
     /// Adds or refreshes template `id`, then decodes the data sets that were
     /// waiting for it. `Err` when the stream has no room for another template.
     #[allow(clippy::too_many_arguments)]
