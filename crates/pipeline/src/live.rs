@@ -49,7 +49,7 @@ use trombone_capture::Frame;
 use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
 use trombone_live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
-use trombone_packet::{PacketMeta, Skip};
+use trombone_packet::{Decap, PacketMeta, Skip, Tunnel};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 pub use trombone_schema::{CaptureHealth, QueueHealth};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
@@ -109,6 +109,9 @@ pub struct LiveOptions {
     pub cut_short: Option<Arc<AtomicBool>>,
     /// BGP dumps and IXP member lists for the evidence section.
     pub evidence: Option<Arc<trombone_reduce::EvidenceSources>>,
+    /// Tunnels opened besides the mirror encapsulations (`--decap`); decapsulated
+    /// packets and their outer headers' bytes are counted in the totals, as offline.
+    pub decap: Decap,
 }
 
 impl LiveOptions {
@@ -131,6 +134,7 @@ impl LiveOptions {
             grace: Duration::from_secs(2),
             cut_short: None,
             evidence: None,
+            decap: Decap::MIRROR_ONLY,
         }
     }
 }
@@ -261,6 +265,7 @@ pub fn run_capture(
             sample_ns: opts.sizing.sample_ns,
             bin_ns: opts.sizing.bin_ns,
             grace_ns: opts.grace.as_nanos() as i64,
+            decap: opts.decap,
         };
         let name = format!("capture-q{}", q.queue());
         let h = thread::Builder::new()
@@ -502,6 +507,7 @@ struct WorkerCtx {
     sample_ns: i64,
     bin_ns: i64,
     grace_ns: i64,
+    decap: Decap,
 }
 
 /// Frames parsed from a ring before they are added to the flow table in one
@@ -517,6 +523,8 @@ struct Tally<'a> {
     linktypes: &'a mut BTreeMap<u32, u64>,
     /// Reused for every poll: cleared, never shrunk (capacity [`LIVE_BATCH`]).
     batch: &'a mut Vec<PacketMeta>,
+    /// Tunnels to open besides the mirror encapsulations.
+    decap: Decap,
 }
 
 impl Drop for Tally<'_> {
@@ -543,11 +551,22 @@ impl Tally<'_> {
         let c = &mut *self.counts;
         c.frames += 1;
         *self.linktypes.entry(f.linktype).or_insert(0) += 1;
-        match trombone_packet::parse(f.linktype, f.data, f.wire_len, f.ts_ns, f.interface) {
+        match trombone_packet::parse_with(
+            f.linktype,
+            f.data,
+            f.wire_len,
+            f.ts_ns,
+            f.interface,
+            &self.decap,
+        ) {
             Ok(m) => {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);
                 c.wire_bytes += u64::from(m.wire_len);
+                if m.tunnel != Tunnel::None {
+                    c.decapsulated_packets += 1;
+                    c.encap_bytes += u64::from(m.encap_len);
+                }
                 self.batch.push(m);
                 if self.batch.len() >= LIVE_BATCH {
                     self.flush();
@@ -638,6 +657,7 @@ impl WorkerCtx {
                     counts: &mut counts,
                     linktypes: &mut linktypes,
                     batch: &mut batch,
+                    decap: self.decap,
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
                     error = Some(e.to_string());
@@ -673,6 +693,7 @@ impl WorkerCtx {
                 counts: &mut counts,
                 linktypes: &mut linktypes,
                 batch: &mut batch,
+                decap: self.decap,
             };
             let hurry = self.cut_short.clone();
             match drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| {
@@ -728,4 +749,76 @@ fn drain<F: FnMut(Frame<'_>)>(
         return Ok(true);
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An inner frame (Ethernet, IPv4 UDP 10.0.0.1 → 10.0.0.2, 28 bytes of IP) in VXLAN:
+    /// outer Ethernet (14), IPv4 (20), UDP to port 4789 (8) and the VXLAN header (8) are
+    /// 50 bytes of encapsulation, by the layout of RFC 7348.
+    fn vxlan_frame() -> Vec<u8> {
+        let inner_ip = [
+            0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, // IPv4
+            0x30, 0x39, 0, 53, 0, 8, 0, 0, // UDP
+        ];
+        let mut inner = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0];
+        inner.extend_from_slice(&inner_ip);
+        let outer_ip_len = 20 + 8 + 8 + inner.len();
+        let mut f = vec![0x02, 0, 0, 0, 0, 0xb, 0x02, 0, 0, 0, 0, 0xa, 0x08, 0];
+        f.extend_from_slice(&[0x45, 0, 0, outer_ip_len as u8, 0, 2, 0x40, 0, 64, 17, 0, 0]);
+        f.extend_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+        let udp_len = 8 + 8 + inner.len();
+        f.extend_from_slice(&[0xc0, 0x00, 0x12, 0xb5, 0, udp_len as u8, 0, 0]); // dport 4789
+        f.extend_from_slice(&[0x08, 0, 0, 0, 0, 0, 0x2a, 0]); // VXLAN, VNI 42
+        f.extend_from_slice(&inner);
+        f
+    }
+
+    /// Live capture opens the tunnels `--decap` asks for and counts them as offline does.
+    #[test]
+    fn live_frames_are_decapsulated_on_request() {
+        let frame = vxlan_frame();
+        for (decap, inner) in [
+            (Decap::MIRROR_ONLY, false),
+            (
+                Decap {
+                    vxlan: true,
+                    ..Decap::MIRROR_ONLY
+                },
+                true,
+            ),
+        ] {
+            let mut worker = Worker::new(Arc::new(AsDb::empty()), WorkerConfig::default());
+            let (mut counts, mut linktypes, mut batch) =
+                (Totals::default(), BTreeMap::new(), Vec::new());
+            let mut t = Tally {
+                worker: &mut worker,
+                counts: &mut counts,
+                linktypes: &mut linktypes,
+                batch: &mut batch,
+                decap,
+            };
+            t.frame(Frame {
+                ts_ns: 1_712_365_200_000_000_000,
+                linktype: 1,
+                interface: 0,
+                wire_len: frame.len() as u32,
+                data: &frame,
+            });
+            let m = t.batch[0];
+            drop(t);
+            assert_eq!(counts.ip_packets, 1);
+            if inner {
+                assert_eq!((m.l3_len, m.src, m.dst), (28, 0x0a00_0001, 0x0a00_0002));
+                assert_eq!((counts.decapsulated_packets, counts.encap_bytes), (1, 50));
+                assert_eq!(counts.ip_bytes, 28);
+            } else {
+                // the tunnel packet is the traffic: 20 + 8 + 8 + 42 bytes of outer IP
+                assert_eq!(m.l3_len, 78);
+                assert_eq!((counts.decapsulated_packets, counts.encap_bytes), (0, 0));
+            }
+        }
+    }
 }

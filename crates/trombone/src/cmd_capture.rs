@@ -203,10 +203,11 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
 
 /// Everything `run` needs, checked.
 fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
-    if a.opts.decap != trombone_packet::Decap::default() || !a.opts.ixp_members.is_empty() {
-        return Err("--decap and --ixp-members are not taken by live capture yet: capture to a file (tcpdump -w) and run analyze, or have the switch export sFlow to trombone collect".into());
+    if !a.opts.ixp_members.is_empty() {
+        return Err("--ixp-members is not taken by live capture yet: capture to a file (tcpdump -w) and run analyze, or have the switch export sFlow to trombone collect".into());
     }
     let mut o = LiveOptions::new(live_config(a)?);
+    o.decap = a.opts.decap;
     o.pinning = match a.cpus.as_deref() {
         None => Pinning::Auto,
         Some("none") => Pinning::Off,
