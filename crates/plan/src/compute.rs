@@ -3,7 +3,7 @@
 use crate::file::{port_name, route_key, IxpSpec, OptionSpec, PlanFile, PriceBook};
 use crate::series::{pair_key, End, PairKey, SeriesIndex, Span};
 use std::collections::{BTreeMap, BTreeSet};
-use trombone_geo::{FIBRE_KM_PER_MS, FIBRE_STRETCH, TI_ACCEPTABLE};
+use trombone_geo::{DEFAULT_FLOOR_KM, FIBRE_KM_PER_MS, FIBRE_STRETCH, TI_ACCEPTABLE};
 use trombone_schema::plan::{
     CostItem, LocalisedPair, MemberPort, PairLatency, PlanAssumptions, PlanBasis, PlanCost,
     PlanInterconnect, PlanIxp, PlanLatency, PlanOption, PortCount, PriceUsed, SensitivityRow,
@@ -134,6 +134,8 @@ struct Measured<'a> {
     spec: &'a OptionSpec,
     /// Localised pairs (index into the hairpin pairs) and their route.
     localised: Vec<(usize, Route)>,
+    /// The p95 of each localised pair's own hairpinned traffic, by hairpin-pair index.
+    pair_p95: BTreeMap<usize, (f64, SeriesBasis)>,
     all_p95: (f64, SeriesBasis),
     ixp_p95: Vec<(f64, SeriesBasis)>,
     ic_p95: Option<(f64, SeriesBasis)>,
@@ -199,6 +201,13 @@ fn measure<'a>(
             .collect()
     };
     let all_p95 = p95(ix, span, &keys(&|_| true), End::Src);
+    let pair_p95 = localised
+        .iter()
+        .map(|(i, _)| {
+            let one: BTreeSet<PairKey> = [pair_key(pairs[*i])].into_iter().collect();
+            (*i, p95(ix, span, &one, End::Src))
+        })
+        .collect();
     let ixp_p95 = (0..o.ixps.len())
         .map(|i| {
             p95(
@@ -278,6 +287,7 @@ fn measure<'a>(
     Measured {
         spec: o,
         localised,
+        pair_p95,
         all_p95,
         ixp_p95,
         ic_p95,
@@ -518,7 +528,7 @@ fn sized(cx: &Ctx<'_>, m: &Measured<'_>, growth: f64, pricing: &mut Pricing<'_>)
             .localised
             .iter()
             .filter(|(_, r)| r.src_ixp == i || r.dst_ixp == i)
-            .map(|(k, r)| localised_pair(o, cx.pairs[*k], *r))
+            .map(|(k, r)| localised_pair(o, cx.pairs[*k], *r, m.pair_p95[k]))
             .collect();
         lp.sort_by_key(|x| std::cmp::Reverse(x.bytes));
         let own = |r: &Route| r.src_ixp == i && r.dst_ixp == i;
@@ -686,7 +696,12 @@ fn site_costs(
     switches
 }
 
-fn localised_pair(o: &OptionSpec, p: &HairpinPair, r: Route) -> LocalisedPair {
+fn localised_pair(
+    o: &OptionSpec,
+    p: &HairpinPair,
+    r: Route,
+    (p95_mbps, p95_basis): (f64, SeriesBasis),
+) -> LocalisedPair {
     let mut path = vec![o.ixps[r.src_ixp].name.clone()];
     if r.via_interconnect() {
         if let Some(ic) = &o.interconnect {
@@ -701,6 +716,8 @@ fn localised_pair(o: &OptionSpec, p: &HairpinPair, r: Route) -> LocalisedPair {
         dst_country: p.dst_country,
         bytes: p.bytes,
         packets: p.packets,
+        p95_mbps,
+        p95_basis,
         path,
     }
 }
@@ -710,6 +727,7 @@ fn latency(
     m: &Measured<'_>,
     pairs: &[&HairpinPair],
     evidence: &BTreeMap<PairKey, &PairEvidence>,
+    floor_km: f64,
 ) -> PlanLatency {
     let mut out = PlanLatency::default();
     let (mut weighted, mut weight) = (0.0, 0u64);
@@ -731,16 +749,23 @@ fn latency(
         let extra_km = (along - direct).max(0.0);
         let extra_ms = 2.0 * extra_km * FIBRE_STRETCH / FIBRE_KM_PER_MS;
         let ti_before = e.ti.as_ref().map(|t| t.value);
-        let ti_after = e
-            .ti_direct
-            .as_ref()
-            .filter(|t| t.geo_km > 0.0)
-            .map(|t| (t.path_km + extra_km) / t.geo_km);
-        if e.ti.as_ref().is_some_and(|t| t.above_acceptable) {
-            out.ti_above_acceptable_before += 1;
+        // the TI's divisor: the great-circle distance, or the floor when it was floored
+        // (a domestic pair's countries share one reference point)
+        let ti_after = e.ti_direct.as_ref().and_then(|t| {
+            let d = if t.floored { floor_km } else { t.geo_km };
+            (d > 0.0).then(|| (t.path_km + extra_km) / d)
+        });
+        if let Some(t) = &e.ti {
+            out.pairs_with_ti_before += 1;
+            if t.above_acceptable {
+                out.ti_above_acceptable_before += 1;
+            }
         }
-        if ti_after.is_some_and(|t| t > TI_ACCEPTABLE) {
-            out.ti_above_acceptable_after += 1;
+        if let Some(t) = ti_after {
+            out.pairs_with_ti_after += 1;
+            if t > TI_ACCEPTABLE {
+                out.ti_above_acceptable_after += 1;
+            }
         }
         let s = saving - extra_ms;
         weighted += s * h.samples as f64;
@@ -807,6 +832,10 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
         .iter()
         .filter(|p| p.packets > 0 || p.bytes > 0)
         .collect();
+    let floor_km = r
+        .evidence
+        .as_ref()
+        .map_or(DEFAULT_FLOOR_KM, |e| e.ti_method.floor_km);
     let evidence: BTreeMap<PairKey, &PairEvidence> = r
         .evidence
         .iter()
@@ -893,7 +922,7 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
             ixps: base.ixps,
             interconnect: base.interconnect,
             transport: base.transport,
-            latency: latency(o, &m, &pairs, &evidence),
+            latency: latency(o, &m, &pairs, &evidence, floor_km),
             cost: base.cost,
             sensitivity,
         });
@@ -923,12 +952,7 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
         )));
     }
 
-    let mut ranking: Vec<&PlanOption> = options.iter().collect();
-    ranking.sort_by(|a, b| {
-        let v = |o: &PlanOption| o.cost.value_usd.unwrap_or(f64::NEG_INFINITY);
-        v(b).total_cmp(&v(a))
-    });
-    let ranking = ranking.iter().map(|o| o.name.clone()).collect();
+    let (ranking, ranked_by, ranking_basis) = rank(&options, pf);
 
     let basis = basis(r, h, &pairs, samples, series.sample_s);
     let prices = prices_used(pf, &options);
@@ -945,19 +969,53 @@ pub fn plan(r: &Report, pf: &PlanFile) -> Result<Plan, PlanError> {
             fibre_km_per_ms: FIBRE_KM_PER_MS,
             fibre_stretch: FIBRE_STRETCH,
             allow_unpriced: pf.prices.allow_unpriced,
+            price_book_given: pf.prices.given,
             horizon_years: pf.horizon_years,
         },
         prices,
         options,
         ranking,
-        ranking_basis: format!(
-            "value over {} years: (transit saved − opex) per year × {} − capex, highest first; options not priced last",
-            trombone_report::format::plain(pf.horizon_years),
-            trombone_report::format::plain(pf.horizon_years)
-        ),
+        ranking_basis,
+        ranked_by: ranked_by.into(),
         cannot_show,
         warnings,
     })
+}
+
+/// The ranking, its rule ("value_usd" or "localised_bytes") and the rule in words. By value
+/// when every option has one; otherwise values cannot be compared (an option without one
+/// might be the best), so by localised bytes, highest first — ties in plan-file order.
+fn rank(options: &[PlanOption], pf: &PlanFile) -> (Vec<String>, &'static str, String) {
+    let mut order: Vec<&PlanOption> = options.iter().collect();
+    let h = trombone_report::format::plain(pf.horizon_years);
+    let unpriced = options
+        .iter()
+        .filter(|o| o.cost.value_usd.is_none())
+        .count();
+    let (by, words) = if unpriced == 0 {
+        order.sort_by(|a, b| {
+            let v = |o: &PlanOption| o.cost.value_usd.unwrap_or(f64::NEG_INFINITY);
+            v(b).total_cmp(&v(a))
+        });
+        (
+            "value_usd",
+            format!("value over {h} years: (transit saved − opex) per year × {h} − capex, highest first"),
+        )
+    } else {
+        order.sort_by_key(|o| std::cmp::Reverse(o.localised_bytes));
+        (
+            "localised_bytes",
+            format!(
+                "hairpinned bytes localised, highest first: {} no value (a price it needs is not priced), so the options cannot be ranked by value",
+                if unpriced == options.len() {
+                    "every option has".to_string()
+                } else {
+                    format!("{unpriced} of {} options have", options.len())
+                }
+            ),
+        )
+    };
+    (order.iter().map(|o| o.name.clone()).collect(), by, words)
 }
 
 fn basis(
@@ -1167,6 +1225,15 @@ fn caveats(
                 b.samples,
                 if b.samples == 1 { "" } else { "s" },
                 b.sample_s
+            ),
+        ));
+    }
+    if !pf.prices.given {
+        w.push(Warning::new(
+            "no_price_book",
+            format!(
+                "{} has no [prices] table: every cost, payback and value is not priced (only transit in KH, LA and MM has a documented default), and the options are ranked by localised bytes. Add a [prices] table with sourced prices to compare costs.",
+                pf.file
             ),
         ));
     }

@@ -161,7 +161,12 @@ pub struct SwitchPrice {
 /// The price book.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceBook {
-    /// A missing price makes figures "not priced" instead of an error.
+    /// True when the plan file has a `[prices]` table. Without one every price but the
+    /// documented transit defaults is missing, and the plan is made with those figures
+    /// not priced (and a warning) instead of an error.
+    pub given: bool,
+    /// A missing price makes figures "not priced" instead of an error (always true when
+    /// no price book is given).
     pub allow_unpriced: bool,
     /// Transit, USD per Mbps per month, by country (KH, LA, MM default to ESCAP 2016).
     pub transit: BTreeMap<Country, Price>,
@@ -475,8 +480,10 @@ fn price_book(
         );
     }
     let Some(raw) = raw else {
+        book.allow_unpriced = true;
         return Ok(book);
     };
+    book.given = true;
     if let Some(c) = &raw.currency {
         if !c.trim().eq_ignore_ascii_case("USD") {
             return Err(PlanFileError(format!(
@@ -630,6 +637,11 @@ ixps = [ { at = "VN", members = ["KH", "LA", "MM", "VN"] } ]
         assert!(kh.default && kh.source.contains("ESCAP"));
         assert!(!p.prices.transit.contains_key(&"VN".parse().unwrap()));
         assert!(p.prices.port.is_empty() && p.prices.switch.is_none());
+        // no [prices] table: no price book, so missing prices are not an error
+        assert!(!p.prices.given && p.prices.allow_unpriced);
+        // an empty [prices] table is a price book (missing prices are errors)
+        let p = PlanFile::parse("plan.toml", &format!("{ISSUE}\n[prices]\n")).unwrap();
+        assert!(p.prices.given && !p.prices.allow_unpriced);
     }
 
     #[test]

@@ -39,19 +39,24 @@
 //!   trip of any extra distance the option's exchange path adds over the direct one (2 ×
 //!   km × 1.5 ÷ 200 km/ms, great-circle km between the countries' reference points); the
 //!   headline weighs pairs by their handshakes. TI after = (direct path km + extra km) ÷
-//!   great-circle km.
+//!   great-circle km (the evidence's floor, 100 km, when shorter), for pairs with timed
+//!   direct handshakes (`pairs_with_ti_after` counts them; the others' TI after is unknown).
 //! - **Cost** (rough order of magnitude, USD). Capex: switches and ports (with spares) at
 //!   every site. Opex per year: colocation and operations per site, transport Mbit/s ×
 //!   price × 12. Transit saved per year: Σ members p95 × growth × their country's transit
 //!   price × 12 (at growth 1, analyze's what-if). Payback = capex ÷ ((saved − opex) ÷ 12).
 //!   Value = (saved − opex) × `horizon_years` (default 5) − capex: options are ranked by
-//!   it, highest first. Sensitivity: growth, transit prices and cost prices each at −50%
+//!   it, highest first, when every option has one; otherwise (some price not priced) by
+//!   localised bytes, highest first, and `ranked_by` says so. Sensitivity: growth, transit prices and cost prices each at −50%
 //!   and +50%.
 //! - **Prices.** Every price comes from the plan file with its source, except transit in
 //!   Cambodia, Lao PDR and Myanmar, which defaults to ESCAP's 2016 figure
 //!   ([`file::ESCAP_TRANSIT_SOURCE`]). A price an option needs and the file lacks is an
 //!   error naming it — unless `prices.allow_unpriced = true`, which reports the figures
-//!   that need it as not priced (null) and lists it in `cost.not_priced`.
+//!   that need it as not priced (null) and lists it in `cost.not_priced`. A plan file
+//!   with no `[prices]` table at all is run that way too, with a `no_price_book` warning.
+//! - **p95 per pair.** Each localised pair's own hairpinned p95 (`LocalisedPair.p95_mbps`)
+//!   is over its `hairpin_pair` series: exact on results that carry them.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

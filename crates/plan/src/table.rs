@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 use trombone_report::format::{bytes, count, duration, mbps, ms, percent, plural, usd, utc};
-use trombone_schema::plan::{PlanOption, SeriesBasis};
+use trombone_schema::plan::{LocalisedPair, PlanOption, SensitivityRow, SeriesBasis};
 use trombone_schema::{Country, PlanResult};
 
-/// "—" for a missing figure.
+/// "not priced" for a missing cost figure.
 fn or_dash(v: Option<String>) -> String {
     v.unwrap_or_else(|| "not priced".into())
 }
@@ -19,6 +19,16 @@ pub fn months(o: &PlanOption) -> String {
             "not priced".into()
         }
         None => "never (net ≤ 0)".into(),
+    }
+}
+
+/// One option's value / payback under one case: "$5,708,500 / 0.412 mo", "-$1,082,962 /
+/// never" (net saving ≤ 0), or "not priced" (no value: a price it needs is missing).
+pub fn sensitivity_cell(r: &SensitivityRow) -> String {
+    match (r.value_usd, r.payback_months) {
+        (None, _) => "not priced".into(),
+        (Some(v), Some(m)) => format!("{} / {} mo", usd(v), trombone_report::format::sig(m, 3)),
+        (Some(v), None) => format!("{} / never", usd(v)),
     }
 }
 
@@ -83,6 +93,27 @@ pub fn sites_words(o: &PlanOption) -> String {
         let _ = write!(s, " + interconnect at {}", ic.at);
     }
     s
+}
+
+/// Pairs listed per option in the table (the JSON has all).
+const PAIR_ROWS: usize = 5;
+
+/// The option's localised pairs, each once (a pair crossing the interconnect is listed
+/// under both its IXPs), largest first.
+pub fn option_pairs(o: &PlanOption) -> Vec<&LocalisedPair> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut v: Vec<&LocalisedPair> = o
+        .ixps
+        .iter()
+        .flat_map(|x| x.pairs.iter())
+        .filter(|p| seen.insert((p.src_asn, p.src_country, p.dst_asn, p.dst_country)))
+        .collect();
+    v.sort_by(|a, b| {
+        b.bytes
+            .cmp(&a.bytes)
+            .then((a.src_asn, a.dst_asn).cmp(&(b.src_asn, b.dst_asn)))
+    });
+    v
 }
 
 fn basis_mark(b: SeriesBasis) -> &'static str {
@@ -183,6 +214,19 @@ pub fn render(r: &PlanResult) -> String {
                 None => "not measured".into(),
             }),
         ),
+        (
+            "Pairs above TI 5, now → after",
+            Box::new(|o| {
+                let l = &o.latency;
+                format!(
+                    "{} of {} → {} of {}",
+                    l.ti_above_acceptable_before,
+                    l.pairs_with_ti_before,
+                    l.ti_above_acceptable_after,
+                    l.pairs_with_ti_after
+                )
+            }),
+        ),
         ("Capex", Box::new(|o| or_dash(o.cost.capex_usd.map(usd)))),
         (
             "Opex per year",
@@ -213,6 +257,40 @@ pub fn render(r: &PlanResult) -> String {
     }
     table(&mut s, &grid);
 
+    let _ = writeln!(
+        s,
+        "\nPairs each option localises (the {PAIR_ROWS} largest by bytes; all in the JSON):"
+    );
+    for o in &p.options {
+        let pairs = option_pairs(o);
+        let _ = writeln!(
+            s,
+            "  {} ({}):",
+            o.name,
+            plural(pairs.len() as u64, "AS pair", "AS pairs")
+        );
+        let mut grid: Vec<Vec<String>> = Vec::new();
+        for lp in pairs.iter().take(PAIR_ROWS) {
+            let end = |a: u32, c: Option<Country>| {
+                format!(
+                    "AS{a} ({})",
+                    c.map_or_else(|| "??".to_string(), |c| c.to_string())
+                )
+            };
+            grid.push(vec![
+                format!(
+                    "    {} → {}",
+                    end(lp.src_asn, lp.src_country),
+                    end(lp.dst_asn, lp.dst_country)
+                ),
+                bytes(lp.bytes),
+                format!("p95 {}{}", mbps(lp.p95_mbps), basis_mark(lp.p95_basis)),
+                format!("via {}", lp.path.join(" → ")),
+            ]);
+        }
+        table(&mut s, &grid);
+    }
+
     let _ = writeln!(s, "\nRanking ({}):", p.ranking_basis);
     for (i, n) in p.ranking.iter().enumerate() {
         let _ = writeln!(s, "  {}. {n}", i + 1);
@@ -232,15 +310,7 @@ pub fn render(r: &PlanResult) -> String {
         for (i, row) in first.sensitivity.iter().enumerate() {
             let mut line = vec![row.case.clone()];
             for o in &p.options {
-                let r = o.sensitivity.get(i);
-                line.push(format!(
-                    "{} / {}",
-                    r.and_then(|r| r.value_usd).map_or("-".into(), usd),
-                    match r.and_then(|r| r.payback_months) {
-                        Some(m) => format!("{} mo", trombone_report::format::sig(m, 3)),
-                        None => "never".into(),
-                    }
-                ));
+                line.push(o.sensitivity.get(i).map_or("-".into(), sensitivity_cell));
             }
             grid.push(line);
         }

@@ -240,6 +240,28 @@ fn p95_is_exact_where_a_network_is_whole_and_apportioned_where_not() {
         "subregional IXP",
     );
     assert_eq!(p.options[1].ixps[0].p95_basis, Apportioned);
+    // each localised pair's own p95: this result has no per-pair hairpinned series, so a
+    // pair whose network sends other hairpinned pairs too is apportioned
+    let pair = |o: usize, s: u32, d: u32| {
+        p.options[o].ixps[0]
+            .pairs
+            .iter()
+            .find(|x| x.src_asn == s && x.dst_asn == d)
+            .unwrap()
+            .clone()
+    };
+    // 1→2: 2000, 4000, 2000, 0 × 4000/8000 → 4th of 4 = 2000 B/s
+    let x = pair(0, 1, 2);
+    assert_eq!(x.p95_basis, Apportioned);
+    close(x.p95_mbps, mbps(2000.0), "pair 1→2");
+    // 1→3: 0, 2000, 2000, 0 × 2000/4000 → 1000 B/s
+    let x = pair(1, 1, 3);
+    assert_eq!(x.p95_basis, Apportioned);
+    close(x.p95_mbps, mbps(1000.0), "pair 1→3");
+    // 3→2: network 3's only hairpinned pair, so its own series: 0, 0, 0, 1000 → exact
+    let x = pair(1, 3, 2);
+    assert_eq!(x.p95_basis, Exact);
+    close(x.p95_mbps, mbps(1000.0), "pair 3→2");
 }
 
 #[test]
@@ -348,9 +370,48 @@ fn a_missing_price_is_an_error_naming_it_unless_allowed() {
     // the national option needs no transport: fully priced
     assert!(p.options[0].cost.not_priced.is_empty());
     assert!(p.options[0].cost.capex_usd.is_some());
-    // options not priced rank last (the hybrid's uplink needs the route too)
+    // the hybrid's uplink needs the route too: two options have no value, so none is
+    // ranked by value; by localised bytes instead: subregional and hybrid 7000 (1→2, 1→3,
+    // 3→2; a tie kept in file order), national 4000 (1→2 only)
     assert!(p.options[2].cost.value_usd.is_none());
-    assert_eq!(p.ranking, ["national", "subregional", "hybrid"]);
+    assert_eq!(p.ranked_by, "localised_bytes");
+    assert_eq!(p.ranking, ["subregional", "hybrid", "national"]);
+    assert!(
+        p.ranking_basis
+            .starts_with("hairpinned bytes localised, highest first: 2 of 3 options have no value"),
+        "{}",
+        p.ranking_basis
+    );
+    // the sensitivity rows of an option without a value say so in the table
+    let t = trombone_plan::table::render(&trombone_schema::PlanResult {
+        plan_version: trombone_schema::PLAN_VERSION,
+        tool: trombone_schema::ToolInfo::this(Vec::new()),
+        plan_file: "plan.toml".into(),
+        results: Vec::new(),
+        plan: p.clone(),
+    });
+    let base = t
+        .lines()
+        .find(|l| l.starts_with("base "))
+        .unwrap_or_else(|| panic!("no base row: {t}"));
+    assert_eq!(base.matches("not priced").count(), 2, "{base}");
+    assert!(!base.contains("- /"), "{base}");
+    assert!(t.contains("Ranking (hairpinned bytes localised"), "{t}");
+}
+
+#[test]
+fn with_every_option_priced_the_ranking_is_by_value() {
+    let pf = PlanFile::parse("plan.toml", &format!("{HEAD}{OPTIONS}{PRICES}")).unwrap();
+    let p = plan(&report(), &pf).unwrap();
+    assert_eq!(p.ranked_by, "value_usd");
+    let mut by_hand: Vec<(f64, &str)> = p
+        .options
+        .iter()
+        .map(|o| (o.cost.value_usd.unwrap(), o.name.as_str()))
+        .collect();
+    by_hand.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let names: Vec<&str> = by_hand.iter().map(|x| x.1).collect();
+    assert_eq!(p.ranking, names);
 }
 
 #[test]

@@ -20,6 +20,12 @@ const PLAN_CSS: &str = "#plan table.plan-options td{white-space:normal;text-alig
 /// Pairs listed per option in the latency table (the JSON has all).
 const LATENCY_ROWS: usize = 12;
 
+/// Pairs listed per option in the localised-pairs table (the JSON has all).
+const PAIR_ROWS: usize = 12;
+
+/// The ESCAP study's acceptable Tromboning Index, as the latency lines print it.
+const TI_ACCEPTABLE_WORD: &str = "5";
+
 /// "exact" or "apportioned", for a basis line.
 fn basis_word(b: SeriesBasis) -> &'static str {
     match b {
@@ -61,9 +67,14 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>, pr: &PlanResult) {
     let grade = Grade::of_p95(ctx.covered_s(), b.samples);
     let _ = write!(
         s,
-        r#"<section id="plan"><style>{PLAN_CSS}</style><h2>IXP options compared</h2><p class="lede">{n} from the plan file <code>{file}</code>, on the traffic measured: which hairpinned pairs each option would exchange in the zone instead of abroad, what would still leave, the handshake time saved, the ports each IXP needs, and a rough order of magnitude of cost and payback from the plan file's price book. First by value over the horizon: <strong>{first}</strong>.</p>"#,
+        r#"<section id="plan"><style>{PLAN_CSS}</style><h2>IXP options compared</h2><p class="lede">{n} from the plan file <code>{file}</code>, on the traffic measured: which hairpinned pairs each option would exchange in the zone instead of abroad, what would still leave, the handshake time saved, the ports each IXP needs, and a rough order of magnitude of cost and payback from the plan file's price book. {by}: <strong>{first}</strong>.</p>"#,
         n = html(&plural(p.options.len() as u64, "option", "options")),
         file = html(&pr.plan_file),
+        by = if p.ranked_by == "localised_bytes" {
+            "Not every option is priced, so none is ranked by value; first by hairpinned traffic localised"
+        } else {
+            "First by value over the horizon"
+        },
         first = html(p.ranking.first().map_or("–", String::as_str)),
     );
     let sites = if b.sites.iter().all(String::is_empty) {
@@ -245,15 +256,21 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
         (
             "latency-saved",
             "Handshake time saved",
-            Box::new(|o| match o.latency.saving_ms {
+            Box::new(|o| {
+                match o.latency.saving_ms {
                 Some(v) => (
                     v.to_string(),
                     format::ms(v),
                     format!(
-                        "mean over {} of {}; {} without timed handshakes",
+                        "mean over {} of {}; {} without timed handshakes; TI above {} now: {} of {}, after: {} of {} with a known TI after",
                         plural(o.latency.handshakes, "handshake", "handshakes"),
                         plural(o.latency.pairs.len() as u64, "pair", "pairs"),
-                        plural(o.latency.pairs_without_rtt, "pair", "pairs")
+                        plural(o.latency.pairs_without_rtt, "pair", "pairs"),
+                        TI_ACCEPTABLE_WORD,
+                        o.latency.ti_above_acceptable_before,
+                        o.latency.pairs_with_ti_before,
+                        o.latency.ti_above_acceptable_after,
+                        o.latency.pairs_with_ti_after
                     ),
                 ),
                 None => (
@@ -261,6 +278,7 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
                     "not measured".into(),
                     "no localised pair with timed hairpinned handshakes".into(),
                 ),
+            }
             }),
         ),
         (
@@ -353,7 +371,7 @@ fn side_by_side(s: &mut String, p: &trombone_schema::Plan) {
                 (
                     dv(o.cost.value_usd),
                     usd_or(o.cost.value_usd),
-                    "net per year × horizon − capex: the ranking".into(),
+                    "net per year × horizon − capex".into(),
                 )
             }),
         ),
@@ -458,6 +476,54 @@ fn option_detail(s: &mut String, ctx: &Ctx<'_>, o: &PlanOption, i: usize, sample
         );
     }
     s.push_str("</tbody></table>");
+
+    // the pairs it would carry, each once (a pair through the interconnect is on two IXPs)
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pairs: Vec<(&str, &trombone_schema::plan::LocalisedPair)> = o
+        .ixps
+        .iter()
+        .flat_map(|x| x.pairs.iter().map(move |p| (x.name.as_str(), p)))
+        .filter(|(_, p)| seen.insert((p.src_asn, p.src_country, p.dst_asn, p.dst_country)))
+        .collect();
+    pairs.sort_by(|a, b| {
+        b.1.bytes
+            .cmp(&a.1.bytes)
+            .then((a.1.src_asn, a.1.dst_asn).cmp(&(b.1.src_asn, b.1.dst_asn)))
+    });
+    if !pairs.is_empty() {
+        s.push_str(r#"<table class="plan-pairs"><thead><tr><th class="pair-cell">Pair it would carry</th><th class="num">Localised</th><th class="num">p95</th><th>Exchanged on</th></tr></thead><tbody>"#);
+        for (_, l) in pairs.iter().take(PAIR_ROWS) {
+            let a = AsKey {
+                asn: l.src_asn,
+                country: l.src_country,
+            };
+            let b = AsKey {
+                asn: l.dst_asn,
+                country: l.dst_country,
+            };
+            let _ = write!(
+                s,
+                r#"<tr><td class="pair-cell"><span class="end">{a} →</span><span class="end">{b}</span></td><td class="num" data-value="{bv}">{bf}<span class="sub">{pk}</span></td><td class="num" data-value="{pv}">{pf}<span class="sub">{basis}</span></td><td>{path}</td></tr>"#,
+                a = html(&ctx.names.short_cc(&a, 24)),
+                b = html(&ctx.names.short_cc(&b, 24)),
+                bv = l.bytes,
+                bf = html(&format::bytes(l.bytes)),
+                pk = html(&plural(l.packets, "packet", "packets")),
+                pv = l.p95_mbps,
+                pf = html(&format::mbps(l.p95_mbps)),
+                basis = html(basis_word(l.p95_basis)),
+                path = html(&l.path.join(" → ")),
+            );
+        }
+        s.push_str("</tbody></table>");
+        if pairs.len() > PAIR_ROWS {
+            let _ = write!(
+                s,
+                r#"<p class="caption">{} more pairs in the JSON.</p>"#,
+                pairs.len() - PAIR_ROWS
+            );
+        }
+    }
 
     let ports: Vec<_> = o
         .ixps
@@ -588,9 +654,8 @@ fn option_detail(s: &mut String, ctx: &Ctx<'_>, o: &PlanOption, i: usize, sample
             vf = html(&usd_or(r.value_usd)),
             pb = html(&match r.payback_months {
                 Some(m) => format!("{} months", format::sig(m, 3)),
-                None if r.capex_usd.is_none() || r.opex_usd_per_year.is_none() => {
-                    "not priced".into()
-                }
+                // the value needs capex, opex and transit saved: without it, not priced
+                None if r.value_usd.is_none() => "not priced".into(),
                 None => "never".into(),
             }),
         );

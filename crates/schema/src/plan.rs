@@ -47,17 +47,32 @@ pub struct Plan {
     pub prices: Vec<PriceUsed>,
     /// One entry per option, in plan-file order.
     pub options: Vec<PlanOption>,
-    /// Option names by value over the horizon (net yearly saving × horizon − capex, highest
-    /// first; options not priced last), the criterion in `ranking_basis`.
+    /// Option names, best first: by value over the horizon (net yearly saving × horizon −
+    /// capex, highest first) when every option is priced, otherwise by localised bytes
+    /// (`ranked_by` says which; `ranking_basis` says it in words).
     pub ranking: Vec<String>,
     /// How `ranking` is ordered, in words.
     pub ranking_basis: String,
+    /// The rule `ranking` follows: "value_usd" (every option priced) or "localised_bytes"
+    /// (some option not priced, so values cannot be compared).
+    #[serde(default = "ranked_by_value")]
+    pub ranked_by: String,
     /// What the measured data cannot show (traffic no vantage point saw, views the
     /// result's zone excludes, estimates made).
     pub cannot_show: Vec<String>,
     /// Things a reader must know to read the figures right.
     #[serde(default)]
     pub warnings: Vec<Warning>,
+}
+
+/// The ranking rule of plans written before `ranked_by` was added.
+fn ranked_by_value() -> String {
+    "value_usd".into()
+}
+
+/// `true`, for fields added later whose absence meant yes.
+fn yes() -> bool {
+    true
 }
 
 /// What the figures rest on.
@@ -117,8 +132,13 @@ pub struct PlanAssumptions {
     pub fibre_km_per_ms: f64,
     /// Fibre route stretch over the great circle.
     pub fibre_stretch: f64,
-    /// True when a missing price makes figures "not priced" instead of an error.
+    /// True when a missing price makes figures "not priced" instead of an error (always
+    /// so when the plan file has no price book).
     pub allow_unpriced: bool,
+    /// False when the plan file has no `[prices]` table: every cost figure that needs a
+    /// price other than the documented transit defaults is not priced.
+    #[serde(default = "yes")]
+    pub price_book_given: bool,
     /// Years over which options are compared (`value_usd` = net per year × this − capex).
     pub horizon_years: f64,
 }
@@ -139,11 +159,13 @@ pub struct PriceUsed {
 }
 
 /// Whether a series is the measured one or an apportioned estimate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SeriesBasis {
-    /// The network's own hairpinned series (every hairpinned pair of the network is in
-    /// the set): exact.
+    /// The measured hairpinned traffic of the set: the network's own hairpinned series
+    /// (every hairpinned pair of the network is in the set) or the pairs' own
+    /// (`hairpin_pair` series): exact.
+    #[default]
     Exact,
     /// Some of the network's hairpinned pairs only: each pair's per-sample traffic scaled
     /// by the pair's hairpinned share of its bytes (the result has no per-pair hairpinned
@@ -244,6 +266,14 @@ pub struct LocalisedPair {
     pub bytes: u64,
     /// Unique hairpinned packets.
     pub packets: u64,
+    /// p95 of the pair's hairpinned traffic (source to destination), Mbit/s, over the
+    /// option's `samples`.
+    #[serde(default)]
+    pub p95_mbps: f64,
+    /// How that p95 was derived (exact from the pair's own hairpinned series; apportioned
+    /// only for results without them).
+    #[serde(default)]
+    pub p95_basis: SeriesBasis,
     /// The exchange path, e.g. ["IXP at KH"] or ["IXP at KH", "interconnect at VN", "IXP at LA"].
     pub path: Vec<String>,
 }
@@ -384,9 +414,18 @@ pub struct PlanLatency {
     pub pairs_without_rtt: u64,
     /// Their unique hairpinned bytes.
     pub bytes_without_rtt: u64,
-    /// Localised pairs whose hairpinned path is above the acceptable Tromboning Index.
+    /// Localised pairs with a Tromboning Index of the hairpinned path (timed hairpinned
+    /// handshakes between located countries).
+    #[serde(default)]
+    pub pairs_with_ti_before: u64,
+    /// Of those, how many are above the acceptable Tromboning Index.
     pub ti_above_acceptable_before: u64,
-    /// Of those with a direct-path TI, how many would still be above it.
+    /// Localised pairs with a TI after localisation: those with timed *direct* handshakes
+    /// too (the TI after is the direct path's plus the option's extra distance). 0 means
+    /// the TI after is unknown for every pair, not that none would be above it.
+    #[serde(default)]
+    pub pairs_with_ti_after: u64,
+    /// Of the `pairs_with_ti_after`, how many would still be above the acceptable TI.
     pub ti_above_acceptable_after: u64,
 }
 
@@ -417,7 +456,8 @@ pub struct PairLatency {
     /// Tromboning Index of the hairpinned path now.
     #[serde(default)]
     pub ti_before: Option<f64>,
-    /// Tromboning Index of the direct path plus the option's extra distance.
+    /// Tromboning Index of the direct path plus the option's extra distance (null without
+    /// timed direct handshakes of the pair).
     #[serde(default)]
     pub ti_after: Option<f64>,
 }
