@@ -20,7 +20,8 @@ pub struct AnalyzeArgs {
     /// Capture files (pcap or pcapng, optionally gzip-compressed); "-" reads standard input.
     #[arg(required = true, help_heading = "Input")]
     files: Vec<PathBuf>,
-    /// Flow-table worker threads, at least 1 (results are identical for any value).
+    /// Flow-table worker threads, at least 1 (results are identical for any value while the
+    /// hairpin matcher stays below its per-worker caps; an overflow is counted and warned).
     #[arg(long, default_value_t = default_workers(), help_heading = "Performance")]
     workers: usize,
     /// Never show a progress bar (it is shown only when stderr is a terminal).
