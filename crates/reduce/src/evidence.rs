@@ -2,7 +2,8 @@
 //! derives it the same way from merged distributions).
 //!
 //! - **Handshake RTT** per AS pair, split by whether the handshake's SYN hairpinned, with
-//!   Karn's rule (retransmitted SYNs give no sample; they are counted).
+//!   Karn's rule (a retransmitted SYN or SYN/ACK gives no sample; those are counted, split
+//!   the same way).
 //! - **Latency a local IXP would save**: a hairpinned pair's median handshake against a
 //!   baseline of locally exchanged handshakes — the pair's own direct handshakes, else
 //!   those of the same country pair, else the zone's — and the difference.
@@ -244,6 +245,8 @@ pub(crate) fn evidence(x: &EvidenceInputs<'_>) -> Evidence {
             hairpinned,
             direct,
             retransmitted: a.retransmitted + a.retransmitted_direct,
+            retransmitted_hairpinned: a.retransmitted,
+            retransmitted_direct: a.retransmitted_direct,
             bgp: match x.sources.and_then(|s| s.bgp.as_ref()) {
                 Some((rib, _)) if local => Some(bgp_evidence(
                     rib,
@@ -428,8 +431,24 @@ mod tests {
             assert_eq!(us.is_some(), rtt_all, "the pair outside the zone is listed");
             if let Some(us) = us {
                 assert!(!us.local);
-                assert_eq!(us.retransmitted, 8);
+                assert_eq!(
+                    (
+                        us.retransmitted,
+                        us.retransmitted_hairpinned,
+                        us.retransmitted_direct
+                    ),
+                    (8, 0, 8)
+                );
             }
+            let kh = e.pairs.iter().find(|p| p.dst_asn == 2).unwrap();
+            assert_eq!(
+                (
+                    kh.retransmitted,
+                    kh.retransmitted_hairpinned,
+                    kh.retransmitted_direct
+                ),
+                (3, 2, 1)
+            );
         }
     }
 }

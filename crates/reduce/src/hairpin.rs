@@ -282,7 +282,9 @@ impl HairpinAcc {
             let acc = PairAcc {
                 handshake_us: dec(&p.hairpinned)?,
                 direct_handshake_us: dec(&p.direct)?,
-                retransmitted: p.retransmitted,
+                // older results carry only the total: counted as hairpinned, as before
+                retransmitted: p.retransmitted.saturating_sub(p.retransmitted_direct),
+                retransmitted_direct: p.retransmitted_direct,
                 ..PairAcc::default()
             };
             self.pairs.entry(key).or_default().add(&acc);

@@ -49,7 +49,7 @@ pub struct LatencyHeadline {
     /// Hairpinned median minus direct median, ms: what local exchange would save a
     /// typical handshake (null unless both exist).
     pub saving_ms: Option<f64>,
-    /// Handshakes left out because their SYN was retransmitted (Karn's rule).
+    /// Handshakes left out because their SYN or SYN/ACK was retransmitted (Karn's rule).
     pub retransmitted: u64,
     /// Pending handshakes pushed out of a full table (under a SYN flood).
     pub handshakes_dropped: u64,
@@ -155,8 +155,16 @@ pub struct PairEvidence {
     pub hairpinned: Option<Rtt>,
     /// Handshakes that stayed in the zone (for pairs outside the zone: all of them).
     pub direct: Option<Rtt>,
-    /// Handshakes left out because their SYN was retransmitted (Karn's rule).
+    /// Handshakes left out because their SYN or SYN/ACK was retransmitted (Karn's rule):
+    /// `retransmitted_hairpinned` + `retransmitted_direct`.
     pub retransmitted: u64,
+    /// Of those, handshakes whose SYN hairpinned (absent from older results: 0).
+    #[serde(default)]
+    pub retransmitted_hairpinned: u64,
+    /// Of those, handshakes that stayed in the zone (for pairs outside the zone: all of
+    /// them; absent from older results: 0).
+    #[serde(default)]
+    pub retransmitted_direct: u64,
     /// True when even the fastest hairpinned handshake took longer than the domestic floor.
     pub exceeds_domestic_floor: Option<bool>,
     /// The locally exchanged RTT this pair's hairpinned RTT is compared with, ms.

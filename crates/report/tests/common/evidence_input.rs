@@ -56,6 +56,8 @@ pub fn pair(src: u32, s: &str, dst: u32, d: &str) -> PairEvidence {
         hairpinned: None,
         direct: None,
         retransmitted: 0,
+        retransmitted_hairpinned: 0,
+        retransmitted_direct: 0,
         exceeds_domestic_floor: None,
         baseline_ms: None,
         baseline_basis: None,
