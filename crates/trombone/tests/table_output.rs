@@ -151,7 +151,7 @@ fn dollars(s: &str) -> f64 {
 }
 
 /// The row of `block` whose first field is `asn` (and, when given, with `→ dst`).
-fn row<'a>(block: &'a str, asn: u64, dst: Option<u64>) -> &'a str {
+fn row(block: &str, asn: u64, dst: Option<u64>) -> &str {
     block
         .lines()
         .find(|l| {
