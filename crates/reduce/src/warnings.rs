@@ -69,7 +69,14 @@ pub(crate) fn add_warnings(r: &mut Report, cfg: &SizingConfig) {
                     zone.join(",")
                 ),
             ));
-        } else if h.totals.local_packets == 0 && t.ip_packets > 0 {
+        } else if t.ip_packets > 0
+            && !r.as_matrix.iter().any(|c| {
+                // from the matrix, not the hairpin totals: flow-export records and sampled
+                // headers reach the matrices but not the per-packet hairpin counters
+                c.src_country.is_some_and(|x| h.zone.contains(&x))
+                    && c.dst_country.is_some_and(|x| h.zone.contains(&x))
+            })
+        {
             w.push(Warning::new(
                 "no_local_traffic",
                 format!(
@@ -148,6 +155,35 @@ mod tests {
 
     fn codes(r: &Report) -> Vec<String> {
         r.warnings.iter().map(|w| w.code.clone()).collect()
+    }
+
+    #[test]
+    fn local_traffic_is_judged_from_the_matrix_not_the_packet_counters() {
+        let cfg = SizingConfig::default();
+        let is_local = |r: &Report, c: &trombone_schema::AsCell| {
+            let z = &r.hairpin.as_ref().expect("a hairpin section").zone;
+            c.src_country.is_some_and(|x| z.contains(&x))
+                && c.dst_country.is_some_and(|x| z.contains(&x))
+        };
+        // flow export: local records reach the matrix, not the per-packet counters
+        let mut r = result();
+        r.warnings.clear();
+        assert!(
+            r.as_matrix.iter().any(|c| is_local(&r, c)),
+            "the seed has local cells"
+        );
+        r.hairpin.as_mut().expect("hairpin").totals.local_packets = 0;
+        add_warnings(&mut r, &cfg);
+        assert!(!codes(&r).contains(&"no_local_traffic".to_string()));
+        // every destination abroad: no cell with both ends in the zone, the warning
+        let mut r = result();
+        r.warnings.clear();
+        for c in &mut r.as_matrix {
+            c.dst_country = Some("SG".parse().expect("a country code"));
+        }
+        assert!(!r.as_matrix.iter().any(|c| is_local(&r, c)));
+        add_warnings(&mut r, &cfg);
+        assert!(codes(&r).contains(&"no_local_traffic".to_string()));
     }
 
     #[test]
