@@ -420,6 +420,74 @@ fn hand_cost(o: &Opt, h: &HandOption, growth: f64, transit_f: f64, cost_f: f64) 
     c
 }
 
+/// Ports in use per speed (Gbps → (member ports, uplink ports)) at each IXP and at the
+/// interconnect, at growth 1.
+type Used = BTreeMap<u64, (u32, u32)>;
+
+fn hand_sites(o: &Opt, h: &HandOption) -> (Vec<Used>, Used) {
+    let mut ixps = Vec::new();
+    let mut ic: Used = BTreeMap::new();
+    for i in 0..o.ixps.len() {
+        let mut used: Used = BTreeMap::new();
+        for p in h.ports.iter().filter(|p| p.ixp == i) {
+            let (_, g, n) = port(p.p95, 1.0);
+            used.entry(g as u64).or_default().0 += n;
+        }
+        if o.interconnect.is_some() {
+            let &(_, pin, pout) = h.uplinks.iter().find(|u| u.0 == i).unwrap();
+            let (_, g, n) = port(pin.max(pout), 1.0);
+            used.entry(g as u64).or_default().1 += n;
+            ic.entry(g as u64).or_default().1 += n;
+        }
+        ixps.push(used);
+    }
+    (ixps, ic)
+}
+
+/// A switch's `switch_ports` and `switches` against the ports in use by hand: per speed
+/// members, uplinks, spares = max(1, ⌈25%⌉) and their total; switches = ⌈total ÷ 48⌉.
+fn check_switch(x: &Value, used: &Used, what: &str) {
+    let got = x["switch_ports"].as_array().unwrap();
+    assert_eq!(got.len(), used.len(), "{what}: speeds {got:?} {used:?}");
+    let mut total = 0;
+    for (sp, (g, (m, u))) in got.iter().zip(used) {
+        let n = m + u;
+        let want = (*g as f64, *m, *u, spares(n), n + spares(n));
+        assert_eq!(
+            (
+                sp["speed_gbps"].as_f64().unwrap(),
+                sp["members"].as_u64().unwrap() as u32,
+                sp["uplinks"].as_u64().unwrap() as u32,
+                sp["spares"].as_u64().unwrap() as u32,
+                sp["total"].as_u64().unwrap() as u32,
+            ),
+            want,
+            "{what}: switch ports"
+        );
+        assert_eq!(sp["port"], format!("{g}GE"), "{what}");
+        total += want.4;
+    }
+    assert_eq!(
+        x["switches"].as_u64().unwrap() as u32,
+        total.div_ceil(SWITCH_PORTS).max(1),
+        "{what}: switches"
+    );
+}
+
+/// The kind of an option by its layout: an interconnect makes it hybrid; IXPs each of
+/// its own country only, national; one IXP of several countries, subregional.
+fn kind_of(o: &Opt) -> &'static str {
+    if o.interconnect.is_some() {
+        "hybrid"
+    } else if o.ixps.iter().all(|(at, m)| m.len() == 1 && m[0] == *at) {
+        "national"
+    } else if o.ixps.len() == 1 {
+        "subregional"
+    } else {
+        "mixed"
+    }
+}
+
 fn payback(c: &HandCost) -> Option<f64> {
     let net = c.saved - c.opex;
     (net > 0.0).then(|| c.capex / (net / 12.0))
@@ -477,7 +545,8 @@ fn km(a: &str, b: &str) -> f64 {
 }
 
 /// Checks the latency figures of one option against the handshakes of the model.
-fn check_latency(m: &Model, o: &Opt, h: &HandOption, got: &Value) {
+/// Returns the pairs with a TI after by hand, and how many of them are above 5.
+fn check_latency(m: &Model, t: &Truth, o: &Opt, h: &HandOption, got: &Value) -> (u64, u64) {
     let mut hp: BTreeMap<Pair, Vec<u64>> = BTreeMap::new();
     let mut direct: BTreeMap<Pair, Vec<u64>> = BTreeMap::new();
     for s in &m.handshakes {
@@ -495,9 +564,18 @@ fn check_latency(m: &Model, o: &Opt, h: &HandOption, got: &Value) {
     let mut zone: Vec<u64> = direct.values().flatten().copied().collect();
     let zone_median = median_ms(&mut zone);
     let mut want: BTreeMap<Pair, (u64, f64, f64, f64)> = BTreeMap::new();
+    // the Tromboning Index (crates/geo/src/ti.rs): path km = fastest RTT ÷ 2 × 200 km/ms ÷
+    // 1.5, over the great-circle km between the countries' points, at least 100 km
+    let path_km = |v: &[u64]| *v.iter().min().unwrap() as f64 / 1e6 / 2.0 * 200.0 / 1.5;
+    let mut ti_want: BTreeMap<Pair, (f64, Option<f64>)> = BTreeMap::new();
+    let (mut without, mut without_bytes) = (0u64, 0u64);
     let (mut weighted, mut weight) = (0.0, 0u64);
     for k in &h.localised {
-        let Some(v) = hp.get(k) else { continue };
+        let Some(v) = hp.get(k) else {
+            without += 1;
+            without_bytes += t.hp[k].0;
+            continue;
+        };
         let hpm = median_ms(&mut v.clone());
         let baseline = if let Some(d) = direct.get(k) {
             median_ms(&mut d.clone())
@@ -522,8 +600,17 @@ fn check_latency(m: &Model, o: &Opt, h: &HandOption, got: &Value) {
         path.push(k.3.as_str());
         path.dedup();
         let along: f64 = path.windows(2).map(|w| km(w[0], w[1])).sum();
-        let extra = 2.0 * (along - km(&k.1, &k.3)) * 1.5 / 200.0;
+        let extra_km = along - km(&k.1, &k.3);
+        let extra = 2.0 * extra_km * 1.5 / 200.0;
         let saving = hpm - baseline - extra;
+        let dist = km(&k.1, &k.3).max(100.0);
+        ti_want.insert(
+            k.clone(),
+            (
+                path_km(v) / dist,
+                direct.get(k).map(|d| (path_km(d) + extra_km) / dist),
+            ),
+        );
         weighted += saving * v.len() as f64;
         weight += v.len() as u64;
         want.insert(k.clone(), (v.len() as u64, hpm, baseline, extra));
@@ -563,6 +650,73 @@ fn check_latency(m: &Model, o: &Opt, h: &HandOption, got: &Value) {
             o.name
         );
     }
+    // TI now and after, and how many of each are known and above the acceptable 5
+    for p in pairs {
+        let k: Pair = (
+            p["src_asn"].as_u64().unwrap() as u32,
+            p["src_country"].as_str().unwrap().into(),
+            p["dst_asn"].as_u64().unwrap() as u32,
+            p["dst_country"].as_str().unwrap().into(),
+        );
+        let (before, after) = ti_want[&k];
+        let close = |g: &Value, w: f64, what: &str| {
+            let g = g
+                .as_f64()
+                .unwrap_or_else(|| panic!("{}: {k:?} {what}: {g}", o.name));
+            assert!(
+                (g - w).abs() <= 0.002 * w.abs() + 1e-6,
+                "{}: {k:?} {what}: plan {g}, by hand {w}",
+                o.name
+            );
+        };
+        close(&p["ti_before"], before, "TI before");
+        match after {
+            Some(a) => close(&p["ti_after"], a, "TI after"),
+            None => assert!(p["ti_after"].is_null(), "{}: {k:?} TI after", o.name),
+        }
+    }
+    let count =
+        |f: &dyn Fn(&(f64, Option<f64>)) -> bool| ti_want.values().filter(|v| f(v)).count() as u64;
+    assert_eq!(
+        got["pairs_with_ti_before"].as_u64(),
+        Some(count(&|_| true)),
+        "{}",
+        o.name
+    );
+    assert_eq!(
+        got["ti_above_acceptable_before"].as_u64(),
+        Some(count(&|v| v.0 > 5.0)),
+        "{}",
+        o.name
+    );
+    assert_eq!(
+        got["pairs_with_ti_after"].as_u64(),
+        Some(count(&|v| v.1.is_some())),
+        "{}",
+        o.name
+    );
+    assert_eq!(
+        got["ti_above_acceptable_after"].as_u64(),
+        Some(count(&|v| v.1.is_some_and(|a| a > 5.0))),
+        "{}",
+        o.name
+    );
+    assert_eq!(
+        got["pairs_without_rtt"].as_u64(),
+        Some(without),
+        "{}",
+        o.name
+    );
+    assert_eq!(
+        got["bytes_without_rtt"].as_u64(),
+        Some(without_bytes),
+        "{}",
+        o.name
+    );
+    let ti_after = (
+        count(&|v| v.1.is_some()),
+        count(&|v| v.1.is_some_and(|a| a > 5.0)),
+    );
     let headline = weighted / weight as f64;
     let g = got["saving_ms"].as_f64().unwrap();
     assert!(
@@ -571,6 +725,7 @@ fn check_latency(m: &Model, o: &Opt, h: &HandOption, got: &Value) {
         o.name
     );
     assert_eq!(got["handshakes"].as_u64().unwrap(), weight, "{}", o.name);
+    ti_after
 }
 
 /// The whole comparison of one scenario, by hand, against `trombone plan`.
@@ -591,7 +746,9 @@ fn check(kind: Kind) {
     for (o, g) in options().iter().zip(got_opts) {
         assert_eq!(g["name"], o.name);
         let name = o.name;
+        assert_eq!(g["kind"], kind_of(o), "{name}");
         let h = hand_option(&t, o);
+        let (sites, ic_used) = hand_sites(o, &h);
         // traffic localised and still leaving
         let lb: u64 = h.localised.iter().map(|k| t.hp[k].0).sum();
         let lp: u64 = h.localised.iter().map(|k| t.hp[k].1).sum();
@@ -611,6 +768,11 @@ fn check(kind: Kind) {
             t.hp_packets - lp
         );
         same(
+            &g["share_of_hairpin_localised"],
+            lb as f64 / t.hp_bytes as f64,
+            name,
+        );
+        same(
             &g["share_of_local_still_leaving"],
             (t.hp_bytes - lb) as f64 / t.local_bytes as f64,
             name,
@@ -627,11 +789,60 @@ fn check(kind: Kind) {
         let mut n_ports = 0;
         for (i, x) in ixps.iter().enumerate() {
             assert_eq!(x["at"], o.ixps[i].0);
-            same(
-                &x["p95_mbps"],
-                h.ixp_p95[i].0,
-                &format!("{name} ixp {i} p95"),
+            let what = format!("{name} IXP at {}", o.ixps[i].0);
+            same(&x["p95_mbps"], h.ixp_p95[i].0, &format!("{what} p95"));
+            assert_eq!(x["p95_basis"], "exact", "{what}");
+            // its own pairs' bytes and packets (not those it passes to the interconnect)
+            let own: Vec<&Pair> = h
+                .routes
+                .iter()
+                .filter(|(_, r)| r.0 == i && r.1 == i)
+                .map(|(k, _)| k)
+                .collect();
+            assert_eq!(
+                x["localised_bytes"].as_u64().unwrap(),
+                own.iter().map(|k| t.hp[*k].0).sum::<u64>(),
+                "{what}"
             );
+            assert_eq!(
+                x["localised_packets"].as_u64().unwrap(),
+                own.iter().map(|k| t.hp[*k].1).sum::<u64>(),
+                "{what}"
+            );
+            // the pairs it carries, each with its own p95 (its hairpinned first sightings)
+            let carried: BTreeMap<&Pair, &(usize, usize)> = h
+                .routes
+                .iter()
+                .filter(|(_, r)| r.0 == i || r.1 == i)
+                .collect();
+            let got_pairs = x["pairs"].as_array().unwrap();
+            assert_eq!(got_pairs.len(), carried.len(), "{what}: pairs");
+            for lp in got_pairs {
+                let k: Pair = (
+                    lp["src_asn"].as_u64().unwrap() as u32,
+                    lp["src_country"].as_str().unwrap().into(),
+                    lp["dst_asn"].as_u64().unwrap() as u32,
+                    lp["dst_country"].as_str().unwrap().into(),
+                );
+                let r = carried
+                    .get(&k)
+                    .unwrap_or_else(|| panic!("{what}: {k:?} not carried by hand"));
+                assert_eq!(lp["bytes"].as_u64().unwrap(), t.hp[&k].0, "{what} {k:?}");
+                assert_eq!(lp["packets"].as_u64().unwrap(), t.hp[&k].1, "{what} {k:?}");
+                same(
+                    &lp["p95_mbps"],
+                    p95(&t.hp_first[&k]),
+                    &format!("{what} {k:?} p95"),
+                );
+                assert_eq!(lp["p95_basis"], "exact", "{what} {k:?}");
+                let mut path = vec![format!("IXP at {}", o.ixps[r.0].0)];
+                if r.0 != r.1 {
+                    path.push(format!("interconnect at {}", o.interconnect.unwrap()));
+                    path.push(format!("IXP at {}", o.ixps[r.1].0));
+                }
+                assert_eq!(lp["path"], serde_json::json!(path), "{what} {k:?}");
+            }
+            check_switch(x, &sites[i], &what);
             for mp in x["member_ports"].as_array().unwrap() {
                 n_ports += 1;
                 let asn = mp["asn"].as_u64().unwrap() as u32;
@@ -666,6 +877,22 @@ fn check(kind: Kind) {
                 }
             }
             if let Some(u) = h.uplinks.iter().find(|u| u.0 == i) {
+                let ul = &x["uplink"];
+                let (needed, gbps, n) = port(u.1.max(u.2), 1.0);
+                let what = format!("{name} uplink of IXP at {}", o.ixps[i].0);
+                same(&ul["needed_mbps"], needed, &what);
+                same(&ul["port_gbps"], gbps, &what);
+                assert_eq!(ul["ports"].as_u64().unwrap(), u64::from(n), "{what}");
+                let ic = o.interconnect.unwrap();
+                if o.ixps[i].0 == ic {
+                    assert!(ul["transport"].is_null(), "{what}");
+                } else {
+                    let tr = &ul["transport"];
+                    assert_eq!(tr["route"], format!("{}-{ic}", o.ixps[i].0), "{what}");
+                    same(&tr["needed_mbps"], needed, &what);
+                    same(&tr["price_usd_per_mbps_month"], TRANSPORT_USD, &what);
+                    same(&tr["usd_per_year"], needed * TRANSPORT_USD * 12.0, &what);
+                }
                 same(
                     &x["uplink"]["in_p95_mbps"],
                     u.1,
@@ -679,6 +906,36 @@ fn check(kind: Kind) {
             }
         }
         assert_eq!(n_ports, h.ports.len(), "{name}: member ports");
+        match o.interconnect {
+            None => assert!(g["interconnect"].is_null(), "{name}"),
+            Some(at) => {
+                let ic = &g["interconnect"];
+                assert_eq!(ic["at"], at);
+                let via: BTreeSet<Pair> = h
+                    .routes
+                    .iter()
+                    .filter(|(_, r)| r.0 != r.1)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                assert_eq!(
+                    ic["localised_bytes"].as_u64().unwrap(),
+                    via.iter().map(|k| t.hp[k].0).sum::<u64>(),
+                    "{name} interconnect"
+                );
+                assert_eq!(
+                    ic["localised_packets"].as_u64().unwrap(),
+                    via.iter().map(|k| t.hp[k].1).sum::<u64>(),
+                    "{name} interconnect"
+                );
+                let want = if via.is_empty() {
+                    0.0
+                } else {
+                    p95(&sum(&t, &via, End::Src).0)
+                };
+                same(&ic["p95_mbps"], want, &format!("{name} interconnect p95"));
+                check_switch(ic, &ic_used, &format!("{name} interconnect"));
+            }
+        }
         // cost, payback, value and the sensitivity rows
         let c = hand_cost(o, &h, 1.0, 1.0, 1.0);
         let cost = &g["cost"];
@@ -701,6 +958,30 @@ fn check(kind: Kind) {
         );
         same(&cost["value_usd"], value(&c), &format!("{name} value"));
         assert_eq!(cost["not_priced"], serde_json::json!([]));
+        // every cost line is priced, by a price listed with its source
+        let listed: BTreeSet<&str> = p["prices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["key"].as_str().unwrap())
+            .collect();
+        for item in cost["capex_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(cost["opex_items"].as_array().unwrap())
+        {
+            let k = item["key"].as_str().unwrap();
+            assert!(
+                listed.contains(k),
+                "{name}: {k} not in the price list {listed:?}"
+            );
+            assert!(item["unit_usd"].is_number(), "{name}: {item}");
+        }
+        for hp in &h.ports {
+            let k = format!("prices.transit.{}", hp.country);
+            assert!(listed.contains(k.as_str()), "{name}: {k} not listed");
+        }
         let transport: f64 = g["transport"]
             .as_array()
             .unwrap()
@@ -740,11 +1021,23 @@ fn check(kind: Kind) {
             same_opt(&row["payback_months"], payback(&c), &what);
             same(&row["value_usd"], value(&c), &what);
         }
-        check_latency(&m, o, &h, &g["latency"]);
+        let (with_after, above_after) = check_latency(&m, &t, o, &h, &g["latency"]);
+        // by construction (direct handshakes of hairpinned pairs): the TI after is known
+        // for a pair of every option, and a domestic KH pair sent through the one IXP at VN
+        // (Metfone→Ezecom) stays above the acceptable 5 after localisation
+        assert!(with_after >= 1, "{name}: no TI after to check");
+        if o.name == "subregional" {
+            assert!(above_after >= 1, "{name}: no TI above 5 after");
+        }
         values.push((o.name, value(&c), lb));
     }
-    // the option the scenario was built for ranks first
+    // the option the scenario was built for ranks first; the whole order is by value
     assert_eq!(p["ranking"][0], kind.winner(), "{kind:?}: {}", p["ranking"]);
+    assert_eq!(p["ranked_by"], "value_usd");
+    let mut by_value = values.clone();
+    by_value.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let order: Vec<&str> = by_value.iter().map(|v| v.0).collect();
+    assert_eq!(p["ranking"], serde_json::json!(order), "{kind:?}");
     let best = values.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap().0;
     assert_eq!(best, kind.winner());
     let (nat, sub) = (values[0].2 as f64, values[1].2 as f64);
