@@ -545,6 +545,9 @@ fn km(a: &str, b: &str) -> f64 {
 }
 
 /// Checks the latency figures of one option against the handshakes of the model.
+/// TI before and after (None: unknown) of a pair.
+type TiPair = (f64, Option<f64>);
+
 /// Returns the pairs with a TI after by hand, and how many of them are above 5.
 fn check_latency(m: &Model, t: &Truth, o: &Opt, h: &HandOption, got: &Value) -> (u64, u64) {
     let mut hp: BTreeMap<Pair, Vec<u64>> = BTreeMap::new();
@@ -567,7 +570,7 @@ fn check_latency(m: &Model, t: &Truth, o: &Opt, h: &HandOption, got: &Value) -> 
     // the Tromboning Index (crates/geo/src/ti.rs): path km = fastest RTT ÷ 2 × 200 km/ms ÷
     // 1.5, over the great-circle km between the countries' points, at least 100 km
     let path_km = |v: &[u64]| *v.iter().min().unwrap() as f64 / 1e6 / 2.0 * 200.0 / 1.5;
-    let mut ti_want: BTreeMap<Pair, (f64, Option<f64>)> = BTreeMap::new();
+    let mut ti_want: BTreeMap<Pair, TiPair> = BTreeMap::new();
     let (mut without, mut without_bytes) = (0u64, 0u64);
     let (mut weighted, mut weight) = (0.0, 0u64);
     for k in &h.localised {
@@ -675,8 +678,7 @@ fn check_latency(m: &Model, t: &Truth, o: &Opt, h: &HandOption, got: &Value) -> 
             None => assert!(p["ti_after"].is_null(), "{}: {k:?} TI after", o.name),
         }
     }
-    let count =
-        |f: &dyn Fn(&(f64, Option<f64>)) -> bool| ti_want.values().filter(|v| f(v)).count() as u64;
+    let count = |f: &dyn Fn(&TiPair) -> bool| ti_want.values().filter(|v| f(v)).count() as u64;
     assert_eq!(
         got["pairs_with_ti_before"].as_u64(),
         Some(count(&|_| true)),
@@ -1195,5 +1197,185 @@ fn plan_file_errors_name_the_file_and_the_key() {
         &good.replace("spare_share", "spare_shares"),
     );
     assert!(e.contains("unknown field `spare_shares`"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The plan file shown in issue #17, verbatim: two options and no price book.
+const ISSUE_PLAN: &str = r#"[[option]]
+name = "national"
+ixps = [ { at = "KH", members = ["KH"] }, { at = "LA", members = ["LA"] }, { at = "MM", members = ["MM"] }, { at = "VN", members = ["VN"] } ]
+[[option]]
+name = "subregional"
+ixps = [ { at = "VN", members = ["KH", "LA", "MM", "VN"] } ]
+"#;
+
+#[test]
+fn the_issue_plan_file_without_prices_works_with_every_cost_not_priced() {
+    let dir = prepare(Kind::Subregional, "bare");
+    let t = truth(&ps::scenario(Kind::Subregional).model);
+    let f = path(&dir, "issue.toml");
+    std::fs::write(&f, ISSUE_PLAN).unwrap();
+    let run = |format: &str| {
+        let out = trombone(&[
+            "plan",
+            &path(&dir, "kh-gw.json"),
+            &path(&dir, "la-gw.json"),
+            "--plan",
+            &f,
+            "--format",
+            format,
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{format}: {err}");
+        assert!(
+            err.contains("trombone plan: warning: ")
+                && err
+                    .contains("has no [prices] table: every cost, payback and value is not priced"),
+            "{format}: {err}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: Value = serde_json::from_str(&run("json")).unwrap();
+    let p = &v["plan"];
+    assert_eq!(p["assumptions"]["price_book_given"], false);
+    assert_eq!(p["assumptions"]["allow_unpriced"], true);
+    assert!(p["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["code"] == "no_price_book"));
+    let opts = p["options"].as_array().unwrap();
+    assert_eq!(opts.len(), 2);
+    let mut by_bytes = Vec::new();
+    for (o, g) in options().iter().take(2).zip(opts) {
+        assert_eq!(g["name"], o.name);
+        let h = hand_option(&t, o);
+        let lb: u64 = h.localised.iter().map(|k| t.hp[k].0).sum();
+        let lp: u64 = h.localised.iter().map(|k| t.hp[k].1).sum();
+        assert_eq!(g["localised_bytes"].as_u64(), Some(lb), "{}", o.name);
+        assert_eq!(g["localised_packets"].as_u64(), Some(lp), "{}", o.name);
+        assert_eq!(g["still_leaving_bytes"].as_u64(), Some(t.hp_bytes - lb));
+        // no switch or port price: capex, opex, payback and value not priced
+        let c = &g["cost"];
+        for k in [
+            "capex_usd",
+            "opex_usd_per_year",
+            "payback_months",
+            "value_usd",
+        ] {
+            assert!(c[k].is_null(), "{}: {k} = {}", o.name, c[k]);
+        }
+        assert!(c["not_priced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == "prices.switch"));
+        for row in g["sensitivity"].as_array().unwrap() {
+            assert!(row["value_usd"].is_null());
+        }
+        by_bytes.push((o.name, lb));
+    }
+    // no value to rank by: by localised bytes (subregional localises all of it here)
+    by_bytes.sort_by(|a, b| b.1.cmp(&a.1));
+    assert_eq!(p["ranked_by"], "localised_bytes");
+    assert_eq!(
+        p["ranking"],
+        serde_json::json!(by_bytes.iter().map(|x| x.0).collect::<Vec<_>>())
+    );
+    assert_eq!(p["ranking"][0], "subregional");
+    let table = run("table");
+    assert!(
+        table.contains(
+            "Ranking (hairpinned bytes localised, highest first: every option has no value"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("  1. subregional\n"), "{table}");
+    assert!(
+        !table.contains("- /") && !table.contains(" / never"),
+        "{table}"
+    );
+    let base = table.lines().find(|l| l.starts_with("base ")).unwrap();
+    assert_eq!(base.matches("not priced").count(), 2, "{base}");
+    assert!(table.contains("warning: "), "{table}");
+    let html = run("html");
+    assert!(
+        html.contains("Not every option is priced, so none is ranked by value; first by hairpinned traffic localised: <strong>subregional</strong>"),
+        "the HTML lede"
+    );
+    assert!(html.contains(r#"data-code="no_price_book""#));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The plan of a JSON plan document without what names its inputs (the file names, the
+/// count of results merged, and the merge's notes on how): what a plan must not change.
+fn comparable(mut v: Value) -> Value {
+    let p = v["plan"].take();
+    let mut p = p;
+    p["basis"]["results"] = Value::Null;
+    p["basis"]["merge_notes"] = Value::Null;
+    p
+}
+
+#[test]
+fn rotated_pieces_and_merged_results_give_the_whole_results_plan() {
+    let dir = prepare(Kind::National, "rotated");
+    let model = ps::scenario(Kind::National).model;
+    let whole = comparable(plan_json(&dir, &path(&dir, "plan.toml")));
+    let mut piece_dirs = Vec::new();
+    for s in &model.sites {
+        let out = path(&dir, &format!("rot-{}", s.name));
+        let mut args = vec![
+            "analyze".to_string(),
+            path(&dir, &format!("{}.pcap", s.name)),
+            "--asn-db".into(),
+            path(&dir, "asn.tsv"),
+            "--links".into(),
+            path(&dir, &format!("{}.links.toml", s.name)),
+            "--site".into(),
+            s.name.into(),
+            "--no-progress".into(),
+            "--format".into(),
+            "json".into(),
+            "--rotate".into(),
+            "1s".into(),
+            "-o".into(),
+            out.clone(),
+        ];
+        args.extend(model.analyze_args.iter().map(|a| a.to_string()));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&a);
+        let n = std::fs::read_dir(&out).unwrap().count();
+        assert!(n >= 2, "{}: {n} pieces", s.name);
+        piece_dirs.push(out);
+    }
+    let plan_of = |inputs: &[&str]| -> Value {
+        let mut args = vec!["plan"];
+        args.extend_from_slice(inputs);
+        let pf = path(&dir, "plan.toml");
+        args.extend_from_slice(&["--plan", &pf, "--format", "json"]);
+        comparable(serde_json::from_slice(&ok(&args).stdout).unwrap())
+    };
+    let rotated = plan_of(&[&piece_dirs[0], &piece_dirs[1]]);
+    assert_eq!(rotated, whole, "rotated pieces");
+    // trombone merge of the two whole results, and of every rotated piece
+    let merged = path(&dir, "merged.json");
+    ok(&[
+        "merge",
+        &path(&dir, "kh-gw.json"),
+        &path(&dir, "la-gw.json"),
+        "-o",
+        &merged,
+    ]);
+    assert_eq!(plan_of(&[&merged]), whole, "merged whole results");
+    let merged_pieces = path(&dir, "merged-pieces.json");
+    ok(&[
+        "merge",
+        &piece_dirs[0],
+        &piece_dirs[1],
+        "-o",
+        &merged_pieces,
+    ]);
+    assert_eq!(plan_of(&[&merged_pieces]), whole, "merged pieces");
     let _ = std::fs::remove_dir_all(&dir);
 }
