@@ -1276,7 +1276,7 @@ fn the_issue_plan_file_without_prices_works_with_every_cost_not_priced() {
         by_bytes.push((o.name, lb));
     }
     // no value to rank by: by localised bytes (subregional localises all of it here)
-    by_bytes.sort_by(|a, b| b.1.cmp(&a.1));
+    by_bytes.sort_by_key(|x| std::cmp::Reverse(x.1));
     assert_eq!(p["ranked_by"], "localised_bytes");
     assert_eq!(
         p["ranking"],
