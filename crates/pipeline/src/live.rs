@@ -53,7 +53,7 @@ use trombone_packet::{Decap, PacketMeta, Skip, Tunnel};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 pub use trombone_schema::{CaptureHealth, QueueHealth};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
-use trombone_worker::{Flush, HairpinAnalysis, Handover, Worker, WorkerConfig};
+use trombone_worker::{Flush, HairpinAnalysis, Handover, IxpAnalysis, Worker, WorkerConfig};
 
 /// Which cores the workers run on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -112,7 +112,13 @@ pub struct LiveOptions {
     /// Tunnels opened besides the mirror encapsulations (`--decap`); decapsulated
     /// packets and their outer headers' bytes are counted in the totals, as offline.
     pub decap: Decap,
+    /// The IXP peering-LAN vantage's member lists (`--ixp-members`): the member matrix
+    /// and ports, MACs learned from ARP/ND as offline.
+    pub ixp: Option<trombone_reduce::IxpSetup>,
 }
+
+/// An ARP/ND claim seen on the peering LAN: MAC, address, outer VLAN (0: untagged).
+type Sighting = ([u8; 6], std::net::IpAddr, u16);
 
 impl LiveOptions {
     /// Defaults for a capture: automatic pinning, no duration or interval, 1 s drain.
@@ -135,6 +141,7 @@ impl LiveOptions {
             cut_short: None,
             evidence: None,
             decap: Decap::MIRROR_ONLY,
+            ixp: None,
         }
     }
 }
@@ -189,6 +196,8 @@ enum Msg {
     ),
     /// The worker is done (its last flush and handover came before).
     Done(usize, QueueFacts),
+    /// ARP/ND claims for the IXP vantage's MAC learning.
+    Sightings(Vec<Sighting>),
 }
 
 /// Runs the capture until `stop` is raised or `opts.duration` has passed.
@@ -249,6 +258,9 @@ pub fn run_capture(
         if let Some(h) = &opts.hairpin {
             worker = worker.with_analysis(Box::new(HairpinAnalysis::new(h.clone())));
         }
+        if opts.ixp.is_some() {
+            worker = worker.with_analysis(Box::new(IxpAnalysis::new()));
+        }
         let ctx = WorkerCtx {
             index: i,
             cpu: cpus[i],
@@ -266,6 +278,8 @@ pub fn run_capture(
             bin_ns: opts.sizing.bin_ns,
             grace_ns: opts.grace.as_nanos() as i64,
             decap: opts.decap,
+            learn: opts.ixp.is_some(),
+            sightings: Vec::new(),
         };
         let name = format!("capture-q{}", q.queue());
         let h = thread::Builder::new()
@@ -290,6 +304,14 @@ pub fn run_capture(
         },
         db.clone(),
     );
+    if let Some(x) = &opts.ixp {
+        reducer = reducer.with_sources(trombone_reduce::SourcesSetup {
+            collector_mode: None,
+            listeners: Vec::new(),
+            ixp: Some(x.clone()),
+            interfaces: Arc::new(trombone_reduce::IfaceRegistry::new()),
+        });
+    }
     let mut facts: Vec<QueueFacts> = vec![QueueFacts::default(); n];
     let mut done = vec![false; n];
     let deadline = opts.duration.map(|d| meta.t0 + d);
@@ -346,6 +368,11 @@ pub fn run_capture(
             Msg::Done(w, f) => {
                 facts[w] = f;
                 done[w] = true;
+            }
+            Msg::Sightings(v) => {
+                for (mac, ip, vlan) in v {
+                    reducer.sighting(mac, ip, vlan);
+                }
             }
         }
         // rotated intervals go out as they complete; the whole run's result waits for the
@@ -508,6 +535,10 @@ struct WorkerCtx {
     bin_ns: i64,
     grace_ns: i64,
     decap: Decap,
+    /// Offer ARP/ND frames to the IXP vantage's MAC learning.
+    learn: bool,
+    /// Claims waiting to go to the reducer (sent after each poll).
+    sightings: Vec<Sighting>,
 }
 
 /// Frames parsed from a ring before they are added to the flow table in one
@@ -525,6 +556,8 @@ struct Tally<'a> {
     batch: &'a mut Vec<PacketMeta>,
     /// Tunnels to open besides the mirror encapsulations.
     decap: Decap,
+    /// ARP/ND claims seen (None: no IXP vantage, nothing learned).
+    sightings: Option<&'a mut Vec<Sighting>>,
 }
 
 impl Drop for Tally<'_> {
@@ -567,19 +600,44 @@ impl Tally<'_> {
                     c.decapsulated_packets += 1;
                     c.encap_bytes += u64::from(m.encap_len);
                 }
+                if m.proto == 58 {
+                    self.learn(&f);
+                }
                 self.batch.push(m);
                 if self.batch.len() >= LIVE_BATCH {
                     self.flush();
                 }
             }
-            Err(Skip::NonIp) => c.non_ip_frames += 1,
+            Err(Skip::NonIp) => {
+                c.non_ip_frames += 1;
+                self.learn(&f);
+            }
             Err(Skip::Malformed) => c.malformed_frames += 1,
             Err(Skip::Unsupported) => c.unsupported_frames += 1,
+        }
+    }
+
+    /// Offers a frame to the IXP vantage's MAC learning (ARP, IPv6 neighbour discovery).
+    #[cold]
+    fn learn(&mut self, f: &Frame<'_>) {
+        if let Some(v) = self.sightings.as_deref_mut() {
+            if let Some(n) = trombone_packet::neighbour_sighting(f.linktype, f.data) {
+                v.push((n.mac, n.ip, n.vlan));
+            }
         }
     }
 }
 
 impl WorkerCtx {
+    /// Sends the ARP/ND claims waiting, before anything else this worker hands over.
+    fn send_sightings(&mut self) {
+        if !self.sightings.is_empty() {
+            let _ = self
+                .tx
+                .send(Msg::Sightings(std::mem::take(&mut self.sightings)));
+        }
+    }
+
     /// This interval's inputs (the queue), its counts starting afresh.
     fn take_counts(
         &self,
@@ -658,10 +716,13 @@ impl WorkerCtx {
                     linktypes: &mut linktypes,
                     batch: &mut batch,
                     decap: self.decap,
+                    sightings: self.learn.then_some(&mut self.sightings),
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
                     error = Some(e.to_string());
                 }
+                drop(t);
+                self.send_sightings();
             } else {
                 thread::sleep(Duration::from_millis(POLL_MS as u64));
             }
@@ -694,6 +755,7 @@ impl WorkerCtx {
                 linktypes: &mut linktypes,
                 batch: &mut batch,
                 decap: self.decap,
+                sightings: self.learn.then_some(&mut self.sightings),
             };
             let hurry = self.cut_short.clone();
             match drain(&mut q, self.drain, self.tail_ms, hurry.as_deref(), |f| {
@@ -709,6 +771,7 @@ impl WorkerCtx {
             cut_short,
         };
         drop(q);
+        self.send_sightings();
         let end = self.interval_end.unwrap_or(WHOLE_RUN);
         let (t, inputs) = self.take_counts(&mut counts, &mut linktypes, &error);
         let _ = self
@@ -776,6 +839,49 @@ mod tests {
         f
     }
 
+    /// With the IXP vantage, a worker's tally offers ARP to the MAC learning: an ARP reply
+    /// from 02:00:5e:10:00:30 for 192.0.2.30 (RFC 826 layout) is one sighting of that pair,
+    /// and the frame counts as non-IP; without it nothing is learned.
+    #[test]
+    fn live_arp_is_offered_to_mac_learning() {
+        let mac = [0x02, 0, 0x5e, 0x10, 0, 0x30];
+        let mut arp = vec![0xff; 6];
+        arp.extend_from_slice(&mac);
+        arp.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 2]);
+        arp.extend_from_slice(&mac);
+        arp.extend_from_slice(&[192, 0, 2, 30]);
+        arp.extend_from_slice(&[0x02, 0, 0x5e, 0x10, 0, 0x11, 192, 0, 2, 17]);
+        for learn in [false, true] {
+            let mut worker = Worker::new(Arc::new(AsDb::empty()), WorkerConfig::default());
+            let (mut counts, mut linktypes, mut batch) =
+                (Totals::default(), BTreeMap::new(), Vec::new());
+            let mut seen = Vec::new();
+            let mut t = Tally {
+                worker: &mut worker,
+                counts: &mut counts,
+                linktypes: &mut linktypes,
+                batch: &mut batch,
+                decap: Decap::MIRROR_ONLY,
+                sightings: learn.then_some(&mut seen),
+            };
+            t.frame(Frame {
+                ts_ns: 1_712_365_200_000_000_000,
+                linktype: 1,
+                interface: 0,
+                wire_len: arp.len() as u32,
+                data: &arp,
+            });
+            drop(t);
+            assert_eq!((counts.frames, counts.non_ip_frames), (1, 1));
+            let want: Vec<Sighting> = if learn {
+                vec![(mac, "192.0.2.30".parse().unwrap(), 0)]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(seen, want);
+        }
+    }
+
     /// Live capture opens the tunnels `--decap` asks for and counts them as offline does.
     #[test]
     fn live_frames_are_decapsulated_on_request() {
@@ -799,6 +905,7 @@ mod tests {
                 linktypes: &mut linktypes,
                 batch: &mut batch,
                 decap,
+                sightings: None,
             };
             t.frame(Frame {
                 ts_ns: 1_712_365_200_000_000_000,

@@ -1,7 +1,8 @@
 //! `trombone capture`: live analysis of an interface's traffic.
 
 use crate::options::{
-    flow_limits, hairpin_config, reorder_ns, rotate_ns, sizing_config, AnalysisOpts, Format,
+    flow_limits, hairpin_config, ixp_setup, reorder_ns, rotate_ns, sizing_config, AnalysisOpts,
+    Format,
 };
 use crate::sink::Sink;
 use clap::{Args, ValueEnum};
@@ -203,11 +204,9 @@ fn live_config(a: &CaptureArgs) -> Result<LiveConfig, String> {
 
 /// Everything `run` needs, checked.
 fn options(a: &CaptureArgs) -> Result<LiveOptions, String> {
-    if !a.opts.ixp_members.is_empty() {
-        return Err("--ixp-members is not taken by live capture yet: capture to a file (tcpdump -w) and run analyze, or have the switch export sFlow to trombone collect".into());
-    }
     let mut o = LiveOptions::new(live_config(a)?);
     o.decap = a.opts.decap;
+    o.ixp = ixp_setup(&a.opts)?;
     o.pinning = match a.cpus.as_deref() {
         None => Pinning::Auto,
         Some("none") => Pinning::Off,
