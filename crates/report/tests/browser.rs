@@ -482,14 +482,35 @@ fn a_regulator_can_print_it_on_a4() {
     let Some(bin) = chromium_and_poppler() else {
         return;
     };
-    for name in [
-        "kh-links.json",
-        "kh-nolinks.json",
-        "clmv-multilink-zone.json",
-        "kh-zone-evidence.json",
+    for (name, with_plan) in [
+        ("kh-links.json", false),
+        ("kh-nolinks.json", false),
+        ("clmv-multilink-zone.json", false),
+        ("kh-zone-evidence.json", false),
+        // the report with the IXP options of `trombone plan` side by side
+        ("kh-zone-evidence.json", true),
     ] {
         let j = json(name);
-        let page = write_report(&[name], &format!("print-{name}.html"));
+        let plan = with_plan.then(|| plan_of(name));
+        let name = &*if with_plan {
+            format!("plan-{name}")
+        } else {
+            name.to_string()
+        };
+        let page = match &plan {
+            None => write_report(&[name], &format!("print-{name}.html")),
+            Some(p) => {
+                let path = out_dir().join(format!("print-{name}.html"));
+                let c = combined(&["kh-zone-evidence.json"]);
+                let html = trombone_report::render_html_with_plan(
+                    &c,
+                    &trombone_report::HtmlOptions::default(),
+                    p,
+                );
+                std::fs::write(&path, html).unwrap();
+                path
+            }
+        };
         let pdf = out_dir().join(format!("{name}.pdf"));
         print_pdf(&bin, &page, &pdf);
         let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
@@ -505,6 +526,41 @@ fn a_regulator_can_print_it_on_a4() {
         assert_eq!(pages.len(), n, "{name}");
         // a whole report, not a page per table row nor one endless page
         assert!((4..=30).contains(&n), "{name}: {n} pages");
+        if let Some(p) = &plan {
+            // every option on paper with its localised-bytes headline, and the ranking
+            let all: String = pages
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(all.contains("IXP options compared"), "{name}");
+            assert!(all.contains("Hairpinned traffic localised"), "{name}");
+            for o in &p.plan.options {
+                assert!(
+                    all.contains(&o.name),
+                    "{name}: option {} not on paper",
+                    o.name
+                );
+                let b = trombone_report::format::bytes(o.localised_bytes);
+                let share = format!(
+                    "{} of hairpinned",
+                    trombone_report::format::percent(o.share_of_hairpin_localised)
+                );
+                assert!(
+                    all.contains(&b) && all.contains(&share),
+                    "{name}: {}'s localised bytes ({b}, {share}) not on paper",
+                    o.name
+                );
+            }
+            assert!(
+                all.contains(&format!(
+                    "First by value over the horizon: {}",
+                    p.plan.ranking[0]
+                )),
+                "{name}"
+            );
+            assert!(all.contains("What the data cannot show"), "{name}");
+        }
 
         // Page 1: the headline, with the basis of its figures and their grade.
         let p1: String = pages[0].split_whitespace().collect::<Vec<_>>().join(" ");
@@ -616,6 +672,55 @@ fn a_regulator_can_print_it_on_a4() {
             assert!(b.len() > 3000, "{} looks blank", png.display());
         }
     }
+}
+
+/// The plan of tests/data `name` (zone KH, LA, MM, VN) with the three modality kinds and a
+/// test price book (round figures, labelled as not market prices).
+fn plan_of(name: &str) -> trombone_schema::PlanResult {
+    let src = "test price book (report tests), not a market price";
+    let mut text = String::from(
+        r#"[[option]]
+name = "national"
+ixps = [ { at = "KH", members = ["KH"] }, { at = "LA", members = ["LA"] }, { at = "MM", members = ["MM"] }, { at = "VN", members = ["VN"] } ]
+[[option]]
+name = "subregional"
+ixps = [ { at = "VN", members = ["KH", "LA", "MM", "VN"] } ]
+[[option]]
+name = "hybrid"
+ixps = [ { at = "KH", members = ["KH"] }, { at = "LA", members = ["LA"] }, { at = "MM", members = ["MM"] }, { at = "VN", members = ["VN"] } ]
+interconnect = { at = "VN", members = ["KH", "LA", "MM", "VN"] }
+"#,
+    );
+    for (table, key, field, usd) in [
+        ("transit", "VN", "usd_per_mbps_month", 40.0),
+        ("transport", "KH-VN", "usd_per_mbps_month", 30.0),
+        ("transport", "LA-VN", "usd_per_mbps_month", 30.0),
+        ("transport", "MM-VN", "usd_per_mbps_month", 30.0),
+        ("port", "1GE", "usd", 500.0),
+        ("port", "10GE", "usd", 2000.0),
+        ("port", "25GE", "usd", 4000.0),
+        ("port", "40GE", "usd", 6000.0),
+        ("port", "100GE", "usd", 12000.0),
+        ("port", "400GE", "usd", 40000.0),
+        ("colocation", "default", "usd_per_year", 24000.0),
+        ("operations", "default", "usd_per_year", 60000.0),
+    ] {
+        text.push_str(&format!(
+            "[prices.{table}.{key}]\n{field} = {usd}\nsource = \"{src}\"\n"
+        ));
+    }
+    text.push_str(&format!(
+        "[prices.switch]\nusd = 30000\nports = 48\nsource = \"{src}\"\n"
+    ));
+    let pf = trombone_plan::PlanFile::parse("plan.toml", &text).unwrap();
+    let c = combined(&[name]);
+    trombone_plan::plan_result(
+        &c.report,
+        &pf,
+        vec![name.to_string()],
+        trombone_schema::ToolInfo::this(Vec::new()),
+    )
+    .unwrap()
 }
 
 /// The evidence tables on A4: every word of each cell of the per-pair and per-country-pair
