@@ -126,7 +126,7 @@ pub(crate) fn latency_card(s: &mut String, ctx: &Ctx<'_>) {
     }
     let (grade, why) = median_grade(ctx.covered_s(), &sides);
     let mut facts = format!(
-        "Basis: TCP handshakes (SYN to SYN/ACK) between networks in {zone}, seen at this vantage in {traffic}: {hn} whose SYN hairpinned, {dn} exchanged locally; {kn} left out under Karn's rule (SYN retransmitted).",
+        "Basis: TCP handshakes (SYN to SYN/ACK) between networks in {zone}, seen at this vantage in {traffic}: {hn} whose SYN hairpinned, {dn} exchanged locally; {kn} left out under Karn's rule (SYN or SYN/ACK retransmitted).",
         zone = html(&zone_words(h)),
         traffic = html(&ctx.traffic_words()),
         hn = html(&plural(hl.hairpinned_handshakes, "handshake", "handshakes")),
@@ -344,7 +344,7 @@ pub(crate) fn section(s: &mut String, ctx: &Ctx<'_>) {
     };
     let _ = write!(
         s,
-        r##"<p class="lede">For each pair of local networks: the TCP handshake time (SYN to SYN/ACK) of handshakes whose SYN hairpinned and of those exchanged in the zone, the latency a local IXP would save, the Tromboning Index of each path, what BGP says about the route and whether both networks are already at the same IXP. A retransmitted SYN gives no time (Karn's rule). The domestic floor is {floor}. What each line proves and does not prove is under <a href="#method">Method and evidence</a>.</p>"##,
+        r##"<p class="lede">For each pair of local networks: the TCP handshake time (SYN to SYN/ACK) of handshakes whose SYN hairpinned and of those exchanged in the zone, the latency a local IXP would save, the Tromboning Index of each path, what BGP says about the route and whether both networks are already at the same IXP. A handshake whose SYN or SYN/ACK was retransmitted gives no time (Karn's rule). The domestic floor is {floor}. What each line proves and does not prove is under <a href="#method">Method and evidence</a>.</p>"##,
         floor = html(&format::ms(e.domestic_floor_ms)),
     );
     if let Some(na) = &e.not_available {
@@ -380,7 +380,7 @@ fn pair_table(s: &mut String, ctx: &Ctx<'_>, e: &Evidence) {
         }
         if p.retransmitted > 0 {
             facts.push(format!(
-                "{} left out (SYN retransmitted)",
+                "{} left out (SYN or SYN/ACK retransmitted)",
                 plural(p.retransmitted, "handshake", "handshakes")
             ));
         }

@@ -241,7 +241,7 @@ fn handshake(r: &Report) -> EvidenceLine {
         .into_iter()
         .chain(r.evidence.as_ref().map(|e| {
             kv(
-                "left out under Karn's rule (SYN retransmitted)",
+                "left out under Karn's rule (SYN or SYN/ACK retransmitted)",
                 format::count(e.headline.retransmitted),
             )
         }))

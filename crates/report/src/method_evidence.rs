@@ -86,7 +86,7 @@ pub(crate) fn baseline(r: &Report) -> EvidenceLine {
                 ),
             ),
             kv(
-                "left out under Karn's rule (SYN retransmitted)",
+                "left out under Karn's rule (SYN or SYN/ACK retransmitted)",
                 format::count(hl.retransmitted),
             ),
             kv(

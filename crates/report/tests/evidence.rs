@@ -47,7 +47,7 @@ fn latency_headline_says_both_medians_the_saving_and_its_basis() {
         "indicative less than one day of traffic.",
         "between networks in Cambodia (KH), seen at this vantage in 45.1 s of traffic in 1 result file",
         "25 handshakes whose SYN hairpinned, 21 handshakes exchanged locally",
-        "3 handshakes left out under Karn's rule (SYN retransmitted)",
+        "3 handshakes left out under Karn's rule (SYN or SYN/ACK retransmitted)",
     ] {
         assert!(basis.contains(want), "basis lacks {want:?}: {basis}");
     }
@@ -141,7 +141,7 @@ fn pair_table_has_names_times_saving_ti_bgp_and_ixp() {
     for want in [
         "AS38623 · KH VIETTELCAMBODIA-AS-AP",
         "→ AS7552 · VN VIETEL-AS-AP",
-        "120 kB hairpinned · 2 handshakes left out (SYN retransmitted)",
+        "120 kB hairpinned · 2 handshakes left out (SYN or SYN/ACK retransmitted)",
         "p50 140 ms min 93.6 ms · 12 handshakes fastest above the floor",
         "p50 7.50 ms min 15.6 ms · 5 handshakes",
         "133 ms vs 7.50 ms, this pair's direct median",
@@ -277,7 +277,7 @@ fn methodology_explains_the_new_lines_with_their_counts() {
     for want in [
         "handshakes timed whose SYN hairpinned (median) 25 (52.5 ms)",
         "handshakes timed exchanged in the zone (median) 21 (4.30 ms)",
-        "left out under Karn's rule (SYN retransmitted) 3",
+        "left out under Karn's rule (SYN or SYN/ACK retransmitted) 3",
         "pairs with hairpinned handshakes 3",
         "… compared with their own direct handshakes 1",
         "… with their country pair's 0",
@@ -331,7 +331,7 @@ fn methodology_explains_the_new_lines_with_their_counts() {
     // the handshake line counts Karn's exclusions too
     let e = text("evidence-handshake");
     assert!(
-        e.contains("left out under Karn's rule (SYN retransmitted) 3"),
+        e.contains("left out under Karn's rule (SYN or SYN/ACK retransmitted) 3"),
         "{e}"
     );
     // a result without the evidence section: each new line says why it has no data
