@@ -464,7 +464,7 @@ fn write_evidence(
         out,
         "EVIDENCE — TCP handshake RTT (SYN → SYN/ACK) at the vantage, {} pairs; Karn's rule: {} left out",
         e.rtt_scope,
-        plural(h.retransmitted, "handshake with a retransmitted SYN", "handshakes with a retransmitted SYN")
+        plural(h.retransmitted, "handshake with a retransmitted SYN or SYN/ACK", "handshakes with a retransmitted SYN or SYN/ACK")
     )?;
     if let Some(na) = &e.not_available {
         writeln!(out, "  {na}")?;
@@ -1395,7 +1395,7 @@ mod tests {
             "{t}"
         );
         assert!(
-            t.contains("Karn's rule: 2 handshakes with a retransmitted SYN left out"),
+            t.contains("Karn's rule: 2 handshakes with a retransmitted SYN or SYN/ACK left out"),
             "{t}"
         );
         let row = t
