@@ -7,6 +7,7 @@
 //! summary.
 
 mod csv;
+pub mod human;
 mod json;
 mod table;
 

@@ -6,25 +6,13 @@
 //! total. Where an analysis cannot be made from the data (flow export has no per-packet
 //! times), the result's own "not available" text is printed instead of zeros.
 
+use crate::human::{count as thousands, ms, plain, plural, sig};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use trombone_schema::{
     CollectorReport, Country, Evidence, HairpinReport, IxpReport, PairEvidence, PortPlan, Report,
     SizingReport, UnknownNetwork,
 };
-
-/// Formats a count with thousands separators.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
 
 /// Formats a byte count in decimal units (B, kB, MB, GB, TB).
 fn human_bytes(n: u64) -> String {
@@ -39,36 +27,6 @@ fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", UNITS[u])
-    }
-}
-
-/// Rounds to `n` significant digits and prints without an exponent ("0.0123", "12.3",
-/// "1230"); "–" for a value that is not a number.
-fn sig(x: f64, n: u32) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let n = n.max(1) as i32;
-    let mag = x.abs().log10().floor() as i32;
-    let scale = 10f64.powi(n - 1 - mag);
-    let r = (x * scale).round() / scale;
-    // rounding may have added a digit (9.996 -> 10.0): recompute the magnitude
-    let mag = r.abs().log10().floor() as i32;
-    let decimals = (n - 1 - mag).max(0) as usize;
-    format!("{r:.decimals$}")
-}
-
-/// A plain number without trailing zeros, at most six significant digits: 60.0 -> "60",
-/// 1.5 -> "1.5".
-fn plain(x: f64) -> String {
-    let s = sig(x, 6);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
     }
 }
 
@@ -117,11 +75,6 @@ fn usd(x: f64) -> String {
     format!("{sign}${}", thousands(a.round() as u64))
 }
 
-/// Milliseconds to three significant figures: "44.3 ms".
-fn ms(x: f64) -> String {
-    format!("{} ms", sig(x, 3))
-}
-
 /// `part` as a percentage of `whole` with one decimal; a tiny non-zero share is "<0.1%",
 /// and a share of nothing is "–".
 fn share(part: u64, whole: u64) -> String {
@@ -133,11 +86,6 @@ fn share(part: u64, whole: u64) -> String {
         return "<0.1%".into();
     }
     format!("{p:.1}%")
-}
-
-/// "1 sample", "21 samples".
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// How far a 95th percentile of `samples` samples over `span_s` seconds of traffic can be
