@@ -14,6 +14,34 @@ use trombone_schema::{
     SizingReport, UnknownNetwork,
 };
 
+/// The "SRC AS NAME CC → DST AS NAME CC" cells that start a pair's row, names clipped to
+/// `w` characters.
+fn pair_cells(
+    report: &Report,
+    w: usize,
+    src: u32,
+    src_cc: Option<Country>,
+    dst: u32,
+    dst_cc: Option<Country>,
+) -> String {
+    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), w);
+    format!(
+        "{src:>8} {:<w$} {:<2} → {dst:>8} {:<w$} {:<2}",
+        name(src),
+        cc(src_cc),
+        name(dst),
+        cc(dst_cc)
+    )
+}
+
+/// The header over [`pair_cells`].
+fn pair_header(w: usize) -> String {
+    format!(
+        "{:>8} {:<w$} {:<2}   {:>8} {:<w$} {:<2}",
+        "SRC AS", "NAME", "CC", "DST AS", "NAME", "CC"
+    )
+}
+
 /// Formats a byte count in decimal units (B, kB, MB, GB, TB).
 fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
@@ -460,16 +488,10 @@ fn write_evidence(
         )?;
         return Ok(());
     }
-    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 12);
     writeln!(
         out,
-        "{:>8} {:<12} {:<2}   {:>8} {:<12} {:<2} {:>15} {:>17} {:>9} {:>7}  {:<30} COMMON IXPs",
-        "SRC AS",
-        "NAME",
-        "CC",
-        "DST AS",
-        "NAME",
-        "CC",
+        "{} {:>15} {:>17} {:>9} {:>7}  {:<30} COMMON IXPs",
+        pair_header(12),
         "HAIRPIN P50 (N)",
         "BASELINE",
         "SAVING",
@@ -532,13 +554,15 @@ fn write_evidence(
         };
         writeln!(
             out,
-            "{:>8} {:<12} {:<2} → {:>8} {:<12} {:<2} {:>15} {:>17} {:>9} {:>7}  {:<30} {}",
-            p.src_asn,
-            name(p.src_asn),
-            cc(p.src_country),
-            p.dst_asn,
-            name(p.dst_asn),
-            cc(p.dst_country),
+            "{} {:>15} {:>17} {:>9} {:>7}  {:<30} {}",
+            pair_cells(
+                report,
+                12,
+                p.src_asn,
+                p.src_country,
+                p.dst_asn,
+                p.dst_country
+            ),
             hp,
             base,
             p.saving_ms.map_or("-".to_string(), ms),
@@ -964,16 +988,10 @@ fn write_hairpin(
     if h.pairs.is_empty() {
         return Ok(());
     }
-    let name = |asn: u32| clip(report.as_names.get(&asn).map_or("", |s| s.as_str()), 18);
     writeln!(
         out,
-        "{:>8} {:<18} {:<2}   {:>8} {:<18} {:<2} {:>10} {:>8} {:>9} {:>5} {:>9}  VIA",
-        "SRC AS",
-        "NAME",
-        "CC",
-        "DST AS",
-        "NAME",
-        "CC",
+        "{} {:>10} {:>8} {:>9} {:>5} {:>9}  VIA",
+        pair_header(18),
         "BYTES",
         "PACKETS",
         "DETOUR50",
@@ -992,13 +1010,15 @@ fn write_hairpin(
             .collect();
         writeln!(
             out,
-            "{:>8} {:<18} {:<2} → {:>8} {:<18} {:<2} {:>10} {:>8} {:>9} {:>5} {:>9}  {}",
-            p.src_asn,
-            name(p.src_asn),
-            cc(p.src_country),
-            p.dst_asn,
-            name(p.dst_asn),
-            cc(p.dst_country),
+            "{} {:>10} {:>8} {:>9} {:>5} {:>9}  {}",
+            pair_cells(
+                report,
+                18,
+                p.src_asn,
+                p.src_country,
+                p.dst_asn,
+                p.dst_country
+            ),
             human_bytes(p.bytes),
             thousands(p.packets),
             p.detour_ms.as_ref().map_or("-".into(), |q| ms(q.p50)),
