@@ -122,7 +122,7 @@ enum Msg {
     Flush(usize, Flush),
     /// Figures of the interval ending at the given time, with the collector's counts.
     Handover(i64, Box<(Handover, CollectorPart, Vec<InputSummary>)>),
-    Sightings(Vec<([u8; 6], std::net::IpAddr, u16)>),
+    Sightings(Vec<crate::exports::Sighting>),
     Snapshot(
         u64,
         usize,

@@ -35,6 +35,9 @@ use trombone_reduce::{CollectorPart, IfaceKey, IfaceRegistry};
 use trombone_schema::CollectorReport;
 use trombone_worker::{CounterDelta, FlowObs, Sampled, UNTIMED};
 
+/// An ARP/ND claim seen on the peering LAN: MAC, address, outer VLAN (0: untagged).
+pub(crate) type Sighting = ([u8; 6], IpAddr, u16);
+
 /// 1990-01-01 in ns: exporter times before it are taken as unset.
 const EARLIEST_NS: i64 = 631_152_000_000_000_000;
 
@@ -48,7 +51,7 @@ pub struct Observations {
     /// Interface counter increases.
     pub counters: Vec<CounterDelta>,
     /// ARP/ND sightings in sampled headers: (MAC, address, VLAN).
-    pub sightings: Vec<([u8; 6], IpAddr, u16)>,
+    pub sightings: Vec<Sighting>,
 }
 
 impl Observations {
@@ -470,7 +473,7 @@ pub(crate) struct FileSources {
     /// Learn MACs from ARP/ND (the IXP vantage).
     pub learn: bool,
     /// Sightings not sent yet.
-    pub sightings: Vec<([u8; 6], IpAddr, u16)>,
+    pub sightings: Vec<Sighting>,
     /// The clock of the decoded records (their own times).
     pub gate: crate::clock::TimeGate,
 }

@@ -37,6 +37,7 @@
 //! interface's own drop counters, and whether anything was lost — in which
 //! case the result is marked partial.
 
+use crate::exports::Sighting;
 use crate::ticks::{next_snapshot, now_ns, wait_for};
 use crossbeam_channel::{unbounded, RecvTimeoutError, Sender};
 use std::collections::BTreeMap;
@@ -116,9 +117,6 @@ pub struct LiveOptions {
     /// and ports, MACs learned from ARP/ND as offline.
     pub ixp: Option<trombone_reduce::IxpSetup>,
 }
-
-/// An ARP/ND claim seen on the peering LAN: MAC, address, outer VLAN (0: untagged).
-type Sighting = ([u8; 6], std::net::IpAddr, u16);
 
 impl LiveOptions {
     /// Defaults for a capture: automatic pinning, no duration or interval, 1 s drain.

@@ -113,7 +113,7 @@ enum ToReducer {
     Handover(i64, Box<Handover>),
     Counts(i64, Totals, Vec<InputSummary>),
     /// ARP/ND sightings for the IXP vantage's MAC learning.
-    Sightings(Vec<([u8; 6], std::net::IpAddr, u16)>),
+    Sightings(Vec<crate::exports::Sighting>),
     /// What the export decoder counted in the interval ending at this time.
     Collector(i64, Box<trombone_reduce::CollectorPart>),
 }
