@@ -104,7 +104,21 @@ impl CaptureReader {
 
     /// The next frame, `Ok(None)` at the end of the capture, or an error
     /// naming the offset of the bad or incomplete record.
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
+        // Classic pcap records that are wholly buffered take a short path (no error
+        // plumbing); anything else (a record to read in, a bad header, pcapng, the end)
+        // takes the general one, which produces the same frames and reports the errors.
+        if let (&Kind::Pcap(h), false) = (&self.kind, self.done) {
+            if let Some(f) = self.buffered_pcap(h) {
+                return Ok(Some(self.deliver(f)));
+            }
+        }
+        self.next_frame_general()
+    }
+
+    /// [`CaptureReader::next_frame`] for any record, reading more input as needed.
+    fn next_frame_general(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         if self.done {
             return Ok(None);
         }
@@ -113,24 +127,7 @@ impl CaptureReader {
             Kind::PcapNg(_) => self.next_pcapng(),
         };
         match found {
-            Ok(Some(f)) => {
-                self.offset = self.source.consumed();
-                let data = self.source.bytes(f.data);
-                let s = &mut self.stats;
-                s.frames += 1;
-                s.captured_bytes += data.len() as u64;
-                s.wire_bytes += u64::from(f.wire_len);
-                if (data.len() as u64) < u64::from(f.wire_len) {
-                    s.snapped_frames += 1;
-                }
-                Ok(Some(Frame {
-                    ts_ns: f.ts_ns,
-                    linktype: f.linktype,
-                    interface: f.interface,
-                    wire_len: f.wire_len,
-                    data,
-                }))
-            }
+            Ok(Some(f)) => Ok(Some(self.deliver(f))),
             Ok(None) => {
                 self.done = true;
                 Ok(None)
@@ -139,6 +136,47 @@ impl CaptureReader {
                 self.done = true;
                 Err(e)
             }
+        }
+    }
+
+    /// The next classic pcap record if it is wholly in the buffer and its header is
+    /// valid; `None` (nothing consumed) otherwise.
+    #[inline]
+    fn buffered_pcap(&mut self, h: PcapHeader) -> Option<Found> {
+        let mut rec = None;
+        let data = self.source.whole_record(h.record_header_len(), |b| {
+            let r = h.parse_record(b).ok()?;
+            rec = Some(r);
+            Some(r.caplen as usize)
+        })?;
+        let r = rec?;
+        Some(Found {
+            ts_ns: r.ts_ns,
+            linktype: h.linktype,
+            interface: 0,
+            wire_len: r.wire_len,
+            data,
+        })
+    }
+
+    /// Counts a frame just consumed and lends it out.
+    #[inline]
+    fn deliver(&mut self, f: Found) -> Frame<'_> {
+        self.offset = self.source.consumed();
+        let data = self.source.bytes(f.data);
+        let s = &mut self.stats;
+        s.frames += 1;
+        s.captured_bytes += data.len() as u64;
+        s.wire_bytes += u64::from(f.wire_len);
+        if (data.len() as u64) < u64::from(f.wire_len) {
+            s.snapped_frames += 1;
+        }
+        Frame {
+            ts_ns: f.ts_ns,
+            linktype: f.linktype,
+            interface: f.interface,
+            wire_len: f.wire_len,
+            data,
         }
     }
 

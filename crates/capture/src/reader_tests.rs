@@ -188,6 +188,45 @@ fn pcap_micro_both_byte_orders() {
     }
 }
 
+/// A classic pcap of several stream buffers: records wholly in the buffer take the
+/// reader's short path, the ones across a refill (and every record of the one-byte
+/// stream) the general one; all sources agree frame by frame, and a corrupt record
+/// header past the first refill is reported at its own offset with every earlier frame
+/// kept.
+#[test]
+fn pcap_across_buffer_refills_short_and_general_paths_agree() {
+    let mut f = PcapFile::new(LE, 0xa1b2_c3d4, 1);
+    let mut expected_offset = 24u64;
+    let mut n = 0u32;
+    // record sizes 16 + (1..=1500) cycle, so refills split headers and bodies at
+    // every kind of position
+    while f.bytes.len() < 3 * crate::source::STREAM_BUFFER {
+        let len = (n * 389) % 1500 + 1;
+        let data: Vec<u8> = (0..len).map(|i| (i + n) as u8).collect();
+        f = f.record(n, 7, &data, len + 4);
+        expected_offset += 16 + u64::from(len);
+        n += 1;
+    }
+    let good = n;
+    // then a header claiming more than MAX_CAPLEN
+    f.record_caplen(n, 0, &[], MAX_CAPLEN + 1, 64);
+    let out = read_everywhere(&f.bytes);
+    assert_eq!(out.frames.len() as u32, good);
+    for (i, fr) in out.frames.iter().enumerate() {
+        let len = (i as u32 * 389) % 1500 + 1;
+        assert_eq!(
+            fr.ts_ns,
+            i64::from(i as u32) * 1_000_000_000 + 7_000,
+            "frame {i}"
+        );
+        assert_eq!(fr.wire_len, len + 4);
+        assert_eq!(fr.data.len() as u32, len);
+        assert_eq!(fr.data[0], i as u8);
+    }
+    assert_eq!(out.error.as_ref().map(|e| e.0), Some(expected_offset));
+    assert_eq!(out.stats.frames, u64::from(good));
+}
+
 #[test]
 fn pcap_nanosecond_both_byte_orders() {
     for e in [LE, BE] {

@@ -135,6 +135,27 @@ impl Source {
         Ok(r)
     }
 
+    /// A whole record of `head` header bytes and the body length `body(header)` gives,
+    /// if it is all buffered: consumes it and returns where its header starts and its
+    /// body's range (for [`Source::bytes`]); `None` (nothing consumed) otherwise, and
+    /// the caller takes the slow path, which reads more or reports the error.
+    #[inline]
+    pub(crate) fn whole_record(
+        &mut self,
+        head: usize,
+        body: impl FnOnce(&[u8]) -> Option<usize>,
+    ) -> Option<Range<usize>> {
+        let avail = &self.buf[self.lo..self.hi];
+        let n = body(avail.get(..head)?)?;
+        if avail.len() - head < n {
+            return None;
+        }
+        self.rec = self.lo;
+        self.lo += head + n;
+        self.consumed += (head + n) as u64;
+        Some(head..head + n)
+    }
+
     /// Consume and discard the next `n` bytes without buffering them.
     pub(crate) fn skip(&mut self, n: u64) -> Result<(), TakeError> {
         let buffered = ((self.hi - self.lo) as u64).min(n);
