@@ -10,7 +10,7 @@
 use libfuzzer_sys::fuzz_target;
 use trombone_fuzz::LINKTYPES;
 use trombone_packet::{
-    neighbour_sighting, parse, parse_with, Decap, Fragment, PacketMeta, Skip, Tunnel,
+    neighbour_sighting, parse, parse_headers, parse_with, Decap, Fragment, PacketMeta, Skip, Tunnel,
     PAYLOAD_DIGEST_BYTES,
 };
 
@@ -61,6 +61,15 @@ fuzz_target!(|data: &[u8]| {
     let ts = i64::from(sel) * 1_000_000_007 - 5;
     let mirror = parse(linktype, frame, wire_len, ts, u32::from(extra));
     let all = parse_with(linktype, frame, wire_len, ts, u32::from(extra), &Decap::all());
+    // Without the digest, the same outcome and fields, the digest left at 0.
+    for (decap, with) in [(Decap::MIRROR_ONLY, mirror), (Decap::all(), all)] {
+        let without = parse_headers(linktype, frame, wire_len, ts, u32::from(extra), &decap);
+        let zeroed = with.map(|m| PacketMeta {
+            payload_digest: 0,
+            ..m
+        });
+        assert_eq!(without, zeroed);
+    }
     for outcome in [mirror, all] {
         match outcome {
             Ok(m) => {

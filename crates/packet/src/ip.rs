@@ -134,6 +134,17 @@ pub(crate) fn parse_ip<'a>(
     }
 }
 
+/// The [`PacketMeta::payload_digest`] of a packet [`parse_ip`] filled, whose transport
+/// bytes it returned.
+#[inline]
+pub(crate) fn payload_digest(meta: &PacketMeta, transport: &[u8]) -> u64 {
+    digest(digested(
+        meta.proto,
+        meta.fragment == Fragment::Later,
+        transport,
+    ))
+}
+
 /// Zeroes the IP and transport fields that [`parse_ip`] may leave unset,
 /// before parsing a tunnel's inner packet over its outer one's.
 #[inline]
@@ -181,7 +192,6 @@ fn parse_v4<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip
     if offset == 0 {
         fill_transport(meta, payload.payload);
     }
-    meta.payload_digest = digest(digested(meta.proto, offset > 0, payload.payload));
     Ok(payload.payload)
 }
 
@@ -259,7 +269,6 @@ fn parse_v6<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip
     if !later {
         fill_transport(meta, rest);
     }
-    meta.payload_digest = digest(digested(meta.proto, later, rest));
     Ok(rest)
 }
 

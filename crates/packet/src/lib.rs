@@ -452,6 +452,36 @@ pub fn parse_with(
     interface: u32,
     decap: &Decap,
 ) -> Parsed {
+    let (mut meta, transport) = parse_frame(linktype, data, wire_len, ts_ns, interface, decap)?;
+    meta.payload_digest = ip::payload_digest(&meta, transport);
+    Ok(meta)
+}
+
+/// [`parse_with`] without the payload digest ([`PacketMeta::payload_digest`] stays 0):
+/// for a pipeline that does not match replicas, which is the digest's only use (it reads
+/// up to 32 more bytes of every packet).
+#[inline]
+pub fn parse_headers(
+    linktype: u32,
+    data: &[u8],
+    wire_len: u32,
+    ts_ns: i64,
+    interface: u32,
+    decap: &Decap,
+) -> Parsed {
+    parse_frame(linktype, data, wire_len, ts_ns, interface, decap).map(|(meta, _)| meta)
+}
+
+/// The headers of one frame and its innermost packet's transport bytes.
+#[inline(always)]
+fn parse_frame<'a>(
+    linktype: u32,
+    data: &'a [u8],
+    wire_len: u32,
+    ts_ns: i64,
+    interface: u32,
+    decap: &Decap,
+) -> Result<(PacketMeta, &'a [u8]), Skip> {
     let l3 = link::frame(linktype, data, tunnel::MAX_DEPTH)?;
     let link::Payload::Ip(hint) = l3.payload else {
         return Err(Skip::NonIp);
@@ -467,15 +497,14 @@ pub fn parse_with(
         encap_len: tunnel::saturate(l3.tag_len),
         ..PacketMeta::default()
     };
-    let transport = ip::parse_ip(&mut meta, l3.bytes, hint)?;
+    let mut transport = ip::parse_ip(&mut meta, l3.bytes, hint)?;
     if tunnel::worth_a_look(&meta, decap) {
-        if let tunnel::Stop::Other(..) =
-            tunnel::descend(data, &mut meta, l3.depth, transport, decap)?
-        {
-            return Err(Skip::NonIp);
+        match tunnel::descend(data, &mut meta, l3.depth, transport, decap)? {
+            tunnel::Stop::Ip(inner) => transport = inner,
+            tunnel::Stop::Other(..) => return Err(Skip::NonIp),
         }
     }
-    Ok(meta)
+    Ok((meta, transport))
 }
 
 #[cfg(test)]

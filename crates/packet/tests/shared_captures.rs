@@ -14,7 +14,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use trombone_capture::CaptureReader;
-use trombone_packet::{neighbour_sighting, parse_with, Decap, PacketMeta, Parsed, Skip};
+use trombone_packet::{
+    neighbour_sighting, parse_headers, parse_with, Decap, PacketMeta, Parsed, Skip,
+};
 
 /// `<repo>/../shared/pcaps`, or `None` when absent and skipping is allowed.
 fn shared_pcaps() -> Option<PathBuf> {
@@ -203,4 +205,51 @@ fn neighbour_sightings_match_tshark() {
         failures.join("\n")
     );
     assert!(seen > 1000, "{seen}");
+}
+
+/// `parse_headers` (no payload digest, for pipelines without replica matching) gives
+/// every frame of the tunnel captures and of the bundled fixtures the same outcome and
+/// fields as `parse_with`, in both decapsulation modes, with the digest left at 0.
+#[test]
+fn headers_only_parse_equals_full_parse_without_digest() {
+    let Some(pcaps) = shared_pcaps() else { return };
+    let mut paths: Vec<PathBuf> = rows("tunnels.tsv")
+        .keys()
+        .map(|(f, _)| pcaps.join(f))
+        .collect();
+    paths.dedup();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../capture-fixtures");
+    for e in std::fs::read_dir(&fixtures).expect("capture-fixtures") {
+        let p = e.expect("entry").path();
+        if matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("pcap" | "pcapng")
+        ) {
+            paths.push(p);
+        }
+    }
+    let (mut frames_seen, mut digested) = (0, 0);
+    for path in &paths {
+        for (lt, data, wire) in frames(path) {
+            for decap in [Decap::MIRROR_ONLY, Decap::all()] {
+                let full = parse_with(lt, &data, wire, 7, 1, &decap);
+                let headers = parse_headers(lt, &data, wire, 7, 1, &decap);
+                if full.is_ok_and(|m| m.payload_digest != 0) {
+                    digested += 1;
+                    assert_eq!(headers.map(|m| m.payload_digest), Ok(0));
+                }
+                let zeroed = full.map(|m| PacketMeta {
+                    payload_digest: 0,
+                    ..m
+                });
+                assert_eq!(headers, zeroed, "{} ({decap})", path.display());
+            }
+            frames_seen += 1;
+        }
+    }
+    eprintln!("{frames_seen} frames, {digested} frame/mode pairs with a digest");
+    assert!(
+        frames_seen > 1000 && digested > 1000,
+        "{frames_seen} {digested}"
+    );
 }

@@ -276,6 +276,7 @@ pub fn run_capture(
             bin_ns: opts.sizing.bin_ns,
             grace_ns: opts.grace.as_nanos() as i64,
             decap: opts.decap,
+            digest: opts.hairpin.is_some(),
             learn: opts.ixp.is_some(),
             sightings: Vec::new(),
         };
@@ -533,6 +534,8 @@ struct WorkerCtx {
     bin_ns: i64,
     grace_ns: i64,
     decap: Decap,
+    /// Compute the payload digest (only the hairpin analysis's replica matcher uses it).
+    digest: bool,
     /// Offer ARP/ND frames to the IXP vantage's MAC learning.
     learn: bool,
     /// Claims waiting to go to the reducer (sent after each poll).
@@ -554,6 +557,8 @@ struct Tally<'a> {
     batch: &'a mut Vec<PacketMeta>,
     /// Tunnels to open besides the mirror encapsulations.
     decap: Decap,
+    /// Compute the payload digest (hairpin on).
+    digest: bool,
     /// ARP/ND claims seen (None: no IXP vantage, nothing learned).
     sightings: Option<&'a mut Vec<Sighting>>,
 }
@@ -582,14 +587,13 @@ impl Tally<'_> {
         let c = &mut *self.counts;
         c.frames += 1;
         *self.linktypes.entry(f.linktype).or_insert(0) += 1;
-        match trombone_packet::parse_with(
-            f.linktype,
-            f.data,
-            f.wire_len,
-            f.ts_ns,
-            f.interface,
-            &self.decap,
-        ) {
+        let (lt, d, wl, ts, ifc) = (f.linktype, f.data, f.wire_len, f.ts_ns, f.interface);
+        let parsed = if self.digest {
+            trombone_packet::parse_with(lt, d, wl, ts, ifc, &self.decap)
+        } else {
+            trombone_packet::parse_headers(lt, d, wl, ts, ifc, &self.decap)
+        };
+        match parsed {
             Ok(m) => {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);
@@ -714,6 +718,7 @@ impl WorkerCtx {
                     linktypes: &mut linktypes,
                     batch: &mut batch,
                     decap: self.decap,
+                    digest: self.digest,
                     sightings: self.learn.then_some(&mut self.sightings),
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
@@ -753,6 +758,7 @@ impl WorkerCtx {
                 linktypes: &mut linktypes,
                 batch: &mut batch,
                 decap: self.decap,
+                digest: self.digest,
                 sightings: self.learn.then_some(&mut self.sightings),
             };
             let hurry = self.cut_short.clone();
@@ -860,6 +866,7 @@ mod tests {
                 linktypes: &mut linktypes,
                 batch: &mut batch,
                 decap: Decap::MIRROR_ONLY,
+                digest: false,
                 sightings: learn.then_some(&mut seen),
             };
             t.frame(Frame {
@@ -903,6 +910,7 @@ mod tests {
                 linktypes: &mut linktypes,
                 batch: &mut batch,
                 decap,
+                digest: true,
                 sightings: None,
             };
             t.frame(Frame {

@@ -298,6 +298,7 @@ pub fn analyze(
     };
     let mut totals = Totals::default();
     let mut frames_all = 0u64;
+    let digest = opts.hairpin.is_some();
     let mut done_inputs: Vec<InputSummary> = Vec::new();
 
     for (idx, path) in inputs.iter().enumerate() {
@@ -331,14 +332,20 @@ pub fn analyze(
             frames_all += 1;
             totals.frames += 1;
             count.frame(frame.linktype);
-            match trombone_packet::parse_with(
+            let (lt, d, wl, ts, ifc) = (
                 frame.linktype,
                 frame.data,
                 frame.wire_len,
                 frame.ts_ns,
                 frame.interface,
-                &opts.decap,
-            ) {
+            );
+            // the payload digest is for the replica matcher alone
+            let parsed = if digest {
+                trombone_packet::parse_with(lt, d, wl, ts, ifc, &opts.decap)
+            } else {
+                trombone_packet::parse_headers(lt, d, wl, ts, ifc, &opts.decap)
+            };
+            match parsed {
                 Ok(mut meta) => {
                     let mut consumed = false;
                     totals.ip_packets += 1;
