@@ -2,7 +2,8 @@
 //!
 //! Stage 1 of the pipeline. A reader yields [`Frame`]s — a timestamp, the
 //! link type, the captured bytes and the original wire length — borrowed from
-//! the reader's own reused buffer, so reading allocates nothing per packet.
+//! the reader's own reused chunks, so reading allocates nothing per packet. A
+//! large input is read ahead (and decompressed) on a thread of its own.
 //! This crate is portable and has no `unsafe` code; live capture (AF_XDP,
 //! AF_PACKET, libpcap) is the separate, Linux-only crate `trombone-live`,
 //! which hands over frames of this same [`Frame`] type.

@@ -6,7 +6,7 @@ use super::*;
 use crate::stats::SkippedBlocks;
 use crate::test_files::{NgFile, PcapFile};
 use crate::{linktype, MAX_CAPLEN};
-use std::io::{Cursor, Write};
+use std::io::{self, Cursor, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -92,6 +92,16 @@ struct Trickle(Cursor<Vec<u8>>);
 impl Read for Trickle {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = out.len().min(1);
+        self.0.read(&mut out[..n])
+    }
+}
+
+/// A reader whose reads return 1, 2, ... 4093 bytes in turn (a pipe's short reads).
+struct Choppy(Cursor<Vec<u8>>, usize);
+impl Read for Choppy {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.1 = self.1 % 4093 + 1;
+        let n = out.len().min(self.1);
         self.0.read(&mut out[..n])
     }
 }
@@ -188,9 +198,10 @@ fn pcap_micro_both_byte_orders() {
     }
 }
 
-/// A classic pcap of several stream buffers: records wholly in the buffer take the
-/// reader's short path, the ones across a refill (and every record of the one-byte
-/// stream) the general one; all sources agree frame by frame, and a corrupt record
+/// A classic pcap of several stream buffers: records wholly in a chunk take the
+/// reader's short path, the ones across chunks the general one (a file's chunks are
+/// full; a pipe's short reads make small ones), and records longer than a chunk's
+/// headroom are assembled apart; all sources agree frame by frame, and a corrupt record
 /// header past the first refill is reported at its own offset with every earlier frame
 /// kept.
 #[test]
@@ -199,9 +210,17 @@ fn pcap_across_buffer_refills_short_and_general_paths_agree() {
     let mut expected_offset = 24u64;
     let mut n = 0u32;
     // record sizes 16 + (1..=1500) cycle, so refills split headers and bodies at
-    // every kind of position
+    // every kind of position; every 40th is longer than a chunk's headroom (assembled
+    // in a buffer of its own)
+    let rec_len = |n: u32| {
+        if n % 40 == 39 {
+            crate::source::HEADROOM as u32 + 5_000 + n
+        } else {
+            (n * 389) % 1500 + 1
+        }
+    };
     while f.bytes.len() < 3 * crate::source::STREAM_BUFFER {
-        let len = (n * 389) % 1500 + 1;
+        let len = rec_len(n);
         let data: Vec<u8> = (0..len).map(|i| (i + n) as u8).collect();
         f = f.record(n, 7, &data, len + 4);
         expected_offset += 16 + u64::from(len);
@@ -210,10 +229,21 @@ fn pcap_across_buffer_refills_short_and_general_paths_agree() {
     let good = n;
     // then a header claiming more than MAX_CAPLEN
     f.record_caplen(n, 0, &[], MAX_CAPLEN + 1, 64);
-    let out = read_everywhere(&f.bytes);
+    // (one-byte reads would make three million chunks: reads of varying sizes instead)
+    let out = via_file(&f.bytes, "refills");
+    let choppy = drain(CaptureReader::from_read(
+        "choppy",
+        Box::new(Choppy(Cursor::new(f.bytes.clone()), 0)),
+    ));
+    let gz = drain(CaptureReader::from_read(
+        "gz",
+        Box::new(Cursor::new(gzip(&f.bytes))),
+    ));
+    assert_eq!(choppy, out, "reads of 1 to 4093 bytes vs file");
+    assert_eq!(gz, out, "gzip stream vs file");
     assert_eq!(out.frames.len() as u32, good);
     for (i, fr) in out.frames.iter().enumerate() {
-        let len = (i as u32 * 389) % 1500 + 1;
+        let len = rec_len(i as u32);
         assert_eq!(
             fr.ts_ns,
             i64::from(i as u32) * 1_000_000_000 + 7_000,
@@ -225,6 +255,45 @@ fn pcap_across_buffer_refills_short_and_general_paths_agree() {
     }
     assert_eq!(out.error.as_ref().map(|e| e.0), Some(expected_offset));
     assert_eq!(out.stats.frames, u64::from(good));
+}
+
+/// Hands out `data` then fails with an I/O error instead of reporting its end.
+struct FailsAfter(Cursor<Vec<u8>>);
+impl Read for FailsAfter {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self.0.read(out)? {
+            0 => Err(io::Error::other("disk gone")),
+            n => Ok(n),
+        }
+    }
+}
+
+/// An input that fails after several chunks (so the error comes from the read-ahead
+/// thread) or within the first (read by the reader itself): every whole record before
+/// the failure is delivered, then the I/O error at the offset of the record it cut.
+#[test]
+fn read_error_after_chunks_keeps_earlier_frames() {
+    for records in [40_000u32, 10] {
+        let mut f = PcapFile::new(LE, 0xa1b2_c3d4, 1);
+        for n in 0..records {
+            f = f.record(n, 0, &[n as u8; 60], 60);
+        }
+        let whole = f.bytes.len();
+        // cut the last record in half
+        let cut = whole - 30;
+        let out = drain(CaptureReader::from_read(
+            "failing",
+            Box::new(FailsAfter(Cursor::new(f.bytes[..cut].to_vec()))),
+        ));
+        assert_eq!(out.frames.len() as u32, records - 1, "{records} records");
+        assert_eq!(
+            out.frames.last().map(|f| f.ts_ns),
+            Some(i64::from(records - 2) * 1_000_000_000)
+        );
+        let (offset, msg) = out.error.expect("an error");
+        assert_eq!(offset, (whole - 76) as u64);
+        assert!(msg.contains("disk gone"), "{msg}");
+    }
 }
 
 #[test]

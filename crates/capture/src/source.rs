@@ -1,25 +1,39 @@
 //! Where the bytes come from: a stream (a file, stdin, a pipe, any `Read`,
-//! a gzip decoder) read into one reused buffer.
+//! a gzip decoder) read ahead on a thread of its own, in chunks.
 //!
 //! The reader asks for records piece by piece with [`Source::take`], which
 //! returns a range; [`Source::bytes`] turns a range into a slice. A range is
 //! a position relative to the start of the current record
-//! ([`Source::begin_record`]). The stream is read with large `read` calls
-//! straight into one buffer, and records are served from it in place; only
-//! when a record runs past the buffered data is its beginning moved to the
-//! front and the rest read in. The buffer grows only when a record is larger
-//! than the buffer, and then only as the record's bytes actually arrive, so a
-//! corrupt length field cannot make it allocate more than about twice the
-//! data really present.
+//! ([`Source::begin_record`]).
+//!
+//! A read-ahead thread owns the input: it does the `read` calls (the kernel's
+//! copy from the page cache) and, for a gzip input, the decompression, and
+//! hands over chunks of up to [`CHUNK_DATA`] bytes through a short queue, so
+//! the thread that parses never waits in a system call or in inflate while a
+//! core is free. Records are served from the chunk in place. A chunk starts
+//! with [`HEADROOM`] spare bytes: when a record runs past the end of one
+//! chunk, its beginning is copied into the next chunk's headroom, just in
+//! front of the new bytes, so the record is contiguous again at the cost of
+//! copying only that record's first part. A record longer than the headroom
+//! is assembled in a growing buffer instead, which grows only as the
+//! record's bytes actually arrive, so a corrupt length field cannot make it
+//! allocate more than about twice the data really present. Used chunks go
+//! back to the thread to be filled again.
 
 use std::io::{self, Cursor, Read};
 use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use flate2::read::MultiGzDecoder;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-/// Size of the stream buffer (and of each `read` call at most).
-pub(crate) const STREAM_BUFFER: usize = 1 << 20;
+/// Size of a chunk buffer: its headroom and its data.
+pub(crate) const STREAM_BUFFER: usize = 1 << 17;
+/// Spare bytes in front of a chunk's data, for the part of a record carried over from
+/// the chunk before.
+pub(crate) const HEADROOM: usize = 1 << 14;
+/// Chunks read ahead and waiting (besides the one being read and the one in use).
+const READ_AHEAD: usize = 2;
 
 /// Why a [`Source::take`] or [`Source::skip`] did not deliver.
 #[derive(Debug)]
@@ -30,19 +44,46 @@ pub(crate) enum TakeError {
     Io(io::Error),
 }
 
-/// A sequential byte stream read into one reused buffer, positioned at the
-/// next unread byte.
+/// A chunk: its buffer ([`STREAM_BUFFER`] bytes) and the end of its data, which starts
+/// at [`HEADROOM`].
+type Chunk = (Vec<u8>, usize);
+
+/// Where the next chunk comes from.
+enum Feed {
+    /// Chunks are read by the reader itself until one comes back full: an input that
+    /// fits in one chunk (short captures, test fixtures) or trickles in through a pipe
+    /// never starts a thread.
+    Here {
+        input: Box<dyn Read + Send>,
+        gzip: bool,
+    },
+    /// The read-ahead thread, started once a chunk came back full with more to come.
+    Ahead {
+        /// Filled chunks, then one error if reading failed; disconnected at the end.
+        full: Receiver<io::Result<Chunk>>,
+        /// Used chunks going back to be filled again.
+        empty: SyncSender<Vec<u8>>,
+    },
+    /// Reading failed after the chunk already delivered: this error comes next.
+    Failed(io::Error),
+    /// The end of the input, or an error, has been delivered.
+    Ended,
+}
+
+/// A sequential byte stream, read ahead in chunks, positioned at the next unread byte.
 pub(crate) struct Source {
-    /// The input.
-    input: Box<dyn Read + Send>,
-    /// The buffer; its `len()` is its high-water mark, never shrunk.
+    /// Where the next chunk comes from.
+    feed: Feed,
+    /// A used chunk kept for the next read while the reader reads for itself.
+    spare: Option<Vec<u8>>,
+    /// The chunk (or assembled record) being read.
     buf: Vec<u8>,
+    /// End of the valid bytes in `buf`.
+    hi: usize,
     /// Where the current record starts in `buf`.
     rec: usize,
     /// Next unread byte in `buf`.
     lo: usize,
-    /// End of the valid bytes in `buf`.
-    hi: usize,
     /// Bytes consumed from the input so far.
     consumed: u64,
 }
@@ -77,11 +118,12 @@ impl Source {
         };
         Ok(Opened {
             source: Source {
-                input,
-                buf: vec![0; STREAM_BUFFER],
+                feed: Feed::Here { input, gzip },
+                spare: None,
+                buf: Vec::new(),
+                hi: 0,
                 rec: 0,
                 lo: 0,
-                hi: 0,
                 consumed: 0,
             },
             gzip,
@@ -101,31 +143,15 @@ impl Source {
     /// Consume the next `n` bytes and return where they are for [`Source::bytes`].
     /// Consecutive takes within one record give adjacent ranges.
     pub(crate) fn take(&mut self, n: usize) -> Result<Range<usize>, TakeError> {
-        if self.hi - self.lo < n {
-            // Move the record's beginning to the front, then read.
-            if self.rec > 0 {
-                self.buf.copy_within(self.rec..self.hi, 0);
-                self.lo -= self.rec;
-                self.hi -= self.rec;
-                self.rec = 0;
-            }
-            let end = self.lo + n;
-            while self.hi < end {
-                if self.hi == self.buf.len() {
-                    // Full: grow, at most doubling, only now that the data has come.
-                    let grown = (self.buf.len() * 2).min(end.max(self.buf.len() + 1));
-                    self.buf.resize(grown, 0);
-                }
-                match self.input.read(&mut self.buf[self.hi..]) {
-                    Ok(0) => {
-                        let got = self.hi - self.lo;
-                        self.lo = self.hi;
-                        self.consumed += got as u64;
-                        return Err(TakeError::Short(got as u64));
-                    }
-                    Ok(k) => self.hi += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(TakeError::Io(e)),
+        while self.hi - self.lo < n {
+            match self.next_chunk() {
+                Some(Ok(chunk)) => self.append(chunk),
+                Some(Err(e)) => return Err(TakeError::Io(e)),
+                None => {
+                    let got = self.hi - self.lo;
+                    self.lo = self.hi;
+                    self.consumed += got as u64;
+                    return Err(TakeError::Short(got as u64));
                 }
             }
         }
@@ -135,10 +161,122 @@ impl Source {
         Ok(r)
     }
 
+    /// The next filled chunk, an error, or `None` at the end of the input.
+    fn next_chunk(&mut self) -> Option<io::Result<Chunk>> {
+        match std::mem::replace(&mut self.feed, Feed::Ended) {
+            Feed::Here { mut input, gzip } => {
+                let mut c = self.spare.take().unwrap_or_else(|| vec![0; STREAM_BUFFER]);
+                let (n, filled) = fill(&mut input, &mut c, gzip);
+                match filled {
+                    // a full chunk with more to come: a big input, read ahead from now on
+                    Filled::More if n == STREAM_BUFFER => {
+                        let (full_tx, full) = sync_channel(READ_AHEAD);
+                        let (empty, empty_rx) = sync_channel(READ_AHEAD + 2);
+                        let started = std::thread::Builder::new()
+                            .name("read-ahead".into())
+                            .spawn(move || read_ahead(input, gzip, &full_tx, &empty_rx));
+                        self.feed = match started {
+                            Ok(_) => Feed::Ahead { full, empty },
+                            Err(e) => Feed::Failed(e),
+                        };
+                    }
+                    // a pipe's short read: stay here
+                    Filled::More => self.feed = Feed::Here { input, gzip },
+                    Filled::End => {}
+                    Filled::Failed(e) if n == HEADROOM => return Some(Err(e)),
+                    Filled::Failed(e) => self.feed = Feed::Failed(e),
+                }
+                (n > HEADROOM).then_some(Ok((c, n)))
+            }
+            Feed::Ahead { full, empty } => match full.recv() {
+                Ok(Ok(c)) => {
+                    self.feed = Feed::Ahead { full, empty };
+                    Some(Ok(c))
+                }
+                Ok(Err(e)) => Some(Err(e)),
+                Err(_) => None,
+            },
+            Feed::Failed(e) => Some(Err(e)),
+            Feed::Ended => None,
+        }
+    }
+
+    /// Keeps a used chunk for the next read (the read-ahead thread's, once it runs).
+    fn recycle(&mut self, c: Vec<u8>) {
+        if c.len() != STREAM_BUFFER {
+            return;
+        }
+        match &self.feed {
+            Feed::Ahead { empty, .. } => {
+                let _ = empty.try_send(c);
+            }
+            _ => self.spare = Some(c),
+        }
+    }
+
+    /// Continue the stream with `chunk` (valid up to `end`), keeping the current
+    /// record's bytes (`rec..hi`) contiguous with the new ones.
+    fn append(&mut self, (mut chunk, end): (Vec<u8>, usize)) {
+        let carry = self.hi - self.rec;
+        if carry <= HEADROOM {
+            // the record's beginning goes just in front of the new data
+            let at = HEADROOM - carry;
+            chunk[at..HEADROOM].copy_from_slice(&self.buf[self.rec..self.hi]);
+            self.lo = at + (self.lo - self.rec);
+            self.rec = at;
+            self.hi = end;
+            let old = std::mem::replace(&mut self.buf, chunk);
+            self.recycle(old);
+        } else {
+            // a long record: assemble it in a buffer of its own, which grows as its
+            // bytes arrive
+            let mut whole = if self.buf.len() == STREAM_BUFFER {
+                Vec::with_capacity(carry + (end - HEADROOM))
+            } else {
+                std::mem::take(&mut self.buf)
+            };
+            if whole.is_empty() {
+                whole.extend_from_slice(&self.buf[self.rec..self.hi]);
+            } else {
+                whole.copy_within(self.rec..self.hi, 0);
+                whole.truncate(carry);
+            }
+            whole.extend_from_slice(&chunk[HEADROOM..end]);
+            let old = std::mem::replace(&mut self.buf, whole);
+            self.recycle(old);
+            self.recycle(chunk);
+            self.lo -= self.rec;
+            self.rec = 0;
+            self.hi = self.buf.len();
+        }
+    }
+
+    /// Consume and discard the next `n` bytes without keeping them (ranges taken before
+    /// become invalid).
+    pub(crate) fn skip(&mut self, n: u64) -> Result<(), TakeError> {
+        let mut rest = n;
+        loop {
+            let k = ((self.hi - self.lo) as u64).min(rest);
+            self.lo += k as usize;
+            self.consumed += k;
+            rest -= k;
+            if rest == 0 {
+                return Ok(());
+            }
+            // all buffered bytes skipped: nothing before them is needed
+            self.rec = self.lo;
+            match self.next_chunk() {
+                Some(Ok(chunk)) => self.append(chunk),
+                Some(Err(e)) => return Err(TakeError::Io(e)),
+                None => return Err(TakeError::Short(n - rest)),
+            }
+        }
+    }
+
     /// A whole record of `head` header bytes and the body length `body(header)` gives,
-    /// if it is all buffered: consumes it and returns where its header starts and its
-    /// body's range (for [`Source::bytes`]); `None` (nothing consumed) otherwise, and
-    /// the caller takes the slow path, which reads more or reports the error.
+    /// if it is all buffered: consumes it and returns its body's range (for
+    /// [`Source::bytes`]); `None` (nothing consumed) otherwise, and the caller takes the
+    /// general path, which reads more or reports the error.
     #[inline]
     pub(crate) fn whole_record(
         &mut self,
@@ -156,31 +294,74 @@ impl Source {
         Some(head..head + n)
     }
 
-    /// Consume and discard the next `n` bytes without buffering them.
-    pub(crate) fn skip(&mut self, n: u64) -> Result<(), TakeError> {
-        let buffered = ((self.hi - self.lo) as u64).min(n);
-        self.lo += buffered as usize;
-        self.consumed += buffered;
-        let rest = n - buffered;
-        let copied = io::copy(&mut self.input.by_ref().take(rest), &mut io::sink())
-            .map_err(TakeError::Io)?;
-        self.consumed += copied;
-        if copied < rest {
-            return Err(TakeError::Short(buffered + copied));
-        }
-        Ok(())
-    }
-
     /// The bytes of a range returned by [`Source::take`] (since the last [`Source::begin_record`]).
     /// An invalid range gives an empty slice rather than a panic.
     pub(crate) fn bytes(&self, r: Range<usize>) -> &[u8] {
         self.buf[self.rec..self.lo].get(r).unwrap_or(&[])
     }
 
-    /// Capacity of the record buffer; for tests.
+    /// Size of the buffer holding the current record; for tests.
     #[cfg(test)]
     pub(crate) fn buffer_len(&self) -> usize {
         self.buf.len()
+    }
+}
+
+/// How filling a chunk ended.
+enum Filled {
+    /// The chunk is full, or a plain stream's read came up short: there may be more.
+    More,
+    /// The input ended.
+    End,
+    /// Reading failed (after the bytes filled).
+    Failed(io::Error),
+}
+
+/// Fills `c` from [`HEADROOM`] on and returns the end of the data and how it ended. A
+/// chunk is filled until full, except that a short read of a plain stream (a pipe with
+/// nothing more for now) ends it, so the reader never waits for a chunk to fill while
+/// there are bytes to read; a file fills it, and a gzip decoder keeps going until it
+/// does.
+fn fill(input: &mut dyn Read, c: &mut [u8], gzip: bool) -> (usize, Filled) {
+    let mut n = HEADROOM;
+    while n < c.len() {
+        match input.read(&mut c[n..]) {
+            Ok(0) => return (n, Filled::End),
+            Ok(k) => {
+                n += k;
+                if !gzip && n < c.len() {
+                    return (n, Filled::More);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (n, Filled::Failed(e)),
+        }
+    }
+    (n, Filled::More)
+}
+
+/// The read-ahead thread: fills chunks and queues them, then an error if reading
+/// failed; stops at the end of the input, after an error, or when the reader is gone.
+fn read_ahead(
+    mut input: Box<dyn Read + Send>,
+    gzip: bool,
+    full: &SyncSender<io::Result<Chunk>>,
+    empty: &Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut c = empty.try_recv().unwrap_or_else(|_| vec![0; STREAM_BUFFER]);
+        let (n, filled) = fill(&mut input, &mut c, gzip);
+        if n > HEADROOM && full.send(Ok((c, n))).is_err() {
+            return;
+        }
+        match filled {
+            Filled::More => {}
+            Filled::End => return,
+            Filled::Failed(e) => {
+                let _ = full.send(Err(e));
+                return;
+            }
+        }
     }
 }
 

@@ -73,11 +73,13 @@ fn reading_frames_does_not_allocate_per_packet() {
         "tcpdump/ipoib.pcap",
     ] {
         let path = pcaps.join(rel);
-        // a file: nothing at all (the 1 MiB read buffer is never outgrown)
+        // a file: nothing per frame; once, when a chunk comes back full, the
+        // read-ahead thread starts (its name, its two queues, its handle: the chunks
+        // themselves are allocated on that thread, not counted here)
         let (frames, allocs) = count(CaptureReader::open(&path).expect("open"));
         assert!(frames > 0);
-        assert_eq!(
-            allocs, 0,
+        assert!(
+            allocs <= 6,
             "{rel}: {allocs} allocations for {frames} frames read from the file"
         );
 
