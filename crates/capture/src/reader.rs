@@ -107,13 +107,25 @@ impl CaptureReader {
     /// naming the offset of the bad or incomplete record.
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
-        // Classic pcap records that are wholly buffered take a short path (no error
-        // plumbing); anything else (a record to read in, a bad header, pcapng, the end)
-        // takes the general one, which produces the same frames and reports the errors.
-        if let (&Kind::Pcap(h), false) = (&self.kind, self.done) {
-            if let Some(f) = self.buffered_pcap(h) {
-                return Ok(Some(self.deliver(f)));
+        // Classic pcap records and pcapng Enhanced Packet Blocks that are wholly
+        // buffered take a short path (no error plumbing); anything else (a record to
+        // read in, a bad header, other blocks, the end) takes the general one, which
+        // produces the same frames and reports the errors.
+        match (&self.kind, self.done) {
+            (&Kind::Pcap(h), false) => {
+                if let Some(f) = self.buffered_pcap(h) {
+                    return Ok(Some(self.deliver(f)));
+                }
             }
+            (Kind::PcapNg(_), false) => match self.buffered_epb() {
+                Some(Ok(f)) => return Ok(Some(self.deliver(f))),
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                None => {}
+            },
+            _ => {}
         }
         self.next_frame_general()
     }
@@ -157,6 +169,39 @@ impl CaptureReader {
             interface: 0,
             wire_len: r.wire_len,
             data,
+        })
+    }
+
+    /// The next pcapng block if it is an Enhanced Packet Block wholly in the buffer with
+    /// a valid length: its frame, or the error in it (it is consumed either way, as the
+    /// general path would); `None` (nothing consumed) otherwise.
+    #[inline]
+    fn buffered_epb(&mut self) -> Option<Result<Found, CaptureError>> {
+        let Kind::PcapNg(sec) = &mut self.kind else {
+            return None;
+        };
+        let endian = sec.endian;
+        let off = self.source.consumed();
+        let body = self.source.whole_record(8, |h| {
+            let len = endian.u32(h, 4);
+            (endian.u32(h, 0) == pcapng::EPB && pcapng::check_block_len(pcapng::EPB, len).is_ok())
+                .then_some(len as usize - 8)
+        })?;
+        let block = self.source.bytes(0..body.end);
+        let parsed = pcapng::check_trailer(endian, block)
+            .and_then(|()| pcapng::parse_packet(pcapng::EPB, block, sec));
+        Some(match parsed {
+            Ok(p) => Ok(Found {
+                ts_ns: p.ts_ns,
+                linktype: p.linktype,
+                interface: sec.first_index.saturating_add(p.interface),
+                wire_len: p.wire_len,
+                data: p.data_start..p.data_start + p.caplen as usize,
+            }),
+            Err(k) => {
+                self.offset = off;
+                Err(CaptureError::new(&self.name, off, k))
+            }
         })
     }
 
