@@ -123,6 +123,9 @@ pub(crate) struct Handshakes {
     buckets: Vec<Bucket>,
     max_buckets: usize,
     newest: i64,
+    /// Answered entries in the table, settled or not yet due (0: nothing to settle, so
+    /// [`Handshakes::settle_expired`] and [`Handshakes::settle_all`] skip their scan).
+    answered: usize,
     /// Pending (unanswered) entries pushed out at the cap.
     pub(crate) dropped: u64,
     /// Handshakes settled since the caller last drained them (kept allocated).
@@ -139,6 +142,7 @@ impl Handshakes {
                 .max(MIN_BUCKETS)
                 .next_power_of_two(),
             newest: i64::MIN,
+            answered: 0,
             dropped: 0,
             settled: Vec::with_capacity(16),
         }
@@ -193,23 +197,48 @@ impl Handshakes {
         None
     }
 
-    /// Settles `e` if it was answered (its sample or its Karn exclusion).
+    /// Settles `e` if it was answered (its sample or its Karn exclusion): `e` is leaving
+    /// the table.
     #[inline]
     fn settle(&mut self, e: &Entry) {
         if e.key != 0 && e.word & ANSWERED != 0 {
             self.settled.push(e.settled());
+            self.answered -= 1;
         }
     }
 
     /// A SYN of handshake `key` at `ts_ns`, for pair `pair`, with its [`sighting_id`].
+    ///
+    /// One pass over the home and next buckets finds the handshake's live entry (a SYN
+    /// seen again), or else the first free way and the oldest live entry, which is
+    /// what [`Handshakes::find`] followed by [`Handshakes::store`] would find: under a
+    /// SYN flood every SYN is new, and the second pass was pure overhead.
     pub(crate) fn syn(&mut self, key: u64, ts_ns: i64, pair: u32, hairpin: bool, id: u32) {
         self.newest = self.newest.max(ts_ns);
-        if let Some((b, w)) = self.find(key) {
-            let e = &mut self.buckets[b].0[w];
-            if !replica_of(e.syn, id) {
-                e.word |= RETRANSMITTED;
+        let h = self.home(key);
+        let n = (h + 1) & (self.buckets.len() - 1);
+        let mut free: Option<(usize, usize)> = None;
+        let mut oldest: Option<(usize, usize, i64)> = None;
+        for b in [h, n] {
+            for w in 0..WAYS {
+                let x = &self.buckets[b].0[w];
+                if !self.live(x) {
+                    if free.is_none() {
+                        free = Some((b, w));
+                    }
+                    continue;
+                }
+                if x.key == key {
+                    let e = &mut self.buckets[b].0[w];
+                    if !replica_of(e.syn, id) {
+                        e.word |= RETRANSMITTED;
+                    }
+                    return;
+                }
+                if oldest.is_none_or(|(_, _, t)| x.ts_ns < t) {
+                    oldest = Some((b, w, x.ts_ns));
+                }
             }
-            return;
         }
         let e = Entry {
             key,
@@ -219,7 +248,17 @@ impl Handshakes {
             syn_ack: 0,
             word: if hairpin { HAIRPIN } else { 0 },
         };
-        self.store(e);
+        if let Some((b, w)) = free {
+            let x = self.buckets[b].0[w];
+            self.settle(&x);
+            self.buckets[b].0[w] = e;
+        } else if self.buckets.len() < self.max_buckets {
+            self.grow();
+            self.store(e);
+        } else {
+            let (b, w, _) = oldest.expect("full buckets");
+            self.push_out(b, w, e);
+        }
     }
 
     /// Puts `e` in a free way of its home or the next bucket, growing or pushing out
@@ -247,15 +286,22 @@ impl Handshakes {
                 continue;
             }
             let (b, w, _) = oldest.expect("full buckets");
-            let x = self.buckets[b].0[w];
-            if x.word & ANSWERED != 0 {
-                self.settle(&x);
-            } else {
-                self.dropped += 1;
-            }
-            self.buckets[b].0[w] = e;
+            self.push_out(b, w, e);
             return;
         }
+    }
+
+    /// Puts `e` in the place of the live entry at (`b`, `w`), the table being at its cap:
+    /// an answered entry is settled early, a pending one counted in `dropped`.
+    #[inline]
+    fn push_out(&mut self, b: usize, w: usize, e: Entry) {
+        let x = self.buckets[b].0[w];
+        if x.word & ANSWERED != 0 {
+            self.settle(&x);
+        } else {
+            self.dropped += 1;
+        }
+        self.buckets[b].0[w] = e;
     }
 
     /// Doubles the table, settling and dropping expired entries.
@@ -298,11 +344,17 @@ impl Handshakes {
         e.word = (e.word & !RTT_MASK) | ANSWERED | us;
         e.syn_ack = id;
         e.ts_ns = ts_ns;
+        self.answered += 1;
     }
 
     /// What [`Handshakes::settle_expired`] would settle now, changing nothing.
     pub(crate) fn expired(&self) -> impl Iterator<Item = Settled> + '_ {
-        self.buckets
+        let scan = if self.answered == 0 {
+            0
+        } else {
+            self.buckets.len()
+        };
+        self.buckets[..scan]
             .iter()
             .flat_map(|b| b.0.iter())
             .filter(|e| e.key != 0 && e.word & ANSWERED != 0 && !self.live(e))
@@ -310,22 +362,34 @@ impl Handshakes {
     }
 
     /// Settles the answered handshakes whose [`ANSWERED_NS`] has passed (an interval
-    /// boundary: the others carry over).
+    /// boundary: the others carry over). Scans the table only while answered entries
+    /// remain unvisited: not at all under a flood of SYNs that are never answered.
     pub(crate) fn settle_expired(&mut self) {
+        let mut unvisited = self.answered;
         for b in 0..self.buckets.len() {
+            if unvisited == 0 {
+                return;
+            }
             for w in 0..WAYS {
                 let e = self.buckets[b].0[w];
-                if e.key != 0 && e.word & ANSWERED != 0 && !self.live(&e) {
-                    self.settle(&e);
-                    self.buckets[b].0[w] = Entry::default();
+                if e.key != 0 && e.word & ANSWERED != 0 {
+                    unvisited -= 1;
+                    if !self.live(&e) {
+                        self.settle(&e);
+                        self.buckets[b].0[w] = Entry::default();
+                    }
                 }
             }
         }
     }
 
-    /// Settles every answered handshake (the input has ended: no retransmission can come).
+    /// Settles every answered handshake (the input has ended: no retransmission can come),
+    /// scanning the table only until the last one is settled.
     pub(crate) fn settle_all(&mut self) {
         for b in 0..self.buckets.len() {
+            if self.answered == 0 {
+                return;
+            }
             for w in 0..WAYS {
                 let e = self.buckets[b].0[w];
                 if e.key != 0 && e.word & ANSWERED != 0 {
@@ -334,6 +398,16 @@ impl Handshakes {
                 }
             }
         }
+    }
+
+    /// Answered entries found by scanning the whole table (checks `answered`).
+    #[cfg(test)]
+    fn answered_in_table(&self) -> usize {
+        self.buckets
+            .iter()
+            .flat_map(|b| b.0.iter())
+            .filter(|e| e.key != 0 && e.word & ANSWERED != 0)
+            .count()
     }
 }
 
@@ -502,6 +576,89 @@ mod tests {
         h.syn(key(9, 9, 9, 9), LIFETIME_NS + 1, 0, false, id(2, 60));
         h.syn_ack(k, LIFETIME_NS + 2, id(3, 60));
         assert!(settled(&mut h).is_empty());
+    }
+
+    /// The `j`-th key whose home is bucket `b` of a 64-bucket table.
+    fn key_in(b: u64, j: u64) -> u64 {
+        (b + 64 * j) << 1 | 1
+    }
+
+    #[test]
+    fn a_syn_seen_again_is_found_in_the_next_bucket_though_its_home_has_room() {
+        let mut h = Handshakes::new(1024);
+        assert_eq!(h.capacity(), 256, "64 buckets");
+        // bucket 5 filled (k0 at 0 s, k1..k3 at 5 s); k4 spills into bucket 6
+        h.syn(key_in(5, 0), 0, 0, false, id(0, 60));
+        for j in 1..5 {
+            h.syn(key_in(5, j), 5000 * MS, j as u32, false, id(j, 60));
+        }
+        // 10 s + 1 ns: k0 has waited its 10 s (its way is free), k4 has not; k4's SYN sent
+        // again (the next IP ID) marks k4 and takes no second way
+        h.syn(key_in(5, 4), LIFETIME_NS + 1, 4, false, id(40, 60));
+        h.syn_ack(key_in(5, 4), LIFETIME_NS + 20 * MS, id(41, 61));
+        assert_eq!(h.capacity(), 256, "nothing grew");
+        assert_eq!(h.dropped, 0);
+        assert_eq!(
+            settled(&mut h),
+            vec![Settled::Retransmitted {
+                pair: 4,
+                hairpin: false
+            }]
+        );
+    }
+
+    #[test]
+    fn answered_entries_are_counted_in_and_out() {
+        // 256 entries: 64 buckets, the cap from the start
+        let mut h = Handshakes::new(256);
+        assert_eq!(h.capacity(), 256);
+        // eight handshakes homed in bucket 5 (four spill into bucket 6), each answered
+        // 10 ms after its SYN
+        for j in 0..8 {
+            h.syn(key_in(5, j), j as i64 * MS, j as u32, false, id(j, 60));
+        }
+        assert_eq!((h.answered, h.answered_in_table()), (0, 0));
+        for j in 0..8 {
+            h.syn_ack(key_in(5, j), (10 + j as i64) * MS, id(100 + j, 60));
+        }
+        assert_eq!((h.answered, h.answered_in_table()), (8, 8));
+        // a ninth SYN finds both buckets full at the cap: the oldest (k0, answered at 10 ms)
+        // is settled early, nothing is dropped
+        h.syn(key_in(5, 8), 20 * MS, 8, false, id(8, 60));
+        assert_eq!(
+            std::mem::take(&mut h.settled),
+            vec![Settled::Sample {
+                pair: 0,
+                us: 10_000,
+                hairpin: false
+            }]
+        );
+        assert_eq!((h.answered, h.answered_in_table(), h.dropped), (7, 7, 0));
+        // not yet due (k7 answered at 17 ms, now 20 ms): an interval boundary settles none
+        assert_eq!(h.expired().count(), 0);
+        h.settle_expired();
+        assert!(h.settled.is_empty());
+        assert_eq!(h.answered, 7);
+        // 4 s after k3's SYN/ACK (13 ms) and before k4's (14 ms): k1..k3 are due
+        h.syn(key_in(9, 0), 13 * MS + ANSWERED_NS + 1, 9, false, id(9, 60));
+        assert_eq!(h.expired().count(), 3);
+        h.settle_expired();
+        let pairs: Vec<u32> = h
+            .settled
+            .drain(..)
+            .map(|s| match s {
+                Settled::Sample {
+                    pair, us: 10_000, ..
+                } => pair,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(pairs, vec![1, 2, 3]);
+        assert_eq!((h.answered, h.answered_in_table()), (4, 4));
+        // the end: k4..k7 settled, the two pending SYNs give nothing
+        assert_eq!(settled(&mut h).len(), 4);
+        assert_eq!((h.answered, h.answered_in_table()), (0, 0));
+        assert_eq!(h.expired().count(), 0);
     }
 
     #[test]
