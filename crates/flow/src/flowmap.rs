@@ -260,6 +260,18 @@ impl<V: Copy + Default> FlowMap<V> {
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.slots.iter().filter(|s| s.tag != 0).map(|s| &s.val)
     }
+
+    /// About `want` flows' values, from slots evenly spaced over the table (every
+    /// `len / want`-th slot): a sample of the flows (the hash spreads them over the
+    /// slots) that reads only the slots it visits, not the whole table.
+    pub fn sample_values(&self, want: usize) -> impl Iterator<Item = &V> {
+        let every = (self.len / want.max(1)).max(1);
+        self.slots
+            .iter()
+            .step_by(every)
+            .filter(|s| s.tag != 0)
+            .map(|s| &s.val)
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +289,36 @@ mod tests {
             proto: 17,
             ip_version: 4,
         }
+    }
+
+    #[test]
+    fn sample_values_spreads_over_the_table() {
+        let mut m: FlowMap<u64> = FlowMap::with_capacity(0);
+        for i in 0..400u32 {
+            let k = FlowKey {
+                src: u128::from(i),
+                dst: 7,
+                sport: 1,
+                dport: 53,
+                vlan: 0,
+                proto: 17,
+                ip_version: 4,
+            };
+            m.insert(crate::hash_key(&k), k, u64::from(i));
+        }
+        // every 400/100 = 4th slot of the table: a quarter of its slots, so about a
+        // quarter of the flows, each a real one and none twice
+        let s: Vec<u64> = m.sample_values(100).copied().collect();
+        assert!((50..=150).contains(&s.len()), "{}", s.len());
+        let mut d = s.clone();
+        d.sort_unstable();
+        d.dedup();
+        assert_eq!(d.len(), s.len());
+        assert!(s.iter().all(|&v| v < 400));
+        // asking for more than there are visits every slot: every flow once
+        assert_eq!(m.sample_values(1_000).count(), 400);
+        let empty: FlowMap<u64> = FlowMap::with_capacity(0);
+        assert_eq!(empty.sample_values(256).count(), 0);
     }
 
     #[test]
