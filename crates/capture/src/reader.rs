@@ -185,7 +185,7 @@ impl CaptureReader {
         let body = self.source.whole_record(8, |h| {
             let len = endian.u32(h, 4);
             (endian.u32(h, 0) == pcapng::EPB && pcapng::check_block_len(pcapng::EPB, len).is_ok())
-                .then_some(len as usize - 8)
+                .then(|| len as usize - 8)
         })?;
         let block = self.source.bytes(0..body.end);
         let parsed = pcapng::check_trailer(endian, block)
