@@ -49,6 +49,22 @@ struct Found {
     data: Range<usize>,
 }
 
+impl Found {
+    /// A pcapng packet block's frame, its block starting at `block_start` in the record;
+    /// interfaces numbered across sections.
+    #[inline]
+    fn in_block(p: &pcapng::Packet, sec: &Section, block_start: usize) -> Found {
+        let start = block_start + p.data_start;
+        Found {
+            ts_ns: p.ts_ns,
+            linktype: p.linktype,
+            interface: sec.first_index.saturating_add(p.interface),
+            wire_len: p.wire_len,
+            data: start..start + p.caplen as usize,
+        }
+    }
+}
+
 impl CaptureReader {
     /// Open a capture file; `-` means standard input. Files, gzip files
     /// (detected by magic), pipes and devices are all streamed.
@@ -191,13 +207,7 @@ impl CaptureReader {
         let parsed = pcapng::check_trailer(endian, block)
             .and_then(|()| pcapng::parse_packet(pcapng::EPB, block, sec));
         Some(match parsed {
-            Ok(p) => Ok(Found {
-                ts_ns: p.ts_ns,
-                linktype: p.linktype,
-                interface: sec.first_index.saturating_add(p.interface),
-                wire_len: p.wire_len,
-                data: p.data_start..p.data_start + p.caplen as usize,
-            }),
+            Ok(p) => Ok(Found::in_block(&p, sec, 0)),
             Err(k) => {
                 self.offset = off;
                 Err(CaptureError::new(&self.name, off, k))
@@ -348,16 +358,7 @@ impl CaptureReader {
             });
             match parsed {
                 Ok(None) => self.stats.interfaces += 1,
-                Ok(Some(p)) => {
-                    let start = hr.start + p.data_start;
-                    return Ok(Some(Found {
-                        ts_ns: p.ts_ns,
-                        linktype: p.linktype,
-                        interface: sec.first_index.saturating_add(p.interface),
-                        wire_len: p.wire_len,
-                        data: start..start + p.caplen as usize,
-                    }));
-                }
+                Ok(Some(p)) => return Ok(Some(Found::in_block(&p, sec, hr.start))),
                 Err(k) => return Err(self.error(off, k)),
             }
         }
