@@ -83,7 +83,7 @@ impl<V: Copy + Default> FlowMap<V> {
     pub fn with_capacity(flows: usize) -> FlowMap<V> {
         let n = (flows.max(512) * 2).next_power_of_two();
         FlowMap {
-            slots: vec![Self::empty(); n],
+            slots: trombone_memory::table(n, Self::empty()),
             mask: n - 1,
             len: 0,
         }
@@ -173,7 +173,7 @@ impl<V: Copy + Default> FlowMap<V> {
     #[cold]
     fn grow(&mut self) {
         let n = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![Self::empty(); n]);
+        let old = std::mem::replace(&mut self.slots, trombone_memory::table(n, Self::empty()));
         self.mask = n - 1;
         self.len = 0;
         for s in old.into_iter().filter(|s| s.tag != 0) {

@@ -136,7 +136,7 @@ impl Handshakes {
     /// A table of at most `max_entries` handshakes (rounded up to a power of two, at least 256).
     pub(crate) fn new(max_entries: usize) -> Handshakes {
         Handshakes {
-            buckets: vec![Bucket::default(); MIN_BUCKETS],
+            buckets: trombone_memory::table(MIN_BUCKETS, Bucket::default()),
             max_buckets: max_entries
                 .div_ceil(WAYS)
                 .max(MIN_BUCKETS)
@@ -308,7 +308,10 @@ impl Handshakes {
     #[cold]
     fn grow(&mut self) {
         let n = self.buckets.len() * 2;
-        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
+        let old = std::mem::replace(
+            &mut self.buckets,
+            trombone_memory::table(n, Bucket::default()),
+        );
         for b in old {
             for e in b.0 {
                 if self.live(&e) {

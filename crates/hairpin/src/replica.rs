@@ -224,7 +224,7 @@ impl ReplicaCache {
             .max(MIN_BUCKETS)
             .next_power_of_two();
         ReplicaCache {
-            buckets: vec![Bucket::default(); MIN_BUCKETS],
+            buckets: trombone_memory::table(MIN_BUCKETS, Bucket::default()),
             max_buckets,
             window_ns: window_ns.clamp(0, MAX_WINDOW_NS),
             max_ts: i64::MIN,
@@ -425,7 +425,10 @@ impl ReplicaCache {
     #[cold]
     fn grow(&mut self) {
         let n = self.buckets.len() * 2;
-        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
+        let old = std::mem::replace(
+            &mut self.buckets,
+            trombone_memory::table(n, Bucket::default()),
+        );
         self.used = 0;
         for b in old {
             for mut e in b.0 {
