@@ -116,6 +116,9 @@ pub struct Handover {
     pub analyses: Vec<Partial>,
 }
 
+/// The interval's time span before any usable timestamp.
+const NO_TIME: (i64, i64) = (i64::MAX, i64::MIN);
+
 /// How many packets ahead the flow-table slot is prefetched.
 const FLOW_AHEAD: usize = 6;
 /// How many packets ahead analyses prepare (and prefetch) — fewer than for the flow
@@ -123,12 +126,34 @@ const FLOW_AHEAD: usize = 6;
 const PREPARE_AHEAD: usize = 4;
 /// Analyses whose preparation is pipelined (more run without it).
 const MAX_PREPARED: usize = 4;
+/// Length of the rings of hashes and preparations made ahead: a power of two longer
+/// than either distance.
+const AHEAD_RING: usize = 8;
+const _: () =
+    assert!(AHEAD_RING.is_power_of_two() && AHEAD_RING > FLOW_AHEAD && AHEAD_RING > PREPARE_AHEAD);
 
 /// A packet-size histogram: 1 B to 64 KiB at 3 significant digits, growing as needed.
 fn size_hist() -> Histogram<u64> {
     let mut h = Histogram::new_with_bounds(1, 1 << 20, 3).expect("valid bounds");
     h.auto(true);
     h
+}
+
+/// L3 sizes up to this (jumbo frames included) are counted exactly, one counter per
+/// size, and folded into the size histogram when it is handed over or copied; larger
+/// ones go straight to the histogram. Recording `n` packets of one size with
+/// `record_n` gives the same histogram as recording them one by one.
+const EXACT_SIZES: usize = 9216;
+
+/// Adds the exact size counts to `h` (a size of 0 counts as 1, as when recorded
+/// directly).
+fn fold_sizes(exact: &[u64], h: &mut Histogram<u64>) {
+    for (len, &c) in exact.iter().enumerate() {
+        if c != 0 {
+            // auto-resizing: any length records
+            let _ = h.record_n((len as u64).max(1), c);
+        }
+    }
 }
 
 /// A capture worker's private state.
@@ -138,10 +163,17 @@ pub struct Worker {
     pairs: PairTable,
     series: SeriesStore,
     sizes: Histogram<u64>,
+    /// Packets per L3 size `0..=EXACT_SIZES` not yet folded into `sizes`.
+    exact_sizes: Box<[u64]>,
     analyses: Vec<Box<dyn Analysis>>,
     talkers: bool,
     bin_ns: i64,
-    time: Option<(i64, i64)>,
+    /// The rate bin last computed and the capture times it covers, `[start, end)`:
+    /// a packet in it needs no division.
+    bin_cache: (i64, i64, i64),
+    /// Earliest and latest usable timestamps in the interval; `(i64::MAX, i64::MIN)`
+    /// when there is none (a usable timestamp is never `i64::MIN`, [`UNTIMED`]).
+    time: (i64, i64),
     newest_ns: i64,
     lookups: u64,
     reported: (u64, u64, u64),
@@ -157,10 +189,12 @@ impl Worker {
             pairs: PairTable::default(),
             series: SeriesStore::default(),
             sizes: size_hist(),
+            exact_sizes: vec![0; EXACT_SIZES + 1].into_boxed_slice(),
             analyses: Vec::new(),
             talkers: cfg.talkers,
             bin_ns: cfg.bin_ns.max(1),
-            time: None,
+            bin_cache: (0, 0, 0),
+            time: NO_TIME,
             newest_ns: i64::MIN,
             lookups: 0,
             reported: (0, 0, 0),
@@ -181,8 +215,10 @@ impl Worker {
     /// analyses prefetch) of packets a few places ahead while it updates the current one.
     pub fn observe_batch(&mut self, batch: &[PacketMeta]) {
         let na = self.analyses.len().min(MAX_PREPARED);
-        let mut hashes = [0u64; FLOW_AHEAD];
-        let mut prep = [[0u64; MAX_PREPARED]; PREPARE_AHEAD];
+        // rings indexed by packet number modulo a power of two (a mask, no division),
+        // longer than the distances ahead so a packet's entries are read in place
+        let mut hashes = [0u64; AHEAD_RING];
+        let mut prep = [[0u64; MAX_PREPARED]; AHEAD_RING];
         for (i, m) in batch.iter().take(FLOW_AHEAD).enumerate() {
             hashes[i] = self.flow_hash(m);
         }
@@ -190,15 +226,17 @@ impl Worker {
             self.prepare(m, &mut prep[i], na);
         }
         for (i, m) in batch.iter().enumerate() {
-            let h = hashes[i % FLOW_AHEAD];
-            let p = prep[i % PREPARE_AHEAD];
+            let h = hashes[i % AHEAD_RING];
             if let Some(next) = batch.get(i + FLOW_AHEAD) {
-                hashes[i % FLOW_AHEAD] = self.flow_hash(next);
+                hashes[(i + FLOW_AHEAD) % AHEAD_RING] = self.flow_hash(next);
             }
-            if let Some(next) = batch.get(i + PREPARE_AHEAD) {
-                self.prepare(next, &mut prep[i % PREPARE_AHEAD], na);
+            // (without analyses, nothing to prepare)
+            if na > 0 {
+                if let Some(next) = batch.get(i + PREPARE_AHEAD) {
+                    self.prepare(next, &mut prep[(i + PREPARE_AHEAD) % AHEAD_RING], na);
+                }
             }
-            self.observe_hashed(m, h, &p);
+            self.observe_hashed(m, h, &prep[i % AHEAD_RING]);
         }
     }
 
@@ -234,10 +272,7 @@ impl Worker {
         let timed = m.ts_ns != UNTIMED;
         let ts = timed.then_some(m.ts_ns);
         if timed {
-            self.time = Some(match self.time {
-                Some((f, l)) => (f.min(m.ts_ns), l.max(m.ts_ns)),
-                None => (m.ts_ns, m.ts_ns),
-            });
+            self.time = (self.time.0.min(m.ts_ns), self.time.1.max(m.ts_ns));
             self.newest_ns = self.newest_ns.max(m.ts_ns);
         }
         let l3 = u64::from(m.l3_len);
@@ -279,12 +314,15 @@ impl Worker {
         slot.counters.bytes += l3;
         slot.counters.wire_bytes += u64::from(m.wire_len);
         slot.sizes.record(m.l3_len);
-        let bin = ts.map(|t| t.div_euclid(self.bin_ns));
+        let sid = slot.series;
+        let bin = ts.map(|t| self.bin_of(t));
         if let Some(b) = bin {
-            self.series.add(slot.series, b, l3);
+            self.series.add(sid, b, l3);
         }
-        // auto-resizing: any length records
-        let _ = self.sizes.record(l3.max(1));
+        match self.exact_sizes.get_mut(m.l3_len as usize) {
+            Some(c) => *c += 1,
+            None => self.record_large(l3),
+        }
         for (i, a) in self.analyses.iter_mut().enumerate() {
             let ctx = PacketCtx {
                 pair,
@@ -294,6 +332,44 @@ impl Worker {
             };
             a.packet(m, &ctx, &mut self.series);
         }
+    }
+
+    /// The rate bin of capture time `t`: `t.div_euclid(bin_ns)`, divided only when `t`
+    /// is outside the bin computed last.
+    #[inline]
+    fn bin_of(&mut self, t: i64) -> i64 {
+        let (start, end, bin) = self.bin_cache;
+        if start <= t && t < end {
+            bin
+        } else {
+            self.bin_of_new(t)
+        }
+    }
+
+    /// [`Worker::bin_of`] for a time outside the cached bin: divides and caches the bin.
+    #[cold]
+    #[inline(never)]
+    fn bin_of_new(&mut self, t: i64) -> i64 {
+        let bin = t.div_euclid(self.bin_ns);
+        // the bin's bounds, clamped to i64 (a bound beyond them excludes no time of the
+        // bin, or only i64::MAX, which is then divided every time)
+        let start = bin.saturating_mul(self.bin_ns);
+        let end = bin.saturating_add(1).saturating_mul(self.bin_ns);
+        self.bin_cache = (start, end, bin);
+        bin
+    }
+
+    /// Records an L3 size beyond the exact counters in the size histogram.
+    #[cold]
+    #[inline(never)]
+    fn record_large(&mut self, l3: u64) {
+        // auto-resizing: any length records
+        let _ = self.sizes.record(l3.max(1));
+    }
+
+    /// The interval's earliest and latest usable timestamps.
+    fn time_span(&self) -> Option<(i64, i64)> {
+        (self.time.1 != i64::MIN).then_some(self.time)
     }
 
     /// Closes every rate bin before `upto_bin` and hands the closed bins over.
@@ -335,10 +411,14 @@ impl Worker {
         );
         let (rev, rex, rlate) = self.reported;
         self.reported = (ev, ex, late);
+        fold_sizes(&self.exact_sizes, &mut self.sizes);
+        self.exact_sizes.fill(0);
+        let time = self.time_span();
+        self.time = NO_TIME;
         Handover {
             pairs,
             sizes: std::mem::replace(&mut self.sizes, size_hist()),
-            time: self.time.take(),
+            time,
             evicted_flows: ev - rev,
             expired_flows: ex - rex,
             flows_in_table: self.flows.len() as u64,
@@ -363,10 +443,12 @@ impl Worker {
             })
             .collect();
         let (rev, rex, rlate) = self.reported;
+        let mut sizes = self.sizes.clone();
+        fold_sizes(&self.exact_sizes, &mut sizes);
         let h = Handover {
             pairs,
-            sizes: self.sizes.clone(),
-            time: self.time,
+            sizes,
+            time: self.time_span(),
             evicted_flows: self.flows.evicted() - rev,
             expired_flows: self.flows.expired() - rex,
             flows_in_table: self.flows.len() as u64,
@@ -574,6 +656,111 @@ mod tests {
         assert_eq!(h.time, Some((3_000_000_000, 3_000_000_000)));
         let binned: u64 = f.cells.iter().map(|(_, c)| c.packets).sum();
         assert_eq!(binned, 1);
+    }
+
+    /// A histogram built by recording `sizes` one by one, as the worker once did.
+    fn direct(sizes: &[u32]) -> Histogram<u64> {
+        let mut h = Histogram::new_with_bounds(1, 1 << 20, 3).unwrap();
+        h.auto(true);
+        for &s in sizes {
+            h.record(u64::from(s.max(1))).unwrap();
+        }
+        h
+    }
+
+    /// Every recorded value and its count.
+    fn values(h: &Histogram<u64>) -> Vec<(u64, u64)> {
+        h.iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect()
+    }
+
+    /// The two histograms hold the same counts and give the same figures.
+    fn assert_same(got: &Histogram<u64>, want: &Histogram<u64>) {
+        assert_eq!(got, want);
+        assert_eq!(values(got), values(want));
+        assert_eq!(
+            (got.len(), got.min(), got.max(), got.mean().to_bits()),
+            (want.len(), want.min(), want.max(), want.mean().to_bits())
+        );
+        for q in [0.0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0] {
+            assert_eq!(got.value_at_quantile(q), want.value_at_quantile(q));
+        }
+    }
+
+    #[test]
+    fn size_histogram_is_the_one_recorded_packet_by_packet() {
+        // sizes 0 and 1, around the exact counters' bound, jumbo, beyond any frame
+        let first: Vec<u32> = [0, 1, 1, 2, 40, 64, 576, 1500, 1500, 9000, 9215]
+            .into_iter()
+            .chain([9216, 9217, 9217, 20_000, 65_535, 70_000, 2_000_000])
+            .chain((0..3000).map(|i| (i * 7919) % 12_000))
+            .collect();
+        let second: Vec<u32> = [0, 0, 9216, 9217, 1500, 3_000_000, 77]
+            .into_iter()
+            .chain((0..500).map(|i| (i * 104_729) % 70_000))
+            .collect();
+        let mut w = worker(FlowLimits::default());
+        for (i, &len) in first.iter().enumerate() {
+            w.observe(&pkt(1, 2, i as u16, len, i as i64));
+        }
+        // a snapshot folds a copy and changes nothing
+        assert_same(&w.snapshot().1.sizes, &direct(&first));
+        assert_same(&w.snapshot().1.sizes, &direct(&first));
+        let h1 = w.handover();
+        assert_same(&h1.sizes, &direct(&first));
+        // the hand-over emptied the counters: the next interval has only its own packets
+        for (i, &len) in second.iter().enumerate() {
+            w.observe(&pkt(3, 4, i as u16, len, 10_000 + i as i64));
+        }
+        assert_same(&w.snapshot().1.sizes, &direct(&second));
+        let (_, h2) = w.finish();
+        assert_same(&h2.sizes, &direct(&second));
+        // an interval without packets has no sizes and no time span
+        let mut w = worker(FlowLimits::default());
+        w.observe(&pkt(1, 2, 1, 100, 0));
+        w.handover();
+        let empty = w.handover();
+        assert!(empty.sizes.is_empty());
+        assert_eq!(empty.time, None);
+    }
+
+    #[test]
+    fn rate_bins_are_divisions_whatever_the_order_and_sign() {
+        let bin = 1_000_000_000i64;
+        let times = [
+            0,
+            1,
+            bin - 1,
+            bin,
+            bin + 1,
+            -1,
+            -bin,
+            -bin - 1,
+            5 * bin + 3,
+            4 * bin,
+            5 * bin - 1,
+            5 * bin,
+            i64::MAX,
+            i64::MAX - 1,
+            i64::MIN + 1,
+            i64::MIN + 2,
+            -1,
+            0,
+        ];
+        for width in [bin, 1, 3, 7] {
+            let mut w = Worker::new(
+                Arc::new(AsDb::empty()),
+                WorkerConfig {
+                    flows_hint: 16,
+                    bin_ns: width,
+                    ..WorkerConfig::default()
+                },
+            );
+            for &t in &times {
+                assert_eq!(w.bin_of(t), t.div_euclid(width), "{t} in bins of {width}");
+            }
+        }
     }
 
     #[test]

@@ -185,10 +185,8 @@ impl Worker {
     }
 
     fn note_time(&mut self, first: i64, last: i64) {
-        self.time = Some(match self.time {
-            Some((f, l)) => (f.min(first), l.max(last)),
-            None => (first, last),
-        });
+        debug_assert!(last != UNTIMED, "an untimed observation has no time span");
+        self.time = (self.time.0.min(first), self.time.1.max(last));
         self.newest_ns = self.newest_ns.max(last);
     }
 
