@@ -47,6 +47,19 @@ fn tag_of(h: u64) -> u32 {
     ((h >> 32) as u32) | 1
 }
 
+/// A slot of a [`FlowMap`], as [`FlowMap::locate`] found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spot(usize);
+
+/// What [`FlowMap::locate`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// The key is in this slot.
+    Present(Spot),
+    /// The key is absent; this empty slot ends its probe run, where it would go.
+    Vacant(Spot),
+}
+
 /// Open-addressing flow table, at most half full.
 pub struct FlowMap<V> {
     slots: Vec<Slot<V>>,
@@ -134,6 +147,49 @@ impl<V: Copy + Default> FlowMap<V> {
             }
             i = (i + 1) & self.mask;
         }
+    }
+
+    /// Where the flow with key `k` (hash `h`) is, or where it would go: one probe, whose
+    /// answer [`FlowMap::at_mut`] and [`FlowMap::insert_at`] use without probing again.
+    /// The answer holds until the map next changes.
+    #[inline]
+    pub fn locate(&self, h: u64, k: &FlowKey) -> Located {
+        let tag = tag_of(h);
+        let mut i = h as usize & self.mask;
+        loop {
+            let s = &self.slots[i];
+            if s.tag == 0 {
+                return Located::Vacant(Spot(i));
+            }
+            if s.tag == tag && s.key == *k {
+                return Located::Present(Spot(i));
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The value in a slot [`FlowMap::locate`] found present (since when the map has not
+    /// changed).
+    #[inline]
+    pub fn at_mut(&mut self, at: Spot) -> &mut V {
+        &mut self.slots[at.0].val
+    }
+
+    /// Inserts a flow [`FlowMap::locate`] found absent, at the slot it found (since when
+    /// the map has not changed), and returns its value; if the map must grow first, the
+    /// flow is placed afresh.
+    #[inline]
+    pub fn insert_at(&mut self, at: Spot, h: u64, k: FlowKey, val: V) -> &mut V {
+        if (self.len + 1) * 2 > self.slots.len() || self.slots[at.0].tag != 0 {
+            return self.insert(h, k, val);
+        }
+        self.slots[at.0] = Slot {
+            key: k,
+            val,
+            tag: tag_of(h),
+        };
+        self.len += 1;
+        &mut self.slots[at.0].val
     }
 
     /// The flow with key `k` (hash `h`), if present.
@@ -319,6 +375,32 @@ mod tests {
         assert_eq!(m.sample_values(1_000).count(), 400);
         let empty: FlowMap<u64> = FlowMap::with_capacity(0);
         assert_eq!(empty.sample_values(256).count(), 0);
+    }
+
+    #[test]
+    fn locate_then_insert_at_or_update_in_place() {
+        let mut m: FlowMap<u64> = FlowMap::with_capacity(10);
+        // inserted through locate/insert_at across several doublings (insert_at places
+        // afresh when the map must grow first)
+        for i in 0..5_000u32 {
+            let k = key(i);
+            let h = hash_key(&k);
+            let Located::Vacant(at) = m.locate(h, &k) else {
+                panic!("{i} found before it was inserted");
+            };
+            assert_eq!(*m.insert_at(at, h, k, u64::from(i)), u64::from(i));
+        }
+        assert_eq!(m.len(), 5_000);
+        for i in 0..5_000u32 {
+            let k = key(i);
+            let h = hash_key(&k);
+            let Located::Present(at) = m.locate(h, &k) else {
+                panic!("{i} lost");
+            };
+            *m.at_mut(at) += 1;
+            assert_eq!(m.get_mut(h, &k).copied(), Some(u64::from(i) + 1));
+        }
+        assert_eq!(m.len(), 5_000);
     }
 
     #[test]

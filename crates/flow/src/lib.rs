@@ -14,6 +14,6 @@ mod flowmap;
 mod key;
 mod table;
 
-pub use flowmap::{hash_key, FlowMap};
+pub use flowmap::{hash_key, FlowMap, Located, Spot};
 pub use key::FlowKey;
 pub use table::{FlowLimits, FlowStatus, FlowTable, FlowValue};

@@ -1,6 +1,6 @@
 //! `FlowTable`: a [`FlowMap`] bounded as flow exporters bound theirs.
 
-use crate::{FlowKey, FlowMap};
+use crate::{FlowKey, FlowMap, Located};
 
 /// What a flow table needs to know of the value it keeps per flow.
 pub trait FlowValue: Copy + Default {
@@ -112,27 +112,25 @@ impl<V: FlowValue> FlowTable<V> {
             }
         }
         let active = self.limits.active_timeout_ns;
-        // Two lookups on the rare paths keep the borrow checker content; the slot is in
-        // cache by then.
-        let status = match self.map.get_mut(h, key) {
-            Some(v) => match ts_ns {
-                Some(t) if active > 0 && t - v.first_ns() > active => FlowStatus::Restarted,
-                _ => FlowStatus::Existing,
-            },
-            None => FlowStatus::New,
-        };
-        match status {
-            FlowStatus::New => {
-                if self.map.len() >= self.limits.max_flows {
-                    self.evict();
+        match self.map.locate(h, key) {
+            Located::Present(at) => {
+                let v = self.map.at_mut(at);
+                match ts_ns {
+                    Some(t) if active > 0 && t - v.first_ns() > active => {
+                        self.expired += 1;
+                        (self.map.at_mut(at), FlowStatus::Restarted)
+                    }
+                    _ => (self.map.at_mut(at), FlowStatus::Existing),
                 }
-                (self.map.insert(h, *key, make()), FlowStatus::New)
             }
-            FlowStatus::Restarted => {
-                self.expired += 1;
-                (self.map.get_mut(h, key).expect("present"), status)
+            Located::Vacant(at) => {
+                if self.map.len() >= self.limits.max_flows {
+                    // eviction moves flows: place the new one afresh
+                    self.evict();
+                    return (self.map.insert(h, *key, make()), FlowStatus::New);
+                }
+                (self.map.insert_at(at, h, *key, make()), FlowStatus::New)
             }
-            FlowStatus::Existing => (self.map.get_mut(h, key).expect("present"), status),
         }
     }
 
