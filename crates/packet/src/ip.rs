@@ -1,8 +1,9 @@
-//! IPv4 and IPv6 headers (sliced laxly with etherparse) and the transport
+//! IPv4 headers (read at their fixed offsets, laxly, as etherparse would
+//! slice them) and IPv6 headers (sliced with etherparse), and the transport
 //! fields trombone keeps: ports, TCP flags and sequence numbers.
 
 use crate::{mix64, Fragment, PacketMeta, Skip};
-use etherparse::{Ipv6HeaderSlice, LaxIpv4Slice};
+use etherparse::Ipv6HeaderSlice;
 
 /// IP protocol numbers whose first four payload bytes are source and destination ports.
 #[inline]
@@ -11,19 +12,27 @@ fn has_ports(proto: u8) -> bool {
     matches!(proto, 6 | 17 | 33 | 132 | 136)
 }
 
-/// Fills ports, TCP fields and the payload digest from the transport bytes
-/// of an unfragmented packet or a first fragment.
+/// Writes ports and TCP fields from the transport bytes of an unfragmented
+/// packet or a first fragment (0 when the protocol has none or the capture
+/// cut them; pass no bytes for a later fragment).
 #[inline]
 fn fill_transport(meta: &mut PacketMeta, payload: &[u8]) {
+    let (mut sport, mut dport) = (0, 0);
+    let (mut seq, mut ack, mut flags) = (0, 0, 0);
     if has_ports(meta.proto) && payload.len() >= 4 {
-        meta.sport = u16::from_be_bytes([payload[0], payload[1]]);
-        meta.dport = u16::from_be_bytes([payload[2], payload[3]]);
+        sport = u16::from_be_bytes([payload[0], payload[1]]);
+        dport = u16::from_be_bytes([payload[2], payload[3]]);
         if meta.proto == 6 && payload.len() >= 14 {
-            meta.tcp_seq = u32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]);
-            meta.tcp_ack = u32::from_be_bytes([payload[8], payload[9], payload[10], payload[11]]);
-            meta.tcp_flags = payload[13];
+            seq = u32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]);
+            ack = u32::from_be_bytes([payload[8], payload[9], payload[10], payload[11]]);
+            flags = payload[13];
         }
     }
+    meta.sport = sport;
+    meta.dport = dport;
+    meta.tcp_seq = seq;
+    meta.tcp_ack = ack;
+    meta.tcp_flags = flags;
 }
 
 /// Most payload bytes the digest covers.
@@ -106,9 +115,10 @@ fn le_word(p: &[u8], i: usize) -> u64 {
 }
 
 /// Parses the IP header at the start of `bytes` into the IP and transport
-/// fields of `meta`, which must be zero (a fresh `PacketMeta`, or one
-/// passed through [`clear_ip`]); the link, capture and encapsulation fields
-/// are left alone. Returns the transport bytes
+/// fields of `meta`, writing every one of them (addresses, version,
+/// protocol, ports, lengths, TTL, TCP fields, IP ID, fragment), whatever
+/// they held; the link, capture and encapsulation fields are left alone. On
+/// an error they are unspecified. Returns the transport bytes
 /// (after any IPv6 extension headers, within the IP length, as far as
 /// captured).
 ///
@@ -145,54 +155,74 @@ pub(crate) fn payload_digest(meta: &PacketMeta, transport: &[u8]) -> u64 {
     ))
 }
 
-/// Zeroes the IP and transport fields that [`parse_ip`] may leave unset,
-/// before parsing a tunnel's inner packet over its outer one's.
-#[inline]
-pub(crate) fn clear_ip(meta: &mut PacketMeta) {
-    meta.sport = 0;
-    meta.dport = 0;
-    meta.tcp_seq = 0;
-    meta.tcp_ack = 0;
-    meta.tcp_flags = 0;
-    meta.ip_id = 0;
-    meta.fragment = Fragment::None;
-}
-
 /// IPv4: volume from total length (or the captured length when total length
 /// is 0, as segmentation offload leaves it in captures taken on the sender).
+///
+/// The header is read at its fixed offsets after checking its length, with
+/// the outcome etherparse 0.21's `LaxIpv4Slice::from_slice` gives (a unit
+/// test compares the two over a sweep of headers): malformed when shorter
+/// than 20 bytes, IHL below 5, or the options cut; the payload ends at the
+/// total length when captured that far, else at the captured end; an
+/// authentication header (protocol 51) that fits is skipped, its next
+/// header taken as the protocol.
 #[inline]
 fn parse_v4<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip> {
-    let (slice, _) = LaxIpv4Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
-    let h = slice.header();
-    let header_len = h.slice().len() as u32;
-    let total = u32::from(h.total_len());
-    let l3_len = if total == 0 {
-        bytes.len() as u32
+    let Some(h) = bytes.first_chunk::<V4_MIN_LEN>() else {
+        return Err(Skip::Malformed);
+    };
+    let header_len = usize::from(h[0] & 0x0f) * 4;
+    if header_len < V4_MIN_LEN || bytes.len() < header_len {
+        return Err(Skip::Malformed);
+    }
+    let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
+    let (l3_len, end) = if total == 0 {
+        (bytes.len(), bytes.len())
     } else if total < header_len {
         return Err(Skip::Malformed);
     } else {
-        total
+        (total, total.min(bytes.len()))
     };
-    meta.src = u128::from(u32::from_be_bytes(h.source()));
-    meta.dst = u128::from(u32::from_be_bytes(h.destination()));
+    let mut payload = &bytes[header_len..end];
+    let mut proto = h[9];
+    if proto == PROTO_AH {
+        if let Some(rest) = skip_auth(payload) {
+            proto = payload[0];
+            payload = rest;
+        }
+    }
+    meta.src = u128::from(u32::from_be_bytes([h[12], h[13], h[14], h[15]]));
+    meta.dst = u128::from(u32::from_be_bytes([h[16], h[17], h[18], h[19]]));
     meta.ip_version = 4;
-    meta.ttl = h.ttl();
-    meta.ip_id = u32::from(h.identification());
-    meta.l3_len = l3_len;
-    let payload = slice.payload();
-    meta.proto = payload.ip_number.0;
-    let offset = h.fragments_offset().value();
+    meta.ttl = h[8];
+    meta.ip_id = u32::from(u16::from_be_bytes([h[4], h[5]]));
+    meta.l3_len = l3_len as u32;
+    meta.proto = proto;
+    let offset = u16::from_be_bytes([h[6] & 0x1f, h[7]]);
     meta.fragment = if offset > 0 {
         Fragment::Later
-    } else if h.more_fragments() {
+    } else if h[6] & 0x20 != 0 {
         Fragment::First
     } else {
         Fragment::None
     };
-    if offset == 0 {
-        fill_transport(meta, payload.payload);
+    fill_transport(meta, if offset == 0 { payload } else { &[] });
+    Ok(payload)
+}
+
+/// Length of an IPv4 header without options.
+const V4_MIN_LEN: usize = 20;
+/// IP protocol number of the authentication header.
+const PROTO_AH: u8 = 51;
+
+/// The bytes after an IPv4 packet's authentication header, when it is whole:
+/// at least 12 bytes, a payload length field of at least 1, and its
+/// `(field + 2) * 4` bytes captured; `None` leaves protocol 51 in place.
+#[inline]
+fn skip_auth(payload: &[u8]) -> Option<&[u8]> {
+    if payload.len() < 12 || payload[1] == 0 {
+        return None;
     }
-    Ok(payload.payload)
+    payload.get((usize::from(payload[1]) + 2) * 4..)
 }
 
 /// IPv6: volume is 40 + payload length; extension headers are walked to the
@@ -223,6 +253,7 @@ fn parse_v6<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip
     let mut rest = &bytes[40..end];
     let mut next = h.next_header().0;
     let mut later = false;
+    let (mut ip_id, mut fragment) = (0, Fragment::None);
     for _ in 0..MAX_V6_EXTENSIONS {
         match next {
             // hop-by-hop, routing, destination options, mobility, HIP, shim6
@@ -251,9 +282,9 @@ fn parse_v6<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip
                 let offset = off_flags >> 3;
                 let more = off_flags & 1 == 1;
                 if offset > 0 || more {
-                    meta.ip_id = u32::from_be_bytes([rest[4], rest[5], rest[6], rest[7]]);
+                    ip_id = u32::from_be_bytes([rest[4], rest[5], rest[6], rest[7]]);
                     later = offset > 0;
-                    meta.fragment = if later {
+                    fragment = if later {
                         Fragment::Later
                     } else {
                         Fragment::First
@@ -266,9 +297,9 @@ fn parse_v6<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip
         }
     }
     meta.proto = next;
-    if !later {
-        fill_transport(meta, rest);
-    }
+    meta.ip_id = ip_id;
+    meta.fragment = fragment;
+    fill_transport(meta, if later { &[] } else { rest });
     Ok(rest)
 }
 
@@ -279,10 +310,301 @@ const MAX_V6_EXTENSIONS: usize = 16;
 mod tests {
     use super::*;
 
-    /// Parses into a fresh PacketMeta.
+    use crate::Tunnel;
+
+    /// Parses into a fresh PacketMeta, after checking that parsing over a
+    /// used one (every field set) gives the same outcome, transport bytes and
+    /// IP and transport fields, and leaves the other fields alone.
     fn parse_ip(bytes: &[u8], hint: u8) -> Result<PacketMeta, Skip> {
         let mut m = PacketMeta::default();
-        super::parse_ip(&mut m, bytes, hint).map(|_| m)
+        let got = super::parse_ip(&mut m, bytes, hint).map(|t| (t.as_ptr(), t.len()));
+        let mut used = used();
+        let again = super::parse_ip(&mut used, bytes, hint).map(|t| (t.as_ptr(), t.len()));
+        assert_eq!(got, again);
+        if got.is_ok() {
+            let others = PacketMeta {
+                ts_ns: used.ts_ns,
+                interface: used.interface,
+                wire_len: used.wire_len,
+                vlan: used.vlan,
+                src_mac: used.src_mac,
+                dst_mac: used.dst_mac,
+                tunnel: used.tunnel,
+                encap_len: used.encap_len,
+                payload_digest: used.payload_digest,
+                ..m
+            };
+            assert_eq!(used, others);
+            assert_eq!(
+                (used.ts_ns, used.interface, used.tunnel, used.payload_digest),
+                (-1, 0xbeef, Tunnel::Gre, 12)
+            );
+        }
+        got.map(|_| m)
+    }
+
+    /// A PacketMeta with every field set, as a capture loop's slot holds the
+    /// previous packet.
+    fn used() -> PacketMeta {
+        PacketMeta {
+            ts_ns: -1,
+            interface: 0xbeef,
+            src: u128::MAX,
+            dst: 0x1234_5678,
+            ip_version: 9,
+            proto: 99,
+            sport: 1,
+            dport: 2,
+            l3_len: 3,
+            wire_len: 4,
+            vlan: 5,
+            ttl: 6,
+            tcp_flags: 7,
+            ip_id: 8,
+            tcp_seq: 9,
+            tcp_ack: 10,
+            fragment: Fragment::Later,
+            src_mac: [1; 6],
+            dst_mac: [2; 6],
+            tunnel: Tunnel::Gre,
+            encap_len: 11,
+            payload_digest: 12,
+        }
+    }
+
+    /// The transport bytes `parse_ip` returns, as an offset and length in `bytes`.
+    fn transport_at(bytes: &[u8]) -> (usize, usize) {
+        let mut m = PacketMeta::default();
+        let t = super::parse_ip(&mut m, bytes, 4).expect("parses");
+        (t.as_ptr() as usize - bytes.as_ptr() as usize, t.len())
+    }
+
+    #[test]
+    fn ipv4_options_udp_and_ethernet_padding() {
+        // IHL 6 (24 bytes: one option word), total length 36 = 24 + UDP 8 + 4
+        // bytes of data, then 6 bytes of Ethernet padding the capture kept.
+        let p = [
+            0x46, 0x00, 0x00, 0x24, 0xab, 0xcd, 0x00, 0x00, // total 36, id 0xabcd
+            0x40, 0x11, 0x00, 0x00, // TTL 64, UDP
+            0xc0, 0x00, 0x02, 0x01, // 192.0.2.1
+            0xc6, 0x33, 0x64, 0x07, // 198.51.100.7
+            0x01, 0x01, 0x01, 0x00, // NOP NOP NOP EOL
+            0x04, 0xd2, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, // UDP 1234 -> 53
+            b'a', b'b', b'c', b'd', // data
+            0, 0, 0, 0, 0, 0, // padding
+        ];
+        let m = parse_ip(&p, 4).unwrap();
+        assert_eq!((m.src, m.dst), (0xc000_0201, 0xc633_6407));
+        assert_eq!((m.ip_version, m.ttl, m.proto), (4, 64, 17));
+        assert_eq!((m.ip_id, m.l3_len), (0xabcd, 36));
+        assert_eq!((m.sport, m.dport), (1234, 53));
+        assert_eq!((m.tcp_seq, m.tcp_ack, m.tcp_flags), (0, 0, 0));
+        assert_eq!(m.fragment, Fragment::None);
+        // the transport bytes stop at the total length, before the padding
+        assert_eq!(transport_at(&p), (24, 12));
+    }
+
+    /// IPv4 (DF, TTL 63, 10.1.2.3 -> 10.4.5.6) with an authentication header
+    /// whose payload length field is `ah_len`, then a TCP header (22 ->
+    /// 50000, seq 4096, PSH|ACK); total length 64 = 20 + 24 + 20.
+    fn v4_ah_tcp(ah_len: u8) -> Vec<u8> {
+        let mut p = vec![
+            0x45, 0x00, 0x00, 0x40, 0x00, 0x01, 0x40, 0x00, 0x3f, 51, 0x00, 0x00, //
+            0x0a, 0x01, 0x02, 0x03, 0x0a, 0x04, 0x05, 0x06,
+        ];
+        // AH: next header TCP, length field, reserved, SPI 256, sequence 1, 12-byte ICV
+        p.extend_from_slice(&[6, ah_len, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+        p.extend_from_slice(&[0; 12]);
+        p.extend_from_slice(&[
+            0x00, 0x16, 0xc3, 0x50, 0x00, 0x00, 0x10, 0x00, 0, 0, 0, 0, 0x50, 0x18, //
+            0xff, 0xff, 0, 0, 0, 0,
+        ]);
+        p
+    }
+
+    #[test]
+    fn ipv4_authentication_header_is_skipped() {
+        // length field 4: (4 + 2) * 4 = 24 bytes of AH, TCP after it
+        let p = v4_ah_tcp(4);
+        let m = parse_ip(&p, 4).unwrap();
+        assert_eq!((m.src, m.dst), (0x0a01_0203, 0x0a04_0506));
+        assert_eq!((m.proto, m.ttl, m.ip_id, m.l3_len), (6, 63, 1, 64));
+        assert_eq!((m.sport, m.dport), (22, 50000));
+        assert_eq!((m.tcp_seq, m.tcp_ack, m.tcp_flags), (4096, 0, 0x18));
+        assert_eq!(m.fragment, Fragment::None); // DF alone
+        assert_eq!(transport_at(&p), (44, 20));
+    }
+
+    #[test]
+    fn ipv4_authentication_header_not_whole_stays_protocol_51() {
+        // length field 0 is invalid: the payload stays the AH, protocol 51 (no ports)
+        let p = v4_ah_tcp(0);
+        let m = parse_ip(&p, 4).unwrap();
+        assert_eq!((m.proto, m.sport, m.dport, m.l3_len), (51, 0, 0, 64));
+        assert_eq!(transport_at(&p), (20, 44));
+        // a 24-byte AH of which the capture kept 16 bytes
+        let p = v4_ah_tcp(4);
+        let m = parse_ip(&p[..36], 4).unwrap();
+        assert_eq!((m.proto, m.sport, m.l3_len), (51, 0, 64));
+        assert_eq!(transport_at(&p[..36]), (20, 16));
+        // fewer than 12 bytes: no AH at all
+        assert_eq!(transport_at(&p[..31]), (20, 11));
+        assert_eq!(parse_ip(&p[..31], 4).unwrap().proto, 51);
+        // a length field of 255 runs past the packet: protocol 51
+        let p = v4_ah_tcp(255);
+        assert_eq!(parse_ip(&p, 4).unwrap().proto, 51);
+    }
+
+    #[test]
+    fn ipv4_header_length_checks() {
+        // IHL 4 (16 bytes) is below the minimum
+        let mut p = v4(40, 0, 6);
+        p[0] = 0x44;
+        p.extend_from_slice(&[0; 20]);
+        assert_eq!(parse_ip(&p, 4).unwrap_err(), Skip::Malformed);
+        // IHL 15 asks for 60 bytes; 40 captured
+        p[0] = 0x4f;
+        assert_eq!(parse_ip(&p, 4).unwrap_err(), Skip::Malformed);
+        // IHL 15 with 60 captured: the payload is empty (total 40 < 60 is malformed)
+        p.extend_from_slice(&[0; 20]);
+        assert_eq!(parse_ip(&p, 4).unwrap_err(), Skip::Malformed);
+        p[2..4].copy_from_slice(&60u16.to_be_bytes());
+        assert_eq!(parse_ip(&p, 4).unwrap().l3_len, 60);
+        assert_eq!(transport_at(&p), (60, 0));
+        // IHL 6 (24 bytes) with total length 22: shorter than its header
+        let mut p = v4(22, 0, 17);
+        p[0] = 0x46;
+        p.extend_from_slice(&[0; 12]);
+        assert_eq!(parse_ip(&p, 4).unwrap_err(), Skip::Malformed);
+        // ... total length 0: the captured length (32), payload after the 24 bytes
+        p[2..4].copy_from_slice(&[0, 0]);
+        assert_eq!(parse_ip(&p, 4).unwrap().l3_len, 32);
+        assert_eq!(transport_at(&p), (24, 8));
+        // 19 bytes: too short for any header
+        assert_eq!(
+            parse_ip(&v4(20, 0, 6)[..19], 0).unwrap_err(),
+            Skip::Malformed
+        );
+    }
+
+    #[test]
+    fn ipv4_flag_and_offset_bits() {
+        let frag = |word: u16| {
+            let mut p = v4(28, word, 17);
+            p.extend_from_slice(&[0x00, 0x07, 0x00, 0x09, 0, 8, 0, 0]);
+            let m = parse_ip(&p, 4).unwrap();
+            (m.fragment, m.sport, m.dport)
+        };
+        assert_eq!(frag(0x0000), (Fragment::None, 7, 9));
+        assert_eq!(frag(0x4000), (Fragment::None, 7, 9)); // DF
+        assert_eq!(frag(0x8000), (Fragment::None, 7, 9)); // the reserved bit
+        assert_eq!(frag(0x2000), (Fragment::First, 7, 9)); // MF, offset 0
+        assert_eq!(frag(0x0001), (Fragment::Later, 0, 0)); // offset 1 (8 bytes)
+        assert_eq!(frag(0x3fff), (Fragment::Later, 0, 0)); // MF, offset 8191
+        assert_eq!(frag(0x1000), (Fragment::Later, 0, 0)); // offset 4096
+    }
+
+    /// IPv4 as this crate read it with etherparse 0.21's `LaxIpv4Slice`
+    /// before the fixed-offset read: the reference `parse_v4` must equal.
+    fn etherparse_v4<'a>(meta: &mut PacketMeta, bytes: &'a [u8]) -> Result<&'a [u8], Skip> {
+        let (slice, _) =
+            etherparse::LaxIpv4Slice::from_slice(bytes).map_err(|_| Skip::Malformed)?;
+        let h = slice.header();
+        let header_len = h.slice().len() as u32;
+        let total = u32::from(h.total_len());
+        let l3_len = if total == 0 {
+            bytes.len() as u32
+        } else if total < header_len {
+            return Err(Skip::Malformed);
+        } else {
+            total
+        };
+        meta.src = u128::from(u32::from_be_bytes(h.source()));
+        meta.dst = u128::from(u32::from_be_bytes(h.destination()));
+        meta.ip_version = 4;
+        meta.ttl = h.ttl();
+        meta.ip_id = u32::from(h.identification());
+        meta.l3_len = l3_len;
+        let payload = slice.payload();
+        meta.proto = payload.ip_number.0;
+        let offset = h.fragments_offset().value();
+        meta.fragment = if offset > 0 {
+            Fragment::Later
+        } else if h.more_fragments() {
+            Fragment::First
+        } else {
+            Fragment::None
+        };
+        if offset == 0 {
+            fill_transport(meta, payload.payload);
+        }
+        Ok(payload.payload)
+    }
+
+    #[test]
+    fn ipv4_read_equals_etherparse_lax_slice() {
+        // every IHL, total lengths around the header and capture lengths,
+        // every capture length up to 72 bytes, fragment words, protocols
+        // with and without ports, and AH length fields valid and not
+        let totals = [
+            0u16, 1, 19, 20, 23, 24, 27, 28, 36, 40, 44, 59, 60, 61, 72, 1500,
+        ];
+        let protos: [(u8, u8); 8] = [
+            (6, 0),
+            (17, 0),
+            (1, 0),
+            (51, 0),
+            (51, 1),
+            (51, 2),
+            (51, 5),
+            (51, 255),
+        ];
+        let mut cases = 0;
+        for first in 0x40..=0x4f_u8 {
+            for total in totals {
+                for frag in [0x0000u16, 0x2000, 0x00b9] {
+                    for (proto, ah_len) in protos {
+                        let mut p = v4(total, frag, proto);
+                        p[0] = first;
+                        p.resize(72, 0);
+                        for (i, b) in p.iter_mut().enumerate().skip(20) {
+                            *b = (i * 7) as u8; // ports, TCP fields, options: not zero
+                        }
+                        for at in [20, 24, 28, 40, 60] {
+                            // an AH (next header TCP, length field) wherever the header ends
+                            p[at] = 6;
+                            p[at + 1] = ah_len;
+                        }
+                        for len in 0..=p.len() {
+                            let bytes = &p[..len];
+                            let mut want = PacketMeta::default();
+                            let want_t =
+                                etherparse_v4(&mut want, bytes).map(|t| (t.as_ptr(), t.len()));
+                            let mut got = used();
+                            let got_t = parse_v4(&mut got, bytes).map(|t| (t.as_ptr(), t.len()));
+                            assert_eq!(got_t, want_t, "{bytes:02x?}");
+                            if got_t.is_ok() {
+                                let got = PacketMeta {
+                                    ts_ns: 0,
+                                    interface: 0,
+                                    wire_len: 0,
+                                    vlan: 0,
+                                    src_mac: [0; 6],
+                                    dst_mac: [0; 6],
+                                    tunnel: Tunnel::None,
+                                    encap_len: 0,
+                                    payload_digest: 0,
+                                    ..got
+                                };
+                                assert_eq!(got, want, "{bytes:02x?}");
+                            }
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cases > 200_000, "{cases}");
     }
 
     /// A 20-byte IPv4 header with the given total length, flags/offset word and protocol.

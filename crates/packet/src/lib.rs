@@ -9,7 +9,9 @@
 //! Link layers are decoded by hand (one file per protocol, byte-level tests
 //! beside each): Ethernet with 802.1Q / 802.1ad / MPLS / PPPoE, Linux cooked
 //! SLL and SLL2, raw IP, BSD NULL and LOOP. The IP and transport headers are
-//! sliced with `etherparse` in lax mode, so a frame cut short by the snaplen
+//! sliced laxly (the IPv6 header with `etherparse`; the IPv4 header read at
+//! its fixed offsets, with the outcomes of `etherparse`'s lax slice, which a
+//! test compares), so a frame cut short by the snaplen
 //! still yields its IP header, and its volume is taken from the IP header
 //! (IPv4 total length; IPv6 40 + payload length), as NetFlow and pmacct do.
 //!
@@ -452,9 +454,11 @@ pub fn parse_with(
     interface: u32,
     decap: &Decap,
 ) -> Parsed {
-    let (mut meta, transport) = parse_frame(linktype, data, wire_len, ts_ns, interface, decap)?;
-    meta.payload_digest = ip::payload_digest(&meta, transport);
-    Ok(meta)
+    let p = Parser {
+        decap: *decap,
+        digest: true,
+    };
+    p.parse(linktype, data, wire_len, ts_ns, interface)
 }
 
 /// [`parse_with`] without the payload digest ([`PacketMeta::payload_digest`] stays 0):
@@ -469,42 +473,100 @@ pub fn parse_headers(
     interface: u32,
     decap: &Decap,
 ) -> Parsed {
-    parse_frame(linktype, data, wire_len, ts_ns, interface, decap).map(|(meta, _)| meta)
+    let p = Parser {
+        decap: *decap,
+        digest: false,
+    };
+    p.parse(linktype, data, wire_len, ts_ns, interface)
 }
 
-/// The headers of one frame and its innermost packet's transport bytes.
-#[inline(always)]
+/// How a capture loop parses its frames: the tunnels it opens and whether it
+/// computes the payload digest. [`Parser::parse_into`] writes straight into
+/// a caller's `PacketMeta`, which a loop keeps from one frame to the next.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parser {
+    /// Tunnels opened besides the mirror encapsulations.
+    pub decap: Decap,
+    /// Compute [`PacketMeta::payload_digest`] ([`parse_with`]); `false` leaves
+    /// it 0 ([`parse_headers`]): only the replica matcher reads it.
+    pub digest: bool,
+}
+
+impl Parser {
+    /// Parses one frame into a new [`PacketMeta`]: [`parse_with`] or
+    /// [`parse_headers`], as [`Parser::digest`] says.
+    #[inline]
+    pub fn parse(
+        &self,
+        linktype: u32,
+        data: &[u8],
+        wire_len: u32,
+        ts_ns: i64,
+        interface: u32,
+    ) -> Parsed {
+        let mut meta = PacketMeta::default();
+        self.parse_into(&mut meta, linktype, data, wire_len, ts_ns, interface)
+            .map(|()| meta)
+    }
+
+    /// Parses one frame into `meta`, overwriting every field (whatever it
+    /// held before), with no `PacketMeta` returned or copied: on `Ok` it
+    /// equals what [`Parser::parse`] returns; on `Err` its contents are
+    /// unspecified. Never allocates, never panics.
+    #[inline]
+    pub fn parse_into(
+        &self,
+        meta: &mut PacketMeta,
+        linktype: u32,
+        data: &[u8],
+        wire_len: u32,
+        ts_ns: i64,
+        interface: u32,
+    ) -> Result<(), Skip> {
+        meta.ts_ns = ts_ns;
+        meta.interface = u16::try_from(interface).unwrap_or(u16::MAX);
+        let transport = parse_frame(meta, linktype, data, wire_len, &self.decap)?;
+        if self.digest {
+            meta.payload_digest = ip::payload_digest(meta, transport);
+        }
+        Ok(())
+    }
+}
+
+/// Parses the headers of one frame into `meta`, writing every field but
+/// `ts_ns` and `interface` (the digest is set to 0), and returns its
+/// innermost packet's transport bytes.
+///
+/// Out of line: inlined into a capture loop it took more instructions per
+/// packet (callgrind), the loop's registers spilled around it.
+#[inline(never)]
 fn parse_frame<'a>(
+    meta: &mut PacketMeta,
     linktype: u32,
     data: &'a [u8],
     wire_len: u32,
-    ts_ns: i64,
-    interface: u32,
     decap: &Decap,
-) -> Result<(PacketMeta, &'a [u8]), Skip> {
+) -> Result<&'a [u8], Skip> {
     let l3 = link::frame(linktype, data, tunnel::MAX_DEPTH)?;
     let link::Payload::Ip(hint) = l3.payload else {
         return Err(Skip::NonIp);
     };
-    let mut meta = PacketMeta {
-        ts_ns,
-        interface: u16::try_from(interface).unwrap_or(u16::MAX),
-        wire_len: wire_len.max(data.len() as u32),
-        vlan: l3.vlan,
-        src_mac: l3.src_mac,
-        dst_mac: l3.dst_mac,
-        tunnel: l3.tunnel,
-        encap_len: tunnel::saturate(l3.tag_len),
-        ..PacketMeta::default()
-    };
-    let mut transport = ip::parse_ip(&mut meta, l3.bytes, hint)?;
-    if tunnel::worth_a_look(&meta, decap) {
-        match tunnel::descend(data, &mut meta, l3.depth, transport, decap)? {
+    meta.wire_len = wire_len.max(data.len() as u32);
+    meta.vlan = l3.vlan;
+    meta.src_mac = l3.src_mac;
+    meta.dst_mac = l3.dst_mac;
+    meta.tunnel = l3.tunnel;
+    meta.encap_len = tunnel::saturate(l3.tag_len);
+    meta.payload_digest = 0;
+    // the IP and transport fields, all of them
+    let mut transport = ip::parse_ip(meta, l3.bytes, hint)?;
+    if tunnel::worth_a_look(meta, decap) {
+        match tunnel::descend(data, meta, l3.depth, transport, decap)? {
             tunnel::Stop::Ip(inner) => transport = inner,
             tunnel::Stop::Other(..) => return Err(Skip::NonIp),
         }
     }
-    Ok((meta, transport))
+    Ok(transport)
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ pub(crate) fn descend<'a>(
             }
             Inner::NonIp => return Ok(Stop::Other(0, &[])),
         };
-        ip::clear_ip(meta);
+        // every IP and transport field of the outer packet is overwritten
         transport = ip::parse_ip(meta, bytes, hint)?;
     }
     Ok(Stop::Ip(transport))

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use trombone_capture::CaptureReader;
 use trombone_packet::{
-    neighbour_sighting, parse_headers, parse_with, Decap, PacketMeta, Parsed, Skip,
+    neighbour_sighting, parse_headers, parse_with, Decap, PacketMeta, Parsed, Parser, Skip,
 };
 
 /// `<repo>/../shared/pcaps`, or `None` when absent and skipping is allowed.
@@ -209,7 +209,9 @@ fn neighbour_sightings_match_tshark() {
 
 /// `parse_headers` (no payload digest, for pipelines without replica matching) gives
 /// every frame of the tunnel captures and of the bundled fixtures the same outcome and
-/// fields as `parse_with`, in both decapsulation modes, with the digest left at 0.
+/// fields as `parse_with`, in both decapsulation modes, with the digest left at 0; and
+/// `Parser::parse_into`, writing over the slot a capture loop keeps from frame to frame
+/// (the previous frame's fields, or whatever a failed parse left), gives what they give.
 #[test]
 fn headers_only_parse_equals_full_parse_without_digest() {
     let Some(pcaps) = shared_pcaps() else { return };
@@ -229,11 +231,19 @@ fn headers_only_parse_equals_full_parse_without_digest() {
         }
     }
     let (mut frames_seen, mut digested) = (0, 0);
+    let mut slot = PacketMeta::default();
     for path in &paths {
         for (lt, data, wire) in frames(path) {
             for decap in [Decap::MIRROR_ONLY, Decap::all()] {
                 let full = parse_with(lt, &data, wire, 7, 1, &decap);
                 let headers = parse_headers(lt, &data, wire, 7, 1, &decap);
+                for (digest, want) in [(true, full), (false, headers)] {
+                    let p = Parser { decap, digest };
+                    let got = p
+                        .parse_into(&mut slot, lt, &data, wire, 7, 1)
+                        .map(|()| slot);
+                    assert_eq!(got, want, "{} ({decap}, digest {digest})", path.display());
+                }
                 if full.is_ok_and(|m| m.payload_digest != 0) {
                     digested += 1;
                     assert_eq!(headers.map(|m| m.payload_digest), Ok(0));

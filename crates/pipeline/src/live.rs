@@ -588,12 +588,12 @@ impl Tally<'_> {
         c.frames += 1;
         *self.linktypes.entry(f.linktype).or_insert(0) += 1;
         let (lt, d, wl, ts, ifc) = (f.linktype, f.data, f.wire_len, f.ts_ns, f.interface);
-        let parsed = if self.digest {
-            trombone_packet::parse_with(lt, d, wl, ts, ifc, &self.decap)
-        } else {
-            trombone_packet::parse_headers(lt, d, wl, ts, ifc, &self.decap)
+        // the payload digest only when hairpin detection matches replicas
+        let parser = trombone_packet::Parser {
+            decap: self.decap,
+            digest: self.digest,
         };
-        match parsed {
+        match parser.parse(lt, d, wl, ts, ifc) {
             Ok(m) => {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);

@@ -10,7 +10,7 @@ use trombone_asdb::AsDb;
 use trombone_capture::CaptureReader;
 use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
-use trombone_packet::{Decap, PacketMeta, Skip};
+use trombone_packet::{Decap, PacketMeta, Parser, Skip};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
 use trombone_worker::{
@@ -298,7 +298,13 @@ pub fn analyze(
     };
     let mut totals = Totals::default();
     let mut frames_all = 0u64;
-    let digest = opts.hairpin.is_some();
+    let parser = Parser {
+        decap: opts.decap,
+        // the payload digest is for the replica matcher alone
+        digest: opts.hairpin.is_some(),
+    };
+    // the packet being read, parsed in place and copied once, into its worker's batch
+    let mut meta = PacketMeta::default();
     let mut done_inputs: Vec<InputSummary> = Vec::new();
 
     for (idx, path) in inputs.iter().enumerate() {
@@ -332,21 +338,17 @@ pub fn analyze(
             frames_all += 1;
             totals.frames += 1;
             count.frame(frame.linktype);
-            let (lt, d, wl, ts, ifc) = (
+            // parsed in place: every field of `meta` is written
+            let parsed = parser.parse_into(
+                &mut meta,
                 frame.linktype,
                 frame.data,
                 frame.wire_len,
                 frame.ts_ns,
                 frame.interface,
             );
-            // the payload digest is for the replica matcher alone
-            let parsed = if digest {
-                trombone_packet::parse_with(lt, d, wl, ts, ifc, &opts.decap)
-            } else {
-                trombone_packet::parse_headers(lt, d, wl, ts, ifc, &opts.decap)
-            };
             match parsed {
-                Ok(mut meta) => {
+                Ok(()) => {
                     let mut consumed = false;
                     totals.ip_packets += 1;
                     totals.ip_bytes += u64::from(meta.l3_len);
@@ -420,7 +422,8 @@ pub fn analyze(
                         }
                         let w = ((u128::from(meta.pair_hash()) * n as u128) >> 64) as usize;
                         let h = &mut workers[w];
-                        h.batch.push(meta);
+                        // copied straight from `meta` (a push by value copied it twice)
+                        h.batch.extend_from_slice(std::slice::from_ref(&meta));
                         if h.batch.len() >= batch_len {
                             let fresh = recycle_rx
                                 .try_recv()
