@@ -5,7 +5,7 @@
 //! a 128-byte bucket. A handshake's key (a 64-bit hash of client, server and ports)
 //! picks a home bucket; the entry lives there or in the next bucket. A pending entry older
 //! than [`LIFETIME_NS`] (an answered one older than [`ANSWERED_NS`]) is free, so the table
-//! needs no sweep and never rebuilds itself on the hot path; it doubles when both buckets
+//! needs no sweep and never rebuilds itself on the hot path; it grows (fourfold) when both buckets
 //! are full of live entries, up to its cap, and only at the cap does a live entry give way
 //! — the oldest of the two buckets: a pending one is counted in `dropped`, an answered one
 //! is settled early. A SYN flood therefore costs a bounded amount of memory and a constant
@@ -304,10 +304,11 @@ impl Handshakes {
         self.buckets[b].0[w] = e;
     }
 
-    /// Doubles the table, settling and dropping expired entries.
+    /// Grows the table fourfold (twofold for its last step to the cap; see
+    /// [`crate::replica`]'s growth for why), settling and dropping expired entries.
     #[cold]
     fn grow(&mut self) {
-        let n = self.buckets.len() * 2;
+        let n = crate::replica::grown(self.buckets.len(), self.max_buckets);
         let old = std::mem::replace(
             &mut self.buckets,
             trombone_memory::table(n, Bucket::default()),
