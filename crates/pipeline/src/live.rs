@@ -50,7 +50,7 @@ use trombone_capture::Frame;
 use trombone_flow::FlowLimits;
 use trombone_hairpin::HairpinConfig;
 use trombone_live::{iface, Engine, LiveCapture, LiveConfig, LiveError, QueueReader, QueueStats};
-use trombone_packet::{Decap, PacketMeta, Skip, Tunnel};
+use trombone_packet::{Decap, PacketMeta, Parser, Skip, Tunnel};
 use trombone_reduce::{ReduceConfig, Reducer, SizingConfig, WHOLE_RUN};
 pub use trombone_schema::{CaptureHealth, QueueHealth};
 use trombone_schema::{InputSummary, Report, ToolInfo, Totals};
@@ -275,8 +275,11 @@ pub fn run_capture(
             sample_ns: opts.sizing.sample_ns,
             bin_ns: opts.sizing.bin_ns,
             grace_ns: opts.grace.as_nanos() as i64,
-            decap: opts.decap,
-            digest: opts.hairpin.is_some(),
+            // the payload digest only when hairpin detection matches replicas
+            parser: Parser {
+                decap: opts.decap,
+                digest: opts.hairpin.is_some(),
+            },
             learn: opts.ixp.is_some(),
             sightings: Vec::new(),
         };
@@ -533,9 +536,9 @@ struct WorkerCtx {
     sample_ns: i64,
     bin_ns: i64,
     grace_ns: i64,
-    decap: Decap,
-    /// Compute the payload digest (only the hairpin analysis's replica matcher uses it).
-    digest: bool,
+    /// How frames are parsed: the tunnels opened, and the payload digest only when the
+    /// hairpin analysis's replica matcher uses it.
+    parser: Parser,
     /// Offer ARP/ND frames to the IXP vantage's MAC learning.
     learn: bool,
     /// Claims waiting to go to the reducer (sent after each poll).
@@ -555,10 +558,8 @@ struct Tally<'a> {
     linktypes: &'a mut BTreeMap<u32, u64>,
     /// Reused for every poll: cleared, never shrunk (capacity [`LIVE_BATCH`]).
     batch: &'a mut Vec<PacketMeta>,
-    /// Tunnels to open besides the mirror encapsulations.
-    decap: Decap,
-    /// Compute the payload digest (hairpin on).
-    digest: bool,
+    /// How frames are parsed (tunnels opened, payload digest or not).
+    parser: Parser,
     /// ARP/ND claims seen (None: no IXP vantage, nothing learned).
     sightings: Option<&'a mut Vec<Sighting>>,
 }
@@ -588,12 +589,7 @@ impl Tally<'_> {
         c.frames += 1;
         *self.linktypes.entry(f.linktype).or_insert(0) += 1;
         let (lt, d, wl, ts, ifc) = (f.linktype, f.data, f.wire_len, f.ts_ns, f.interface);
-        // the payload digest only when hairpin detection matches replicas
-        let parser = trombone_packet::Parser {
-            decap: self.decap,
-            digest: self.digest,
-        };
-        match parser.parse(lt, d, wl, ts, ifc) {
+        match self.parser.parse(lt, d, wl, ts, ifc) {
             Ok(m) => {
                 c.ip_packets += 1;
                 c.ip_bytes += u64::from(m.l3_len);
@@ -717,8 +713,7 @@ impl WorkerCtx {
                     counts: &mut counts,
                     linktypes: &mut linktypes,
                     batch: &mut batch,
-                    decap: self.decap,
-                    digest: self.digest,
+                    parser: self.parser,
                     sightings: self.learn.then_some(&mut self.sightings),
                 };
                 if let Err(e) = q.poll(POLL_MS, |f| t.frame(f)) {
@@ -757,8 +752,7 @@ impl WorkerCtx {
                 counts: &mut counts,
                 linktypes: &mut linktypes,
                 batch: &mut batch,
-                decap: self.decap,
-                digest: self.digest,
+                parser: self.parser,
                 sightings: self.learn.then_some(&mut self.sightings),
             };
             let hurry = self.cut_short.clone();
@@ -865,8 +859,10 @@ mod tests {
                 counts: &mut counts,
                 linktypes: &mut linktypes,
                 batch: &mut batch,
-                decap: Decap::MIRROR_ONLY,
-                digest: false,
+                parser: Parser {
+                    decap: Decap::MIRROR_ONLY,
+                    digest: false,
+                },
                 sightings: learn.then_some(&mut seen),
             };
             t.frame(Frame {
@@ -909,8 +905,10 @@ mod tests {
                 counts: &mut counts,
                 linktypes: &mut linktypes,
                 batch: &mut batch,
-                decap,
-                digest: true,
+                parser: Parser {
+                    decap,
+                    digest: true,
+                },
                 sightings: None,
             };
             t.frame(Frame {
