@@ -138,17 +138,9 @@ impl<V: Copy + Default> FlowMap<V> {
     /// Index of the slot holding `k` (hash `h`), if present.
     #[inline]
     fn find(&self, h: u64, k: &FlowKey) -> Option<usize> {
-        let tag = tag_of(h);
-        let mut i = h as usize & self.mask;
-        loop {
-            let s = &self.slots[i];
-            if s.tag == 0 {
-                return None;
-            }
-            if s.tag == tag && s.key == *k {
-                return Some(i);
-            }
-            i = (i + 1) & self.mask;
+        match self.locate(h, k) {
+            Located::Present(Spot(i)) => Some(i),
+            Located::Vacant(_) => None,
         }
     }
 
