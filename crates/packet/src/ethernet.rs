@@ -59,6 +59,9 @@ pub(crate) fn decap(data: &[u8], depth_budget: u8) -> Result<L3<'_>, Skip> {
     let mut frame = data;
     // Each pass decodes one Ethernet header; FabricPath starts another.
     loop {
+        // Tag bytes counted before this header: a FabricPath header removes
+        // the whole outer header, tags already counted in it included.
+        let before = tags.len;
         if frame.len() < HEADER_LEN {
             return Err(Skip::Malformed);
         }
@@ -118,7 +121,7 @@ pub(crate) fn decap(data: &[u8], depth_budget: u8) -> Result<L3<'_>, Skip> {
                     if frame.len() < inner {
                         return Err(Skip::Malformed);
                     }
-                    tags.add(Tunnel::FabricPath, inner)?;
+                    tags.add(Tunnel::FabricPath, inner - (tags.len - before))?;
                     next = Some(inner);
                     break;
                 }

@@ -88,6 +88,25 @@ mod tests {
     }
 
     #[test]
+    fn mirror_tags_in_the_outer_header_are_counted_once() {
+        // VN-Tag (4 + 2 bytes) and E-Tag (6 + 2) before the FP tag belong to
+        // the outer header, which is removed whole: 12 (MACs) + 6 + 8 + 2
+        // (FP ethertype) + 2 (FTag/TTL) = 30 bytes, not 30 plus the 14 of
+        // tags a second time (a fuzzer found encap_len past the frame's end).
+        let mut f = outer()[..12].to_vec();
+        f.extend_from_slice(&[0x89, 0x26, 0x14, 0x23, 0x00, 0x47]);
+        f.extend_from_slice(&[0x89, 0x3f, 0x60, 0x10, 0x00, 0x88, 0xdd, 0xaa]);
+        f.extend_from_slice(&[0x89, 0x03, 0x00, 0x60]);
+        f.extend_from_slice(&inner());
+        let l3 = decap(&f, 8).unwrap();
+        assert_eq!(l3.payload, Payload::Ip(4));
+        assert_eq!(l3.bytes, &[0x45]);
+        assert_eq!(l3.tunnel, Tunnel::VnTag);
+        assert_eq!((l3.tag_len, l3.depth), (30, 3));
+        assert_eq!(f.len() - l3.tag_len, inner().len());
+    }
+
+    #[test]
     fn truncated_or_too_deep_is_malformed() {
         let mut f = outer();
         f.extend_from_slice(&inner()[..13]);
