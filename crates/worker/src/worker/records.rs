@@ -130,7 +130,8 @@ pub fn spread(start: i64, end: i64, bin_ns: i64, bytes: u64, packets: u64, out: 
         start = (end_bin - MAX_SPREAD_BINS + 1) * bin_ns;
     }
     let first = start.div_euclid(bin_ns);
-    let total = (end - start) as u128;
+    // in i128: a record's times come from an exporter and may sit at either end of i64
+    let total = (i128::from(end) - i128::from(start)) as u128;
     if total == 0 || first == end_bin {
         if bytes > 0 || packets > 0 {
             out.push(Cell {
@@ -143,8 +144,9 @@ pub fn spread(start: i64, end: i64, bin_ns: i64, bytes: u64, packets: u64, out: 
     }
     let (mut done_b, mut done_p) = (0u64, 0u64);
     for b in first..=end_bin {
-        let hi = ((b + 1) * bin_ns).min(end);
-        let cum = (hi - start) as u128;
+        // the last bin's end may lie past i64::MAX
+        let hi = (b + 1).saturating_mul(bin_ns).min(end);
+        let cum = (i128::from(hi) - i128::from(start)) as u128;
         let want_b = (u128::from(bytes) * cum / total) as u64;
         let want_p = (u128::from(packets) * cum / total) as u64;
         let (cb, cp) = (want_b - done_b, want_p - done_p);
@@ -436,6 +438,29 @@ mod tests {
             let last = v.last().unwrap().0;
             assert!(last == end.div_euclid(bin) || last == (end - 1).div_euclid(bin));
         }
+    }
+
+    #[test]
+    fn spread_at_the_end_of_time() {
+        // An exporter's end time of i64::MAX ns (9,223,372,036.854775807 s), 2.5 s long,
+        // 1 s bins: 0.645224193 s in bin 9,223,372,034, 1 s in the next, 0.854775807 s in
+        // the end's; cumulative floors of 2,500 bytes: 645, 1,645, 2,500; of 25 packets:
+        // 6, 16, 25. The end's bin ends past i64::MAX (a fuzzer found the overflow).
+        let end = i64::MAX;
+        let b = 9_223_372_034;
+        assert_eq!(
+            cells(end - 2_500_000_000, end, S, 2_500, 25),
+            vec![(b, 645, 6), (b + 1, 1_000, 10), (b + 2, 855, 9)]
+        );
+        // and the earliest time there is, over the whole span: capped, adding up
+        let v = cells(i64::MIN, end, S, 1_000, 10);
+        assert_eq!(
+            v.iter()
+                .map(|c| (c.1, c.2))
+                .fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1)),
+            (1_000, 10)
+        );
+        assert!(v.len() as i64 <= MAX_SPREAD_BINS);
     }
 
     use crate::{Analysis, IxpAnalysis, Partial, WorkerConfig};
