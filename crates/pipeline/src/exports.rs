@@ -41,6 +41,12 @@ pub(crate) type Sighting = ([u8; 6], IpAddr, u16);
 /// 1990-01-01 in ns: exporter times before it are taken as unset.
 const EARLIEST_NS: i64 = 631_152_000_000_000_000;
 
+/// Most packets, or bytes, one flow record may stand for once renormalised: 2^48 (281 TB;
+/// an hour of a full 400 Gbit/s port is 180 TB). A record claiming more comes from a
+/// broken or hostile exporter: it is refused and counted as the decode error
+/// `implausible_record`, and no sum downstream can overflow from it.
+pub const MAX_RECORD_COUNT: u64 = 1 << 48;
+
 /// What one datagram (or several) produced for the workers.
 #[derive(Debug, Default)]
 pub struct Observations {
@@ -90,6 +96,10 @@ pub struct ExportDecoder {
     counts: CollectorReport,
     votes: FxHashMap<(u32, [u8; 6]), u64>,
     reported: Stats,
+    /// Records refused as implausible (see [`MAX_RECORD_COUNT`]) since the last part.
+    implausible: u64,
+    /// Datagrams that decoded without error but carried such a record, since the last part.
+    implausible_datagrams: u64,
     learn: bool,
     vote: bool,
     /// The records of the datagrams decoded so far, for the caller to hand on.
@@ -115,6 +125,8 @@ impl ExportDecoder {
             counts: CollectorReport::default(),
             votes: FxHashMap::default(),
             reported: Stats::default(),
+            implausible: 0,
+            implausible_datagrams: 0,
             learn: ixp,
             vote: ixp,
             out: Observations::default(),
@@ -144,16 +156,20 @@ impl ExportDecoder {
     /// decoded before the error is kept.
     pub fn datagram(&mut self, exporter: IpAddr, now_ns: i64, payload: &[u8]) {
         let mut recs: Vec<Record<'_>> = Vec::new();
-        let _ = self
+        let decoded = self
             .dec
             .decode(exporter, now_ns, payload, &mut |r| recs.push(r));
         self.last_time = None;
+        let refused = self.implausible;
         for r in recs {
             match r {
                 Record::PacketSample(s) => self.sample(&s, now_ns),
                 Record::Flow(f) => self.flow(&f),
                 Record::Counters(c) => self.counter(&c, now_ns),
             }
+        }
+        if decoded.is_ok() && self.implausible > refused {
+            self.implausible_datagrams += 1;
         }
     }
 
@@ -226,6 +242,10 @@ impl ExportDecoder {
             return;
         }
         let (packets, bytes) = (f.scaled_packets(), f.scaled_bytes());
+        if packets > MAX_RECORD_COUNT || bytes > MAX_RECORD_COUNT {
+            self.implausible += 1;
+            return;
+        }
         self.counts.record_packets += packets;
         self.counts.record_bytes += bytes;
         let ok = |t: i64| if t >= EARLIEST_NS { t } else { UNTIMED };
@@ -328,6 +348,8 @@ impl ExportDecoder {
     pub fn take_part(&mut self, mode: &str, socket_drops: Option<u64>) -> CollectorPart {
         let p = self.peek_part(mode, socket_drops);
         self.counts = CollectorReport::default();
+        self.implausible = 0;
+        self.implausible_datagrams = 0;
         self.votes.clear();
         self.reported = self.dec.stats().clone();
         p
@@ -351,12 +373,16 @@ impl ExportDecoder {
                 c.by_protocol.insert(k.into(), a - b);
             }
         }
-        c.bad_datagrams = s.bad_datagrams - r.bad_datagrams;
+        c.bad_datagrams = s.bad_datagrams - r.bad_datagrams + self.implausible_datagrams;
         for e in DecodeError::ALL {
             let n = s.error(e) - r.error(e);
             if n > 0 {
                 c.errors.insert(e.name().into(), n);
             }
+        }
+        if self.implausible > 0 {
+            c.errors
+                .insert("implausible_record".into(), self.implausible);
         }
         c.lost_datagrams = s.lost_datagrams - r.lost_datagrams;
         c.lost_records = s.lost_records - r.lost_records;
@@ -431,6 +457,67 @@ pub fn udp_payload(linktype: u32, frame: &[u8]) -> Option<(IpAddr, u16, &[u8])> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A NetFlow v9 datagram: a template (IPv4 source and destination, 8-byte packet and
+    /// byte counts) and one data record per `(packets, bytes)`.
+    fn v9(records: &[(u64, u64)]) -> Vec<u8> {
+        let mut d = Vec::new();
+        let count = 1 + records.len() as u16;
+        d.extend_from_slice(&9u16.to_be_bytes());
+        d.extend_from_slice(&count.to_be_bytes());
+        d.extend_from_slice(&10_000u32.to_be_bytes()); // uptime, ms
+        d.extend_from_slice(&1_712_361_600u32.to_be_bytes()); // unix seconds
+        d.extend_from_slice(&1u32.to_be_bytes()); // sequence
+        d.extend_from_slice(&7u32.to_be_bytes()); // source id
+                                                  // template flowset: id 0, length 4 + 4 + 4 fields × 4
+        for v in [0u16, 24, 256, 4, 8, 4, 12, 4, 2, 8, 1, 8] {
+            d.extend_from_slice(&v.to_be_bytes());
+        }
+        // data flowset 256: records of 4 + 4 + 8 + 8 bytes
+        d.extend_from_slice(&256u16.to_be_bytes());
+        d.extend_from_slice(&(4 + 24 * records.len() as u16).to_be_bytes());
+        for &(packets, bytes) in records {
+            d.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+            d.extend_from_slice(&packets.to_be_bytes());
+            d.extend_from_slice(&bytes.to_be_bytes());
+        }
+        d
+    }
+
+    #[test]
+    fn implausible_records_are_refused_and_counted() {
+        let mut x = ExportDecoder::new(
+            Decap::MIRROR_ONLY,
+            Arc::new(AsDb::empty()),
+            Arc::new(IfaceRegistry::new()),
+            false,
+        );
+        let exporter: IpAddr = "192.0.2.9".parse().unwrap();
+        let now = 1_712_361_600_000_000_000;
+        // 2^48 bytes is the most a record may claim; one byte more, or as many packets,
+        // is refused (and u64::MAX would overflow the sums it goes into)
+        let max = MAX_RECORD_COUNT;
+        x.datagram(exporter, now, &v9(&[(5, 1_500), (1, max + 1), (max, max)]));
+        x.datagram(exporter, now, &v9(&[(max + 1, 60), (u64::MAX, u64::MAX)]));
+        x.datagram(exporter, now, &v9(&[(2, 120)]));
+        let flows: Vec<(u64, u64)> = x.out.flows.iter().map(|f| (f.packets, f.bytes)).collect();
+        assert_eq!(flows, vec![(5, 1_500), (max, max), (2, 120)]);
+        let c = x.take_part("file", None).counts;
+        assert_eq!(
+            (c.record_packets, c.record_bytes),
+            (5 + max + 2, 1_500 + max + 120)
+        );
+        assert_eq!(c.errors.get("implausible_record"), Some(&3));
+        // the first two datagrams decoded, each with a refused record
+        assert_eq!((c.datagrams, c.bad_datagrams), (3, 2));
+        // counted afresh after a part
+        x.datagram(exporter, now, &v9(&[(1, 1)]));
+        let c = x.take_part("file", None).counts;
+        assert_eq!(
+            (c.bad_datagrams, c.errors.get("implausible_record")),
+            (0, None)
+        );
+    }
 
     #[test]
     fn udp_payload_of_each_link_type() {

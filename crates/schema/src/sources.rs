@@ -29,7 +29,8 @@ pub struct CollectorReport {
     pub by_protocol: BTreeMap<String, u64>,
     /// Datagrams with at least one decode error.
     pub bad_datagrams: u64,
-    /// Decode errors by reason (`too_short`, `unknown_version`, `bad_template`...).
+    /// Decode errors by reason (`too_short`, `unknown_version`, `bad_template`...; and
+    /// `implausible_record`: a flow record claiming more than 2^48 packets or bytes, refused).
     #[serde(default)]
     pub errors: BTreeMap<String, u64>,
     /// Datagrams lost by sequence gaps (sFlow per agent and sub-agent, NetFlow v9 per
