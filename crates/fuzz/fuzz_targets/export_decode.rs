@@ -54,21 +54,8 @@ fuzz_target!(|data: &[u8]| {
     // 2023-11-14, in ns
     let mut now: i64 = 1_700_000_000_000_000_000;
     let mut datagrams = 0u64;
-    while rest.len() >= 3 {
-        let sel = rest[0];
-        let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
-        let mut dg = rest[3..3 + len].to_vec();
-        rest = &rest[3 + len..];
+    while let Some((sel, dg)) = trombone_fuzz::next_datagram(&mut rest) {
         now += i64::from(sel >> 4) * 10_000_000_000;
-        match (sel >> 2) & 3 {
-            1 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 5]),
-            2 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 9]),
-            3 if dg.len() >= 4 => {
-                let n = (dg.len() as u16).to_be_bytes();
-                dg[..4].copy_from_slice(&[0, 10, n[0], n[1]]);
-            }
-            _ => {}
-        }
         let exporter: IpAddr = EXPORTERS[usize::from(sel & 3)].parse().unwrap();
         dec.datagram(exporter, now, &dg);
         datagrams += 1;

@@ -40,20 +40,7 @@ fuzz_target!(|data: &[u8]| {
     ];
     let mut now = 1_712_361_600_000_000_000i64;
     let (mut datagrams, mut errors, mut records) = (0u64, 0u64, 0u64);
-    while rest.len() >= 3 {
-        let sel = rest[0];
-        let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
-        let mut dg = rest[3..3 + len].to_vec();
-        rest = &rest[3 + len..];
-        match (sel >> 2) & 3 {
-            1 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 5]),
-            2 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 9]),
-            3 if dg.len() >= 4 => {
-                let l = (dg.len() as u16).to_be_bytes();
-                dg[..4].copy_from_slice(&[0, 10, l[0], l[1]]);
-            }
-            _ => {}
-        }
+    while let Some((sel, dg)) = trombone_fuzz::next_datagram(&mut rest) {
         now += i64::from(sel >> 4) * 10_000_000_000;
         let mut n = 0u32;
         let r = dec.decode(exporters[usize::from(sel & 3)], now, &dg, &mut |rec| {

@@ -12,6 +12,31 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use trombone_asdb::{AsDb, Format};
 
+/// The next flow-export datagram of a fuzz input framed `sel u8, length u16
+/// (big-endian), payload`, with `sel` and `rest` moved past it; `None` when fewer
+/// than 3 bytes are left. `sel` bits 2-3 force the version: 0 as is, 1 NetFlow v5,
+/// 2 NetFlow v9, 3 IPFIX with its length field set to the payload's (the other bits
+/// are the target's).
+pub fn next_datagram(rest: &mut &[u8]) -> Option<(u8, Vec<u8>)> {
+    if rest.len() < 3 {
+        return None;
+    }
+    let sel = rest[0];
+    let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
+    let mut dg = rest[3..3 + len].to_vec();
+    *rest = &rest[3 + len..];
+    match (sel >> 2) & 3 {
+        1 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 5]),
+        2 if dg.len() >= 2 => dg[..2].copy_from_slice(&[0, 9]),
+        3 if dg.len() >= 4 => {
+            let l = (dg.len() as u16).to_be_bytes();
+            dg[..4].copy_from_slice(&[0, 10, l[0], l[1]]);
+        }
+        _ => {}
+    }
+    Some((sel, dg))
+}
+
 /// Every LINKTYPE the packet parser decodes, plus two it does not (PPP = 9 and
 /// an absurd value) so the "unsupported" path is covered too.
 pub const LINKTYPES: [u32; 12] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9, u32::MAX];
