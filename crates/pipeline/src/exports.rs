@@ -45,7 +45,7 @@ const EARLIEST_NS: i64 = 631_152_000_000_000_000;
 /// an hour of a full 400 Gbit/s port is 180 TB). A record claiming more comes from a
 /// broken or hostile exporter: it is refused and counted as the decode error
 /// `implausible_record`, and no sum downstream can overflow from it.
-pub const MAX_RECORD_COUNT: u64 = 1 << 48;
+pub(crate) const MAX_RECORD_COUNT: u64 = 1 << 48;
 
 /// What one datagram (or several) produced for the workers.
 #[derive(Debug, Default)]
@@ -469,7 +469,8 @@ mod tests {
         d.extend_from_slice(&1_712_361_600u32.to_be_bytes()); // unix seconds
         d.extend_from_slice(&1u32.to_be_bytes()); // sequence
         d.extend_from_slice(&7u32.to_be_bytes()); // source id
-                                                  // template flowset: id 0, length 4 + 4 + 4 fields × 4
+
+        // template flowset: id 0, length 4 + 4 + 4 fields × 4
         for v in [0u16, 24, 256, 4, 8, 4, 12, 4, 2, 8, 1, 8] {
             d.extend_from_slice(&v.to_be_bytes());
         }
